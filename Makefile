@@ -1,0 +1,32 @@
+# The two commands of the README: `make run` and `make check`.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+MESON_OPTS ?=
+
+.PHONY: all deps run check check-asan lab clean
+
+all: $(BUILD)/sipfed
+
+deps:
+	@scripts/deps
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_OPTS)
+
+$(BUILD)/sipfed: $(BUILD)/build.ninja FORCE
+	ninja -C $(BUILD)
+
+FORCE:
+
+# The seed lab with fresh keys, then `sipfed check` on each of its stages.
+run: deps $(BUILD)/sipfed
+	@examples/seed-lab/run $(BUILD)/sipfed
+
+check: deps $(BUILD)/sipfed
+	@scripts/test-all $(BUILD) $(ASAN_BUILD)
+
+check-asan: deps
+	@scripts/test-all --asan-only $(BUILD) $(ASAN_BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,267 @@
+/*
+ * sipfed — the DNS and certificate rules Microsoft Lync / Skype for Business
+ * apply to SIP federation peers.
+ *
+ * Public API of libsipfed.  The pipeline is: collect facts (DNS, TLS) through a
+ * source -> evaluate the pure rules -> write the result.  The library never
+ * prints and never exits; every function returns an sf_status and a detailed
+ * message is kept in the context (sf_ctx_error()).
+ */
+#ifndef SIPFED_SIPFED_H
+#define SIPFED_SIPFED_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SIPFED_VERSION "0.1.0"
+
+/** Status codes; the numbers are stable. */
+typedef enum sf_status {
+	SF_OK = 0,
+	SF_ENOMEM = 1,    /**< out of memory */
+	SF_EINVAL = 2,    /**< invalid argument (bad option value, bad name) */
+	SF_EIO = 3,       /**< a file could not be read */
+	SF_EPARSE = 4,    /**< a file could not be parsed (zone, PEM, JSON) */
+	SF_ETIMEOUT = 5,  /**< a network operation timed out */
+	SF_ENET = 6,      /**< network failure (resolver unreachable, refused) */
+	SF_ETLS = 7,      /**< TLS library failure */
+	SF_EINTERNAL = 8, /**< a bug */
+} sf_status;
+
+/** Returns a static, lowercase description of @p st. */
+const char *sf_strerror(sf_status st);
+
+/** Rule profiles (SPEC §3 --profile). */
+typedef enum sf_profile {
+	SF_PROFILE_SFB = 0,  /**< on-premises Skype for Business / Lync Edge */
+	SF_PROFILE_O365 = 1, /**< Microsoft 365 / Teams federation */
+	SF_PROFILE_DR = 2,   /**< Teams Direct Routing SBC */
+	SF_PROFILE_COUNT
+} sf_profile;
+
+/** Parses "sfb", "o365" or "dr".  Returns 0, or -1 if unknown. */
+int sf_profile_parse(const char *s, sf_profile *out_profile);
+const char *sf_profile_name(sf_profile p);
+
+/** Certificate roles for `sipfed cert --role`. */
+typedef enum sf_role {
+	SF_ROLE_EDGE = 0, /**< Access Edge external interface (default) */
+	SF_ROLE_UM,       /**< Exchange Unified Messaging */
+	SF_ROLE_WEB,      /**< reverse proxy / web services */
+	SF_ROLE_SBC,      /**< Direct Routing SBC */
+} sf_role;
+
+int sf_role_parse(const char *s, sf_role *out_role);
+
+typedef enum sf_severity {
+	SF_SEV_NONE = 0, /**< rule not applicable in this profile */
+	SF_SEV_INFO = 1,
+	SF_SEV_WARN = 2,
+	SF_SEV_ERROR = 3,
+} sf_severity;
+
+const char *sf_severity_name(sf_severity s);
+
+/**
+ * Rule outcomes.  Several outcomes may share one stable check ID (DNS-009
+ * "no address" is an error, "private address" a warning); each has its own
+ * row in the rule table (lib/rules/table.c).
+ */
+typedef enum sf_rule {
+	SF_R_DNS001_NO_SRV,
+	SF_R_DNS002_MISSPELT,
+	SF_R_DNS003_NOT_SRV,
+	SF_R_DNS004_ROOT_TARGET,
+	SF_R_DNS004_ZONE_APPENDED,
+	SF_R_DNS005_SUBDOMAIN,
+	SF_R_DNS005_OTHER_DOMAIN,
+	SF_R_DNS005_BARE_DOMAIN,
+	SF_R_DNS006_NONE_PASS,
+	SF_R_DNS006_DISAGREE,
+	SF_R_DNS007_PORT,
+	SF_R_DNS008_CNAME_TARGET,
+	SF_R_DNS009_NO_ADDRESS,
+	SF_R_DNS009_PRIVATE,
+	SF_R_DNS010_NOT_PUBLIC,
+	SF_R_DNS011_WILDCARD,
+	SF_R_NET001_CONNECT,
+	SF_R_NET001_NO_LAB_CHAIN,
+	SF_R_TLS001_VERSION,
+	SF_R_TLS001_HANDSHAKE,
+	SF_R_TLS002_INCOMPLETE,
+	SF_R_TLS003_SNI,
+	SF_R_TLS004_CLIENT_CERT,
+	SF_R_CERT001_NAME,
+	SF_R_CERT002_WILDCARD_ONLY,
+	SF_R_CERT002_WILDCARD_BAD,
+	SF_R_CERT003_CN_WILDCARD,
+	SF_R_CERT004_EXPIRED,
+	SF_R_CERT004_NOT_YET_VALID,
+	SF_R_CERT004_EXPIRING,
+	SF_R_CERT005_UNTRUSTED,
+	SF_R_CERT005_NOT_PUBLIC,
+	SF_R_CERT006_EKU,
+	SF_R_CERT007_NO_CLIENTAUTH,
+	SF_R_CERT008_NO_CRLDP,
+	SF_R_CERT009_PSS,
+	SF_R_CERT009_SHA1,
+	SF_R_CERT010_RSA_SMALL,
+	SF_R_CERT010_ECDSA_DR,
+	SF_R_CERT011_INTERNAL,
+	SF_R_CERT012_CN_NOT_IN_SAN,
+	SF_R_CERT012_WILDCARD_FIRST,
+	SF_R_FED002_HOSTING,
+	SF_R_COUNT
+} sf_rule;
+
+/** One row of the rule table.  All strings static. */
+typedef struct sf_rule_info {
+	sf_rule rule;
+	const char *id;                 /**< stable check ID, "DNS-005" */
+	sf_severity sev[SF_PROFILE_COUNT];
+	int ms_diagnostics;             /**< 0 if none */
+	const char *result_code;        /**< Edge Result-Code, "0xC3E93D6F", or NULL */
+	const char *name;               /**< symbolic name of result_code/hresult, or NULL */
+	const char *hresult;            /**< "0x80090322", or NULL */
+	const char *reported;           /**< what the Microsoft side shows */
+	const char *message;            /**< template; {d} domain, {s} subject, {x} detail */
+	const char *fix;                /**< template, same placeholders */
+} sf_rule_info;
+
+/** Returns the table row of @p r (never NULL for r < SF_R_COUNT). */
+const sf_rule_info *sf_rule_get(sf_rule r);
+
+/** A finding: data, not an error.  Strings owned by the finding. */
+typedef struct sf_finding {
+	sf_rule rule;
+	const char *id;       /**< borrowed from the table */
+	sf_severity severity; /**< after the profile was applied */
+	char *subject;        /**< the FQDN, record or certificate concerned */
+	char *message;
+	char *fix;            /**< NULL if nothing to change (info) */
+} sf_finding;
+
+typedef struct sf_findings {
+	sf_finding *v;
+	size_t n, cap;
+} sf_findings;
+
+void sf_findings_release(sf_findings *f);
+/** Highest severity present, SF_SEV_NONE if empty. */
+sf_severity sf_findings_max(const sf_findings *f);
+
+/** One SRV record and what was observed about its target. */
+typedef struct sf_srv_result {
+	uint16_t priority, weight, port;
+	char *target;     /**< as published, lowercase, no trailing dot; "." for root */
+	char **addresses; /**< A then AAAA, text form */
+	size_t n_addresses;
+} sf_srv_result;
+
+typedef enum sf_verdict {
+	SF_VERDICT_PASS = 0,
+	SF_VERDICT_WARN,
+	SF_VERDICT_FAIL,
+	SF_VERDICT_ERROR, /**< the check could not run; see reason */
+} sf_verdict;
+
+const char *sf_verdict_name(sf_verdict v);
+
+/** The result of checking one SIP domain (SPEC §3 `R`). */
+typedef struct sf_result {
+	char *domain;
+	sf_profile profile;
+	sf_verdict verdict;
+	char *reason; /**< set when verdict is SF_VERDICT_ERROR */
+	sf_srv_result *srv;
+	size_t n_srv;
+	sf_findings findings;
+} sf_result;
+
+void sf_result_free(sf_result *r);
+
+/** Options of a context; zero-initialise, then fill in. */
+typedef struct sf_options {
+	sf_profile profile;
+	const char *const *zone_files; /**< offline DNS if n_zone_files > 0 */
+	size_t n_zone_files;
+	const char *certs_dir;         /**< offline TLS if non-NULL */
+	const char *resolver;          /**< "IP[:PORT]" or NULL for the system resolver */
+	const char *const *trust_files;
+	size_t n_trust_files;
+	int no_system_trust;
+	time_t at;                     /**< 0 = now */
+	const char *const *hosting_providers; /**< added to the built-in list */
+	size_t n_hosting_providers;
+	int timeout_ms;                /**< per network operation; 0 = 5000 */
+	int no_probe_misspellings;     /**< skip DNS-002 probing */
+} sf_options;
+
+typedef struct sf_ctx sf_ctx;
+
+/**
+ * Creates a context: loads zone files, trust roots, opens the resolver.
+ * On failure *out_ctx is still set (unless SF_ENOMEM) so that sf_ctx_error()
+ * can say what failed; free it with sf_ctx_free().
+ */
+sf_status sf_ctx_new(const sf_options *opt, sf_ctx **out_ctx);
+void sf_ctx_free(sf_ctx *ctx);
+/** The message of the last failure, e.g. "cannot read 'x.zone': ...". */
+const char *sf_ctx_error(const sf_ctx *ctx);
+
+/**
+ * Checks one SIP domain: collects DNS and TLS facts through the context's
+ * sources and evaluates every rule.  Operational failures of the network
+ * (timeout, resolver unreachable) give SF_OK and a result with verdict
+ * SF_VERDICT_ERROR; bad input (a malformed PEM in --certs) gives an error
+ * status.  *out_result is owned by the caller (sf_result_free()).
+ */
+sf_status sf_check_domain(sf_ctx *ctx, const char *domain, sf_result **out_result);
+
+/** Result of `sipfed cert`. */
+typedef struct sf_cert_result {
+	char *file;
+	char *name;        /**< --name, or NULL */
+	int name_match;    /**< 1/0; -1 if no name given */
+	char *matched_as;  /**< the certificate name that matched, or NULL */
+	int chain_trusted; /**< 1/0 */
+	char *chain_error; /**< verifier's reason when not trusted */
+	char *subject;     /**< leaf subject, one line */
+	char *issuer;
+	char *not_before, *not_after; /**< RFC 3339 */
+	char **san_dns;
+	size_t n_san_dns;
+	sf_profile profile;
+	sf_role role;
+	sf_findings findings;
+} sf_cert_result;
+
+/**
+ * Lints the PEM chain in @p file (leaf first; further certificates are
+ * treated as presented intermediates, as are those of @p chain_file).
+ * Returns SF_EIO / SF_EPARSE with sf_ctx_error() naming the file.
+ */
+sf_status sf_cert_lint(sf_ctx *ctx, const char *file, const char *chain_file,
+		       const char *name, sf_role role, sf_cert_result **out_result);
+void sf_cert_result_free(sf_cert_result *r);
+
+/** Output writers (lib/out/).  Return 0, or -1 on a write error. */
+int sf_out_text_result(FILE *fp, const sf_result *r, int color);
+int sf_out_text_cert(FILE *fp, const sf_cert_result *r, int color);
+/** Returns a malloc'd JSON text of R (one line, no newline). */
+char *sf_out_json_result(const sf_result *r);
+char *sf_out_json_cert(const sf_cert_result *r);
+
+/** Parses an RFC 3339 time ("2026-11-23T10:00:00Z", offsets allowed). */
+int sf_time_parse(const char *s, time_t *out_t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

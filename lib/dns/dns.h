@@ -1,0 +1,111 @@
+/*
+ * DNS sources behind one interface.  A source answers a batch of queries;
+ * the live source (c-ares, dns_live.c) sends them all at once and waits, the
+ * zone source (libzscanner, dns_zone.c) answers from master files in memory.
+ * Both return the answer section as decoded records; the collector
+ * (lib/core/collect.c) follows CNAMEs the answer did not resolve, so that an
+ * authoritative server (which stops at its zone cut) and a recursive one give
+ * the same facts.  Nothing outside lib/dns knows which source ran.
+ */
+#ifndef SF_DNS_H
+#define SF_DNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sipfed/sipfed.h"
+
+/* RR types we ask for (RFC 1035, 2782, 3596). */
+#define SF_T_A 1
+#define SF_T_CNAME 5
+#define SF_T_TXT 16
+#define SF_T_AAAA 28
+#define SF_T_SRV 33
+
+typedef enum sf_dns_rcode {
+	SF_DNS_NOERROR = 0,  /* name exists; n_rr may be 0 (NODATA) */
+	SF_DNS_NXDOMAIN,
+	SF_DNS_SERVFAIL,
+	SF_DNS_REFUSED,
+	SF_DNS_TIMEOUT,      /* no answer within the timeout */
+	SF_DNS_UNREACHABLE,  /* the resolver could not be reached */
+	SF_DNS_ERROR,        /* anything else (malformed answer, ...) */
+} sf_dns_rcode;
+
+const char *sf_dns_rcode_name(sf_dns_rcode rc);
+
+/*
+ * One decoded record of an answer section.  Names are lowercase, without
+ * the trailing dot; the root name is ".".
+ *   SRV:      priority, weight, port; data = target
+ *   CNAME:    data = canonical name
+ *   A, AAAA:  data = address in text form (inet_ntop)
+ *   TXT:      data = the character-strings concatenated
+ */
+typedef struct sf_dns_rr {
+	uint16_t type;
+	uint16_t priority, weight, port;
+	char *owner;
+	char *data;
+} sf_dns_rr;
+
+/* A query of a batch: name and type in, the rest out. */
+typedef struct sf_dns_query {
+	const char *name; /* in: no trailing dot needed; borrowed */
+	uint16_t type;    /* in */
+	sf_dns_rcode rcode;
+	sf_dns_rr *rr;    /* answer section, in order; owned */
+	size_t n_rr;
+} sf_dns_query;
+
+/* Frees what a resolved query owns and resets its out fields. */
+void sf_dns_query_release(sf_dns_query *q);
+
+typedef struct sf_dns_source sf_dns_source;
+
+struct sf_dns_ops {
+	/*
+	 * Answers every query of @q (n of them) before returning.  Per-query
+	 * failures (timeout, SERVFAIL) go into q[i].rcode and still return
+	 * SF_OK; only a failure of the source itself (out of memory) returns
+	 * an error.  Never blocks longer than the source's timeout per round.
+	 */
+	sf_status (*resolve)(sf_dns_source *src, sf_dns_query *q, size_t n);
+	void (*free)(sf_dns_source *src);
+};
+
+struct sf_dns_source {
+	const struct sf_dns_ops *ops;
+};
+
+/*
+ * Live source.  @resolver is "IP", "IP:PORT", "[IPv6]:PORT" or NULL for the
+ * system resolver (/etc/resolv.conf).  On failure writes a message into
+ * err (errlen bytes) and returns SF_EINVAL (bad resolver text) or SF_ENET.
+ */
+sf_status sf_dns_live_new(const char *resolver, int timeout_ms,
+			  sf_dns_source **out_src, char *err, size_t errlen);
+
+/*
+ * Zone source: parses every file with libzscanner (origin taken from the
+ * file's $ORIGIN / SOA, or the file name without ".zone" if none).  A name
+ * in none of the zones is NXDOMAIN; wildcards (RFC 4592) are synthesised;
+ * CNAME chains are followed across the loaded zones (at most 8 links).
+ * On failure err names the file and line: "cannot parse 'x.zone' line 3:
+ * ..." and the status is SF_EIO or SF_EPARSE.
+ */
+sf_status sf_dns_zone_new(const char *const *files, size_t n,
+			  sf_dns_source **out_src, char *err, size_t errlen);
+
+static inline sf_status sf_dns_resolve(sf_dns_source *s, sf_dns_query *q, size_t n)
+{
+	return s->ops->resolve(s, q, n);
+}
+
+static inline void sf_dns_source_free(sf_dns_source *s)
+{
+	if (s)
+		s->ops->free(s);
+}
+
+#endif

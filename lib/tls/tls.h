@@ -1,0 +1,85 @@
+/*
+ * TLS sources behind one interface.  The live source (tls_live.c) connects
+ * to an address and port and handshakes with OpenSSL; the directory source
+ * (tls_dir.c) reads DIR/<fqdn>.pem.  Both fill the same facts struct; the
+ * rules (lib/rules) see only the facts.
+ */
+#ifndef SF_TLS_H
+#define SF_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/x509.h>
+
+#include "sipfed/sipfed.h"
+
+typedef enum sf_tls_state {
+	SF_TLS_NO_CHAIN = 0,   /* offline: no DIR/<fqdn>.pem for this host */
+	SF_TLS_CONNECT_FAILED, /* TCP connect failed or timed out (error says which) */
+	SF_TLS_HANDSHAKE_FAILED,
+	SF_TLS_OK,
+} sf_tls_state;
+
+typedef struct sf_tls_facts {
+	sf_tls_state state;
+	char *error;           /* why, when state < SF_TLS_OK; owned */
+	char *version;         /* "TLSv1.2", "TLSv1.3"; NULL if not observed (offline) */
+	STACK_OF(X509) *chain; /* presented chain, leaf first; owned */
+
+	/* TLS-003: the chain presented when no SNI is sent. */
+	int nosni_observed;
+	STACK_OF(X509) *chain_nosni; /* owned; NULL if the handshake failed */
+
+	/* TLS-004 */
+	int client_cert_observed;
+	int client_cert_requested;
+	char **client_ca;      /* one-line DNs of the CA names sent; owned */
+	size_t n_client_ca;
+} sf_tls_facts;
+
+void sf_tls_facts_release(sf_tls_facts *f);
+
+typedef struct sf_tls_source sf_tls_source;
+
+struct sf_tls_ops {
+	/*
+	 * Fetches the facts of @host (the SRV target, used as SNI and for the
+	 * lab file name) at @addr (text IPv4/IPv6, NULL offline) and @port.
+	 * Network and handshake failures go into out->state and return SF_OK;
+	 * a lab file that exists but is not a PEM chain returns SF_EPARSE and
+	 * writes "cannot parse 'DIR/x.pem': ..." into err.
+	 */
+	sf_status (*fetch)(sf_tls_source *src, const char *host, const char *addr,
+			   uint16_t port, sf_tls_facts *out, char *err, size_t errlen);
+	void (*free)(sf_tls_source *src);
+};
+
+struct sf_tls_source {
+	const struct sf_tls_ops *ops;
+};
+
+sf_status sf_tls_live_new(int timeout_ms, sf_tls_source **out_src);
+/* Fails with SF_EIO if @dir is not a readable directory. */
+sf_status sf_tls_dir_new(const char *dir, sf_tls_source **out_src, char *err, size_t errlen);
+
+/*
+ * Reads every certificate of a PEM file, in order.  Returns SF_EIO if the
+ * file cannot be read, SF_EPARSE if it holds no certificate or a damaged
+ * one; err then names the file.  Shared by tls_dir.c and `sipfed cert`.
+ */
+sf_status sf_pem_read_chain(const char *file, STACK_OF(X509) **out_chain, char *err, size_t errlen);
+
+static inline sf_status sf_tls_fetch(sf_tls_source *s, const char *host, const char *addr,
+				     uint16_t port, sf_tls_facts *out, char *err, size_t errlen)
+{
+	return s->ops->fetch(s, host, addr, port, out, err, errlen);
+}
+
+static inline void sf_tls_source_free(sf_tls_source *s)
+{
+	if (s)
+		s->ops->free(s);
+}
+
+#endif
