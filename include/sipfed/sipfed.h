@@ -58,6 +58,7 @@ typedef enum sf_role {
 } sf_role;
 
 int sf_role_parse(const char *s, sf_role *out_role);
+const char *sf_role_name(sf_role r);
 
 typedef enum sf_severity {
 	SF_SEV_NONE = 0, /**< rule not applicable in this profile */
@@ -99,7 +100,6 @@ typedef enum sf_rule {
 	SF_R_TLS004_CLIENT_CERT,
 	SF_R_CERT001_NAME,
 	SF_R_CERT002_WILDCARD_ONLY,
-	SF_R_CERT002_WILDCARD_BAD,
 	SF_R_CERT003_CN_WILDCARD,
 	SF_R_CERT004_EXPIRED,
 	SF_R_CERT004_NOT_YET_VALID,
@@ -129,9 +129,10 @@ typedef struct sf_rule_info {
 	const char *result_code;        /**< Edge Result-Code, "0xC3E93D6F", or NULL */
 	const char *name;               /**< symbolic name of result_code/hresult, or NULL */
 	const char *hresult;            /**< "0x80090322", or NULL */
+	const char *hresult_name;       /**< "SEC_E_WRONG_PRINCIPAL", or NULL */
 	const char *reported;           /**< what the Microsoft side shows */
-	const char *message;            /**< template; {d} domain, {s} subject, {x} detail */
-	const char *fix;                /**< template, same placeholders */
+	const char *message;            /**< template: {d} domain, {s} subject, {x} {y} details */
+	const char *fix;                /**< template, same placeholders; NULL if none */
 } sf_rule_info;
 
 /** Returns the table row of @p r (never NULL for r < SF_R_COUNT). */
@@ -201,6 +202,7 @@ typedef struct sf_options {
 	size_t n_hosting_providers;
 	int timeout_ms;                /**< per network operation; 0 = 5000 */
 	int no_probe_misspellings;     /**< skip DNS-002 probing */
+	int no_network;                /**< set up no DNS or TLS source (cert linting only) */
 } sf_options;
 
 typedef struct sf_ctx sf_ctx;

@@ -1,0 +1,108 @@
+/* The context: sources, trust store and rule environment, built once. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "util/util.h"
+
+/* SPEC §4 DNS-005: hosting providers every Edge knows. */
+static const char *const builtin_hosting[] = {
+	"sipfed.online.lync.com",
+	"sipfed.online.gov.skypeforbusiness.us",
+	"sipfed.online.dod.skypeforbusiness.us",
+	"sipfed.online.partner.lync.cn",
+};
+
+sf_status sf_ctx_fail(sf_ctx *ctx, sf_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->err, sizeof(ctx->err), fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+const char *sf_ctx_error(const sf_ctx *ctx)
+{
+	return ctx ? ctx->err : "out of memory";
+}
+
+sf_status sf_ctx_new(const sf_options *opt, sf_ctx **out_ctx)
+{
+	sf_ctx *ctx = calloc(1, sizeof(*ctx));
+	sf_status st;
+	char name[256];
+
+	*out_ctx = ctx;
+	if (!ctx)
+		return SF_ENOMEM;
+	if ((unsigned)opt->profile >= SF_PROFILE_COUNT)
+		return sf_ctx_fail(ctx, SF_EINVAL, "unknown profile");
+	ctx->profile = opt->profile;
+	ctx->timeout_ms = opt->timeout_ms > 0 ? opt->timeout_ms : 5000;
+	ctx->no_probe_misspellings = opt->no_probe_misspellings;
+	ctx->at = opt->at;
+
+	for (size_t i = 0; i < SF_ARRAY_LEN(builtin_hosting); i++)
+		if (sf_strv_push(&ctx->hosting, builtin_hosting[i]))
+			return SF_ENOMEM;
+	for (size_t i = 0; i < opt->n_hosting_providers; i++) {
+		if (sf_name_norm(opt->hosting_providers[i], name, sizeof(name)) < 0)
+			return sf_ctx_fail(ctx, SF_EINVAL, "invalid hosting provider '%s'",
+					   opt->hosting_providers[i]);
+		if (!sf_strv_contains(&ctx->hosting, name) && sf_strv_push(&ctx->hosting, name))
+			return SF_ENOMEM;
+	}
+
+	if (opt->no_network)
+		st = SF_OK;
+	else if (opt->n_zone_files > 0)
+		st = sf_dns_zone_new(opt->zone_files, opt->n_zone_files, &ctx->dns, ctx->err,
+				     sizeof(ctx->err));
+	else
+		st = sf_dns_live_new(opt->resolver, ctx->timeout_ms, &ctx->dns, ctx->err,
+				     sizeof(ctx->err));
+	if (st != SF_OK)
+		return st;
+
+	if (opt->no_network)
+		st = SF_OK;
+	else if (opt->certs_dir)
+		st = sf_tls_dir_new(opt->certs_dir, &ctx->tls, ctx->err, sizeof(ctx->err));
+	else if (opt->n_zone_files == 0)
+		st = sf_tls_live_new(ctx->timeout_ms, &ctx->tls);
+	if (st != SF_OK) {
+		if (!ctx->err[0])
+			sf_ctx_fail(ctx, st, "cannot set up TLS: %s", sf_strerror(st));
+		return st;
+	}
+
+	st = sf_trust_new(opt->trust_files, opt->n_trust_files, opt->no_system_trust, &ctx->trust,
+			  ctx->err, sizeof(ctx->err));
+	if (st != SF_OK)
+		return st;
+
+	/* The distribution's list (package publicsuffix) if present, else libpsl's own. */
+	ctx->psl = psl_latest(NULL);
+	ctx->env.profile = ctx->profile;
+	ctx->env.hosting = (const char *const *)ctx->hosting.v;
+	ctx->env.n_hosting = ctx->hosting.n;
+	ctx->env.now = ctx->at;
+	ctx->env.trust = ctx->trust;
+	ctx->env.psl = ctx->psl ? ctx->psl : psl_builtin();
+	return SF_OK;
+}
+
+void sf_ctx_free(sf_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	sf_dns_source_free(ctx->dns);
+	sf_tls_source_free(ctx->tls);
+	sf_trust_free(ctx->trust);
+	psl_free(ctx->psl);
+	sf_strv_release(&ctx->hosting);
+	free(ctx);
+}

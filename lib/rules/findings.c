@@ -1,0 +1,135 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/rules.h"
+#include "util/util.h"
+
+/*
+ * Expands a table template: {d} {s} {x} {y} become the arguments (NULL = "").
+ * Any other brace is copied.  Returns a malloc'd string or NULL.
+ */
+static char *expand(const char *tpl, const char *d, const char *s, const char *x, const char *y)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+
+	for (int pass = 0; pass < 2; pass++) {
+		const char *p = tpl;
+
+		len = 0;
+		while (*p) {
+			const char *rep = NULL;
+			size_t n = 1;
+
+			if (p[0] == '{' && p[1] && p[2] == '}') {
+				switch (p[1]) {
+				case 'd': rep = d; break;
+				case 's': rep = s; break;
+				case 'x': rep = x; break;
+				case 'y': rep = y; break;
+				}
+			}
+			if (p[0] == '{' && p[1] && p[2] == '}' && strchr("dsxy", p[1])) {
+				rep = rep ? rep : "";
+				n = strlen(rep);
+				if (pass)
+					memcpy(buf + len, rep, n);
+				p += 3;
+			} else {
+				if (pass)
+					buf[len] = *p;
+				p++;
+			}
+			len += n;
+		}
+		if (pass == 0) {
+			cap = len + 1;
+			buf = malloc(cap);
+			if (!buf)
+				return NULL;
+		}
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+int sf_findings_add(sf_findings *out, sf_profile profile, sf_rule rule, const char *domain,
+		    const char *subject, const char *x, const char *y)
+{
+	const sf_rule_info *ri = sf_rule_get(rule);
+	sf_finding *f;
+
+	if (!ri || ri->sev[profile] == SF_SEV_NONE)
+		return 0;
+	if (out->n == out->cap) {
+		size_t cap = out->cap ? out->cap * 2 : 8;
+		sf_finding *v = realloc(out->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		out->v = v;
+		out->cap = cap;
+	}
+	f = &out->v[out->n];
+	memset(f, 0, sizeof(*f));
+	f->rule = rule;
+	f->id = ri->id;
+	f->severity = ri->sev[profile];
+	f->subject = sf_strdup(subject ? subject : domain);
+	f->message = expand(ri->message, domain, subject, x, y);
+	f->fix = ri->fix ? expand(ri->fix, domain, subject, x, y) : NULL;
+	if (!f->subject || !f->message || (ri->fix && !f->fix)) {
+		free(f->subject);
+		free(f->message);
+		free(f->fix);
+		return -1;
+	}
+	out->n++;
+	return 0;
+}
+
+static int cmp_sev(const void *a, const void *b)
+{
+	const sf_finding *fa = a, *fb = b;
+
+	if (fa->severity != fb->severity)
+		return fa->severity > fb->severity ? -1 : 1;
+	return 0;
+}
+
+void sf_findings_sort(sf_findings *f)
+{
+	/* Insertion sort: stable, and lists are short. */
+	for (size_t i = 1; i < f->n; i++) {
+		sf_finding t = f->v[i];
+		size_t j = i;
+
+		while (j > 0 && cmp_sev(&f->v[j - 1], &t) > 0) {
+			f->v[j] = f->v[j - 1];
+			j--;
+		}
+		f->v[j] = t;
+	}
+}
+
+sf_severity sf_findings_max(const sf_findings *f)
+{
+	sf_severity m = SF_SEV_NONE;
+
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].severity > m)
+			m = f->v[i].severity;
+	return m;
+}
+
+void sf_findings_release(sf_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].subject);
+		free(f->v[i].message);
+		free(f->v[i].fix);
+	}
+	free(f->v);
+	f->v = NULL;
+	f->n = f->cap = 0;
+}

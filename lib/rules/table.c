@@ -1,0 +1,292 @@
+/*
+ * The rule table: every check outcome with its stable ID, severity per
+ * profile (sfb, o365, dr), what the Microsoft side reports and the fix.
+ * Check IDs appear here and nowhere else.  Sources: SPEC §4; the codes
+ * from MS-OCER (ms-diagnostics) and the Edge log records in the seeds.
+ * Placeholders: {d} SIP domain, {s} subject, {x} {y} details.
+ */
+#include <string.h>
+
+#include "sipfed/sipfed.h"
+#include "util/util.h"
+
+#define E SF_SEV_ERROR
+#define W SF_SEV_WARN
+#define I SF_SEV_INFO
+#define N SF_SEV_NONE
+
+#define R1008 "504 Server time-out; ms-diagnostics 1008 \"Unable to resolve DNS SRV record\"; " \
+	"inbound calls from the domain fail the callback check"
+#define R1009 "504 Server time-out; ms-diagnostics 1009 \"No match for domain in DNS SRV results\""
+#define R1010 "504 Server time-out; ms-diagnostics 1010 \"Certificate trust with another " \
+	"server could not be established\""
+#define EDGE_NO_SRV_MATCH "0xC3E93D6F", "SIPPROXY_E_EPROUTING_MSG_ALLOWED_DOMAIN_NO_SRV_MATCH"
+#define EDGE_CERT_MISMATCH "0xC3E93D67", "SIPPROXY_E_ROUTING_MSG_CERT_MISMATCH"
+
+static const sf_rule_info table[SF_R_COUNT] = {
+[SF_R_DNS001_NO_SRV] = { SF_R_DNS001_NO_SRV, "DNS-001", { E, E, E },
+	1008, NULL, NULL, NULL, NULL, R1008,
+	"no SRV record _sipfederationtls._tcp.{d}: a partner's Edge cannot find the Access Edge "
+	"of {d}{x}",
+	"publish `_sipfederationtls._tcp.{d}. IN SRV 0 0 5061 <edge>.{d}.` where <edge>.{d} is "
+	"the external FQDN of your Access Edge or Expressway-E" },
+[SF_R_DNS002_MISSPELT] = { SF_R_DNS002_MISSPELT, "DNS-002", { E, E, E },
+	1008, NULL, NULL, NULL, NULL, R1008,
+	"the federation SRV record is published under a misspelt name: {s} ({x}); the Edge only "
+	"looks up _sipfederationtls._tcp.{d}",
+	"publish it as `_sipfederationtls._tcp.{d}. IN SRV {y}` and remove {s}" },
+[SF_R_DNS003_NOT_SRV] = { SF_R_DNS003_NOT_SRV, "DNS-003", { E, E, E },
+	1008, NULL, NULL, NULL, NULL, R1008,
+	"_sipfederationtls._tcp.{d} holds {x} instead of an SRV record",
+	"replace it with `_sipfederationtls._tcp.{d}. IN SRV 0 0 5061 <edge>.{d}.`" },
+[SF_R_DNS004_ROOT_TARGET] = { SF_R_DNS004_ROOT_TARGET, "DNS-004", { E, E, E },
+	1008, NULL, NULL, NULL, NULL, R1008,
+	"the SRV target of _sipfederationtls._tcp.{d} is \".\": the service is declared not "
+	"available (RFC 2782)",
+	"point the record at the Access Edge: `_sipfederationtls._tcp.{d}. IN SRV 0 0 5061 "
+	"<edge>.{d}.`" },
+[SF_R_DNS004_ZONE_APPENDED] = { SF_R_DNS004_ZONE_APPENDED, "DNS-004", { E, E, E },
+	1014, NULL, NULL, NULL, NULL,
+	"504 Server time-out; ms-diagnostics 1014 \"Unable to resolve DNS A record\" (or 1009)",
+	"the SRV target {s} looks like {x} with the zone name appended: the trailing dot is "
+	"missing in the zone file",
+	"write the target with a trailing dot: `_sipfederationtls._tcp.{d}. IN SRV {y} {x}.`" },
+[SF_R_DNS005_SUBDOMAIN] = { SF_R_DNS005_SUBDOMAIN, "DNS-005", { E, E, E },
+	1009, EDGE_NO_SRV_MATCH, NULL, NULL, R1009,
+	"the SRV target {s} is in a sub-domain of {d}; the Edge accepts only a host directly in "
+	"the SIP domain ({x}) or a configured hosting provider",
+	"point _sipfederationtls._tcp.{d} at a host directly in {d} (e.g. {x}) with an A record "
+	"for the same address, and put that name in the certificate's SAN" },
+[SF_R_DNS005_OTHER_DOMAIN] = { SF_R_DNS005_OTHER_DOMAIN, "DNS-005", { E, E, E },
+	1009, EDGE_NO_SRV_MATCH, NULL, NULL, R1009,
+	"the SRV target {s} is not in the SIP domain {d}{y}; the Edge accepts only a host directly "
+	"in the SIP domain ({x}) or a configured hosting provider",
+	"point _sipfederationtls._tcp.{d} at a host directly in {d} (e.g. {x}) with an A record "
+	"for the same address, and put that name in the certificate's SAN" },
+[SF_R_DNS005_BARE_DOMAIN] = { SF_R_DNS005_BARE_DOMAIN, "DNS-005", { E, E, E },
+	1009, EDGE_NO_SRV_MATCH, NULL, NULL, R1009,
+	"the SRV target is the SIP domain {d} itself; the Edge requires a host directly in the "
+	"domain (<host>.{d})",
+	"point _sipfederationtls._tcp.{d} at a host such as {x} with an A record, and put that name "
+	"in the certificate's SAN" },
+[SF_R_DNS006_NONE_PASS] = { SF_R_DNS006_NONE_PASS, "DNS-006", { E, E, E },
+	1009, EDGE_NO_SRV_MATCH, NULL, NULL, R1009,
+	"none of the {x} SRV records of _sipfederationtls._tcp.{d} points at a host directly in {d}",
+	"make at least one (better: every) SRV target a host directly in {d}" },
+[SF_R_DNS006_DISAGREE] = { SF_R_DNS006_DISAGREE, "DNS-006", { W, W, W },
+	1009, EDGE_NO_SRV_MATCH, NULL, NULL,
+	"calls work only while the Edge picks a compliant record; otherwise 504, ms-diagnostics 1009",
+	"SRV records of _sipfederationtls._tcp.{d} disagree: {s} is not directly in {d} while "
+	"another target is",
+	"remove the SRV record pointing at {s} or point it at a host directly in {d}" },
+[SF_R_DNS007_PORT] = { SF_R_DNS007_PORT, "DNS-007", { W, W, W },
+	0, NULL, NULL, NULL, NULL, "connection failures with partners that expect port 5061",
+	"the SRV record for {s} uses port {x}, not 5061",
+	"use port 5061 for federation (`... SRV {y} 5061 {s}.`) unless every partner is told "
+	"otherwise" },
+[SF_R_DNS008_CNAME_TARGET] = { SF_R_DNS008_CNAME_TARGET, "DNS-008", { W, W, W },
+	0, NULL, NULL, NULL, NULL, "resolver-dependent failures",
+	"the SRV target {s} is an alias (CNAME to {x}); RFC 2782 requires the target to have "
+	"its own address records",
+	"replace the CNAME {s} by A/AAAA records, or point the SRV record at the canonical name if "
+	"it is directly in {d}" },
+[SF_R_DNS009_NO_ADDRESS] = { SF_R_DNS009_NO_ADDRESS, "DNS-009", { E, E, E },
+	1014, NULL, NULL, NULL, NULL,
+	"504 Server time-out; ms-diagnostics 1014 \"Unable to resolve DNS A record\"",
+	"the SRV target {s} has no A or AAAA record ({x})",
+	"publish `{s}. IN A <public address of the Access Edge>`" },
+[SF_R_DNS009_PRIVATE] = { SF_R_DNS009_PRIVATE, "DNS-009", { W, E, E },
+	0, NULL, NULL, NULL, NULL, "partners on the Internet cannot connect (504)",
+	"the SRV target {s} resolves to {x}, not a public address",
+	"publish the public (NAT) address of the Access Edge external interface for {s} in the "
+	"public zone" },
+[SF_R_DNS010_NOT_PUBLIC] = { SF_R_DNS010_NOT_PUBLIC, "DNS-010", { W, W, W },
+	0, NULL, NULL, NULL, NULL, "partners on the Internet cannot look up the domain",
+	"{d} is not under a public suffix ({x}): it cannot be federated over the Internet",
+	"federate with a domain registered under a public top-level domain" },
+[SF_R_DNS011_WILDCARD] = { SF_R_DNS011_WILDCARD, "DNS-011", { I, I, I },
+	0, NULL, NULL, NULL, NULL, NULL,
+	"wildcard DNS: a random name ({s}) resolves; records found may be synthesised by a "
+	"wildcard",
+	NULL },
+[SF_R_NET001_CONNECT] = { SF_R_NET001_CONNECT, "NET-001", { E, E, E },
+	1046, NULL, NULL, NULL, NULL,
+	"504 Server time-out; the Edge cannot connect to the peer (ms-diagnostics 1046 class)",
+	"cannot connect to {s}: {x}",
+	"open TCP {y} to {s} from the Internet and check that the Access Edge listens there" },
+[SF_R_NET001_NO_LAB_CHAIN] = { SF_R_NET001_NO_LAB_CHAIN, "NET-001", { E, E, E },
+	1046, NULL, NULL, NULL, NULL,
+	"504 Server time-out; the Edge cannot connect to the peer (ms-diagnostics 1046 class)",
+	"{x}",
+	"add the chain that {s} presents (leaf first) to the lab directory" },
+[SF_R_TLS001_VERSION] = { SF_R_TLS001_VERSION, "TLS-001", { E, E, E },
+	0, NULL, NULL, NULL, NULL, "Office 365 / Teams and current Edges refuse TLS below 1.2",
+	"{s} negotiated {x}; TLS 1.2 or 1.3 is required",
+	"enable TLS 1.2 (and 1.3) on {s} and disable older versions" },
+[SF_R_TLS001_HANDSHAKE] = { SF_R_TLS001_HANDSHAKE, "TLS-001", { E, E, E },
+	0, NULL, NULL, NULL, NULL, "504 Server time-out; the TLS connection fails",
+	"TLS handshake with {s} failed: {x}",
+	"make {s} accept TLS 1.2 or 1.3 with a server certificate on port {y}" },
+[SF_R_TLS002_INCOMPLETE] = { SF_R_TLS002_INCOMPLETE, "TLS-002", { E, E, E },
+	1010, NULL, NULL, "0x800B010A", "CERT_E_CHAINING", R1010,
+	"{s} does not send a complete chain: the issuer of '{x}' is neither sent nor a trusted root",
+	"configure {s} to send its intermediate CA certificate(s) after the leaf" },
+[SF_R_TLS003_SNI] = { SF_R_TLS003_SNI, "TLS-003", { W, W, W },
+	0, NULL, NULL, NULL, NULL, "peers that do not send SNI see another certificate",
+	"{s} presents {x}",
+	"present the federation certificate on {s} whether or not the client sends SNI" },
+[SF_R_TLS004_CLIENT_CERT] = { SF_R_TLS004_CLIENT_CERT, "TLS-004", { I, I, I },
+	0, NULL, NULL, NULL, NULL,
+	"peers whose certificate is not issued by a CA named here are refused (1047-class failure)",
+	"{s} requests a client certificate{x}",
+	NULL },
+[SF_R_CERT001_NAME] = { SF_R_CERT001_NAME, "CERT-001", { E, E, E },
+	1010, EDGE_CERT_MISMATCH, "0x80090322", "SEC_E_WRONG_PRINCIPAL",
+	R1010 " (The peer certificate does not contain a matching FQDN)",
+	"the certificate presented for {s} does not contain {s}{x}",
+	"add {s} as a SAN dNSName to the certificate of the host that answers for {s}{y}" },
+[SF_R_CERT002_WILDCARD_ONLY] = { SF_R_CERT002_WILDCARD_ONLY, "CERT-002", { W, W, N },
+	1010, NULL, NULL, NULL, NULL,
+	"wildcards are not supported on the Access Edge external interface; some peers answer 1010",
+	"{s} matches the certificate only through the wildcard {x}",
+	"add {s} itself as a SAN dNSName" },
+[SF_R_CERT003_CN_WILDCARD] = { SF_R_CERT003_CN_WILDCARD, "CERT-003", { W, W, W },
+	0, NULL, NULL, NULL, NULL, "wildcard subjects are unsupported for federation",
+	"the subject CN is a wildcard ({x})",
+	"issue the certificate with the FQDN of the Edge as subject CN" },
+[SF_R_CERT004_EXPIRED] = { SF_R_CERT004_EXPIRED, "CERT-004", { E, E, E },
+	1010, NULL, NULL, "0x800B0101", "CERT_E_EXPIRED", R1010,
+	"the certificate of {s} expired on {x}",
+	"renew the certificate of {s} and install it with its chain" },
+[SF_R_CERT004_NOT_YET_VALID] = { SF_R_CERT004_NOT_YET_VALID, "CERT-004", { E, E, E },
+	1010, NULL, NULL, "0x800B0101", "CERT_E_EXPIRED", R1010,
+	"the certificate of {s} is not valid before {x}",
+	"check the clock of the issuing CA and of {s}, or wait until {x}" },
+[SF_R_CERT004_EXPIRING] = { SF_R_CERT004_EXPIRING, "CERT-004", { W, W, W },
+	0, NULL, NULL, NULL, NULL, "1010 once it expires",
+	"the certificate of {s} expires on {x}, within 30 days",
+	"renew the certificate of {s} before {x}" },
+[SF_R_CERT005_UNTRUSTED] = { SF_R_CERT005_UNTRUSTED, "CERT-005", { E, E, E },
+	1010, NULL, NULL, "0x800B0109", "CERT_E_UNTRUSTEDROOT",
+	R1010 " or 1047; CERT_E_UNTRUSTEDROOT",
+	"the certificate chain of {s} does not lead to a trusted root: {x}",
+	"use a certificate from a CA the partner trusts (a public CA), or have the partner import "
+	"the root '{y}' into the Edge's trusted root store" },
+[SF_R_CERT005_NOT_PUBLIC] = { SF_R_CERT005_NOT_PUBLIC, "CERT-005", { N, E, E },
+	1010, NULL, NULL, "0x800B0109", "CERT_E_UNTRUSTEDROOT", R1010,
+	"the certificate of {s} chains to '{x}', which is not a public root; Microsoft 365 requires "
+	"a public CA",
+	"replace the certificate of {s} with one issued by a public CA" },
+[SF_R_CERT006_EKU] = { SF_R_CERT006_EKU, "CERT-006", { E, E, E },
+	0, NULL, NULL, "0x800B0110", "CERT_E_WRONG_USAGE", "the TLS connection is rejected",
+	"the certificate of {s} has an extended key usage without serverAuth",
+	"reissue the certificate with EKU serverAuth (1.3.6.1.5.5.7.3.1)" },
+[SF_R_CERT007_NO_CLIENTAUTH] = { SF_R_CERT007_NO_CLIENTAUTH, "CERT-007", { W, W, W },
+	0, NULL, NULL, NULL, NULL, "strict peers refuse the outbound mutual TLS (1047)",
+	"the certificate of {s} lacks EKU clientAuth but is also used as client certificate for "
+	"outbound federation (public CAs stopped including clientAuth from 2025)",
+	"request a certificate with both serverAuth and clientAuth for {s}, or use a separate "
+	"client certificate for outbound connections" },
+[SF_R_CERT008_NO_CRLDP] = { SF_R_CERT008_NO_CRLDP, "CERT-008", { W, W, W },
+	0, NULL, NULL, NULL, NULL, "revocation checks fail on strict peers",
+	"the certificate of {s} has no CRL distribution point",
+	"reissue it from a CA that publishes a CRL distribution point reachable from the Internet" },
+[SF_R_CERT009_PSS] = { SF_R_CERT009_PSS, "CERT-009", { E, E, E },
+	0, NULL, NULL, NULL, NULL, "Lync 2013 fails sign-in and calls with RSASSA-PSS signatures",
+	"'{x}' in the chain of {s} is signed with RSASSA-PSS",
+	"reissue with a PKCS#1 v1.5 RSA (or ECDSA) signature" },
+[SF_R_CERT009_SHA1] = { SF_R_CERT009_SHA1, "CERT-009", { W, W, W },
+	0, NULL, NULL, NULL, NULL, "SHA-1 chains are refused by current peers",
+	"'{x}' in the chain of {s} is signed with SHA-1",
+	"reissue with SHA-256" },
+[SF_R_CERT010_RSA_SMALL] = { SF_R_CERT010_RSA_SMALL, "CERT-010", { W, W, W },
+	0, NULL, NULL, NULL, NULL, "handshake failures with current peers",
+	"the certificate of {s} has an RSA key of {x} bits",
+	"use an RSA key of at least 2048 bits" },
+[SF_R_CERT010_ECDSA_DR] = { SF_R_CERT010_ECDSA_DR, "CERT-010", { N, N, E },
+	0, NULL, NULL, NULL, NULL, "Direct Routing handshake failure",
+	"the certificate of {s} has an ECDSA key; Direct Routing SBCs need RSA",
+	"issue the SBC certificate with an RSA key (2048 bits or more)" },
+[SF_R_CERT011_INTERNAL] = { SF_R_CERT011_INTERNAL, "CERT-011", { E, E, E },
+	0, NULL, NULL, NULL, NULL, "public CAs may not issue or must revoke such certificates",
+	"the publicly issued certificate of {s} carries the internal name {x}",
+	"remove {x} from the public certificate; use an internal CA for internal names" },
+[SF_R_CERT012_CN_NOT_IN_SAN] = { SF_R_CERT012_CN_NOT_IN_SAN, "CERT-012", { W, W, W },
+	0, NULL, NULL, NULL, NULL, "some devices match only the SAN list",
+	"the subject CN {x} of the certificate of {s} is not repeated in its SAN list",
+	"list the CN {x} as the first SAN dNSName" },
+[SF_R_CERT012_WILDCARD_FIRST] = { SF_R_CERT012_WILDCARD_FIRST, "CERT-012", { W, W, W },
+	0, NULL, NULL, NULL, NULL, "some devices use only the first SAN",
+	"the wildcard {x} is listed before {s} in the SAN list",
+	"list {s} before the wildcard" },
+[SF_R_FED002_HOSTING] = { SF_R_FED002_HOSTING, "FED-002", { I, I, I },
+	0, NULL, NULL, NULL, NULL, NULL,
+	"the SRV target {s} is a hosting provider FQDN: partners federate only if they have "
+	"this hosting provider enabled (Microsoft 365 Edges have sipfed.online.lync.com)",
+	NULL },
+};
+
+const sf_rule_info *sf_rule_get(sf_rule r)
+{
+	if ((unsigned)r >= SF_R_COUNT)
+		return NULL;
+	return &table[r];
+}
+
+static const char *const profile_names[SF_PROFILE_COUNT] = { "sfb", "o365", "dr" };
+
+int sf_profile_parse(const char *s, sf_profile *out_profile)
+{
+	for (int i = 0; i < SF_PROFILE_COUNT; i++) {
+		if (s && strcmp(s, profile_names[i]) == 0) {
+			*out_profile = (sf_profile)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *sf_profile_name(sf_profile p)
+{
+	return (unsigned)p < SF_PROFILE_COUNT ? profile_names[p] : "?";
+}
+
+static const char *const role_names[] = { "edge", "um", "web", "sbc" };
+
+const char *sf_role_name(sf_role r)
+{
+	return (unsigned)r < SF_ARRAY_LEN(role_names) ? role_names[r] : "?";
+}
+
+int sf_role_parse(const char *s, sf_role *out_role)
+{
+	for (size_t i = 0; i < SF_ARRAY_LEN(role_names); i++) {
+		if (s && strcmp(s, role_names[i]) == 0) {
+			*out_role = (sf_role)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *sf_severity_name(sf_severity s)
+{
+	switch (s) {
+	case SF_SEV_ERROR: return "error";
+	case SF_SEV_WARN: return "warning";
+	case SF_SEV_INFO: return "info";
+	case SF_SEV_NONE: break;
+	}
+	return "none";
+}
+
+const char *sf_verdict_name(sf_verdict v)
+{
+	switch (v) {
+	case SF_VERDICT_PASS: return "pass";
+	case SF_VERDICT_WARN: return "warn";
+	case SF_VERDICT_FAIL: return "fail";
+	case SF_VERDICT_ERROR: return "error";
+	}
+	return "?";
+}

@@ -1,0 +1,71 @@
+/* The command-line tool: thin layer over libsipfed (parse -> run -> clean). */
+#ifndef SIPFED_CLI_H
+#define SIPFED_CLI_H
+
+#include <stdio.h>
+
+#include "sipfed/sipfed.h"
+
+enum cli_format { CLI_TEXT, CLI_JSON, CLI_JSONL };
+
+/* Exit statuses, SPEC §3. */
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FINDINGS 1
+#define CLI_EXIT_FAILURE 2
+
+/* Options common to the commands; arrays point into argv. */
+typedef struct cli_common {
+	sf_options opt;
+	enum cli_format format;
+	int color; /* -1 auto */
+	const char **zones, **trusts, **hosting;
+} cli_common;
+
+/* Prints "sipfed: <message>" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Handles an option common to every command.  Returns 1 if consumed, 0 if
+ * not a common option, -1 after printing an error (bad value).
+ */
+int cli_common_opt(cli_common *c, int opt, const char *arg);
+void cli_common_release(cli_common *c);
+/* Whether to colour stdout (format text, a terminal, NO_COLOR unset). */
+int cli_use_color(const cli_common *c);
+/* Flushes stdout and reports a write error; returns @status or 2. */
+int cli_finish(int status);
+
+int cli_check(int argc, char **argv);
+int cli_cert(int argc, char **argv);
+void cli_usage_check(FILE *fp);
+void cli_usage_cert(FILE *fp);
+
+/* getopt_long values of the common options. */
+enum {
+	OPT_FORMAT = 1000, OPT_JSON, OPT_PROFILE, OPT_ZONE, OPT_CERTS, OPT_RESOLVER, OPT_TRUST,
+	OPT_NO_SYSTEM_TRUST, OPT_AT, OPT_HOSTING, OPT_TIMEOUT, OPT_COLOR, OPT_NO_COLOR,
+	OPT_HELP,
+	/* command-specific */
+	OPT_CONCURRENCY, OPT_NAME, OPT_ROLE, OPT_CHAIN, OPT_NO_PROBE,
+};
+
+#define CLI_COMMON_LONGOPTS                                                      \
+	{ "format", required_argument, NULL, OPT_FORMAT },                       \
+	{ "json", no_argument, NULL, OPT_JSON },                                 \
+	{ "profile", required_argument, NULL, OPT_PROFILE },                     \
+	{ "zone", required_argument, NULL, OPT_ZONE },                           \
+	{ "certs", required_argument, NULL, OPT_CERTS },                         \
+	{ "resolver", required_argument, NULL, OPT_RESOLVER },                   \
+	{ "trust", required_argument, NULL, OPT_TRUST },                         \
+	{ "no-system-trust", no_argument, NULL, OPT_NO_SYSTEM_TRUST },           \
+	{ "at", required_argument, NULL, OPT_AT },                               \
+	{ "hosting-provider", required_argument, NULL, OPT_HOSTING },            \
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },                     \
+	{ "color", no_argument, NULL, OPT_COLOR },                               \
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },                         \
+	{ "help", no_argument, NULL, OPT_HELP }
+
+/* Reports an unknown option or missing argument the getopt way, our words. */
+void cli_bad_option(char **argv, int optopt_val, const char *cmd);
+
+#endif

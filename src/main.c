@@ -1,0 +1,227 @@
+/* sipfed: parse -> run -> clean.  Each command lives in its own cli_*.c. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static void usage(FILE *fp)
+{
+	fputs("usage: sipfed COMMAND [OPTIONS] ...\n"
+	      "\n"
+	      "Checks the DNS and certificate rules Microsoft Skype for Business / Lync (and Teams,\n"
+	      "when federating with them) apply to SIP federation peers.\n"
+	      "\n"
+	      "commands:\n"
+	      "  check [OPTIONS] DOMAIN...   federation readiness of SIP domains\n"
+	      "  cert  [OPTIONS] FILE        lint one certificate chain (PEM) for a role\n"
+	      "  help COMMAND                options of a command\n"
+	      "\n"
+	      "  sipfed --version | --help\n"
+	      "\n"
+	      "exit status: 0 no error finding, 1 at least one error finding, 2 usage or\n"
+	      "operational failure.  See sipfed(1).\n",
+	      fp);
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sipfed: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_bad_option(char **argv, int optopt_val, const char *cmd)
+{
+	const char *arg = argv[optind - 1];
+
+	if (optopt_val && optopt_val < 256 && !(arg && arg[0] == '-' && arg[1] == '-'))
+		cli_error("unknown option '-%c' (see 'sipfed help %s')", optopt_val, cmd);
+	else if (arg && strchr(arg, '='))
+		cli_error("option '%.*s' takes no value or is unknown (see 'sipfed help %s')",
+			  (int)(strchr(arg, '=') - arg), arg, cmd);
+	else
+		cli_error("unknown option '%s' or missing value (see 'sipfed help %s')",
+			  arg ? arg : "?", cmd);
+}
+
+static int parse_ms(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > 3600000)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int push(const char ***arr, size_t *n, const char *v)
+{
+	const char **a = realloc(*arr, (*n + 1) * sizeof(*a));
+
+	if (!a)
+		return -1;
+	a[(*n)++] = v;
+	*arr = a;
+	return 0;
+}
+
+int cli_common_opt(cli_common *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_FORMAT:
+		if (strcmp(arg, "text") == 0)
+			c->format = CLI_TEXT;
+		else if (strcmp(arg, "json") == 0)
+			c->format = CLI_JSON;
+		else if (strcmp(arg, "jsonl") == 0)
+			c->format = CLI_JSONL;
+		else {
+			cli_error("invalid --format '%s': expected text, json or jsonl", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_JSON:
+		c->format = CLI_JSON;
+		return 1;
+	case OPT_PROFILE:
+		if (sf_profile_parse(arg, &c->opt.profile) < 0) {
+			cli_error("invalid --profile '%s': expected sfb, o365 or dr", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_ZONE:
+		if (push(&c->zones, &c->opt.n_zone_files, arg))
+			goto nomem;
+		c->opt.zone_files = c->zones;
+		return 1;
+	case OPT_CERTS:
+		c->opt.certs_dir = arg;
+		return 1;
+	case OPT_RESOLVER:
+		c->opt.resolver = arg;
+		return 1;
+	case OPT_TRUST:
+		if (push(&c->trusts, &c->opt.n_trust_files, arg))
+			goto nomem;
+		c->opt.trust_files = c->trusts;
+		return 1;
+	case OPT_NO_SYSTEM_TRUST:
+		c->opt.no_system_trust = 1;
+		return 1;
+	case OPT_AT:
+		if (sf_time_parse(arg, &c->opt.at) < 0) {
+			cli_error("invalid --at '%s': expected an RFC 3339 time such as "
+				  "2026-11-23T12:00:00Z",
+				  arg);
+			return -1;
+		}
+		return 1;
+	case OPT_HOSTING:
+		if (push(&c->hosting, &c->opt.n_hosting_providers, arg))
+			goto nomem;
+		c->opt.hosting_providers = c->hosting;
+		return 1;
+	case OPT_TIMEOUT:
+		if (parse_ms(arg, &c->opt.timeout_ms) < 0) {
+			cli_error("invalid --timeout '%s': expected milliseconds (1..3600000)", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_COLOR:
+		c->color = 1;
+		return 1;
+	case OPT_NO_COLOR:
+		c->color = 0;
+		return 1;
+	}
+	return 0;
+nomem:
+	cli_error("out of memory");
+	return -1;
+}
+
+void cli_common_release(cli_common *c)
+{
+	free(c->zones);
+	free(c->trusts);
+	free(c->hosting);
+}
+
+int cli_use_color(const cli_common *c)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	if (c->format != CLI_TEXT)
+		return 0;
+	if (c->color >= 0)
+		return c->color;
+	if (nc && *nc)
+		return 0;
+	return isatty(STDOUT_FILENO);
+}
+
+int cli_finish(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("cannot write output: %s", strerror(errno ? errno : EIO));
+		return CLI_EXIT_FAILURE;
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+
+	/* A closed pipe is a write error reported by cli_finish, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_EXIT_FAILURE;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+		printf("sipfed %s\n", SIPFED_VERSION);
+		return cli_finish(0);
+	}
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		usage(stdout);
+		return cli_finish(0);
+	}
+	if (strcmp(cmd, "help") == 0) {
+		if (argc < 3) {
+			usage(stdout);
+		} else if (strcmp(argv[2], "check") == 0) {
+			cli_usage_check(stdout);
+		} else if (strcmp(argv[2], "cert") == 0) {
+			cli_usage_cert(stdout);
+		} else {
+			cli_error("unknown command '%s'", argv[2]);
+			return CLI_EXIT_FAILURE;
+		}
+		return cli_finish(0);
+	}
+	if (strcmp(cmd, "check") == 0)
+		return cli_check(argc - 1, argv + 1);
+	if (strcmp(cmd, "cert") == 0)
+		return cli_cert(argc - 1, argv + 1);
+	if (strcmp(cmd, "logs") == 0 || strcmp(cmd, "plan") == 0 || strcmp(cmd, "probe") == 0 ||
+	    strcmp(cmd, "edge") == 0) {
+		cli_error("'%s' is not implemented in this version (see 'sipfed --help')", cmd);
+		return CLI_EXIT_FAILURE;
+	}
+	cli_error("unknown command '%s' (see 'sipfed --help')", cmd);
+	return CLI_EXIT_FAILURE;
+}
