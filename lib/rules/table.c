@@ -3,7 +3,8 @@
  * profile (sfb, o365, dr), what the Microsoft side reports and the fix.
  * Check IDs appear here and nowhere else.  Sources: SPEC §4; the codes
  * from MS-OCER (ms-diagnostics) and the Edge log records in the seeds.
- * Placeholders: {d} SIP domain, {s} subject, {x} {y} details.
+ * Placeholders in message and fix: {d} SIP domain, {s} subject, {x} {y}
+ * details; the `reported` texts are plain (the writers print them as they are).
  */
 #include <string.h>
 

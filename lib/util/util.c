@@ -211,3 +211,40 @@ const char *sf_strerror(sf_status st)
 	}
 	return "unknown error";
 }
+
+size_t sf_utf8_seq(const unsigned char *s, size_t n, uint32_t *out_cp)
+{
+	uint32_t cp;
+	size_t len, i;
+
+	if (s == NULL || n == 0)
+		return 0;
+	if (s[0] < 0x80) {
+		len = 1;
+		cp = s[0];
+	} else if (s[0] >= 0xc2 && s[0] <= 0xdf) { /* 0xc0, 0xc1: always overlong */
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) { /* 0xf5..0xff: above U+10FFFF */
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	if (out_cp != NULL)
+		*out_cp = cp;
+	return len;
+}

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "sipfed/sipfed.h"
@@ -28,6 +29,15 @@ int sf_name_is_under(const char *name, const char *suffix);
 
 /* Number of labels of a normalised name ("." has 0). */
 size_t sf_name_labels(const char *name);
+
+/*
+ * Length of the well-formed UTF-8 sequence at the start of @s (at most @n
+ * bytes are read): 1 to 4, or 0 if @n is 0 or the bytes are ill-formed
+ * (RFC 3629 §3-4: no overlong forms, no surrogates, nothing above U+10FFFF,
+ * no truncated sequence).  When the result is non-zero and @out_cp is not
+ * NULL, the code point goes to *out_cp; otherwise *out_cp is left alone.
+ */
+size_t sf_utf8_seq(const unsigned char *s, size_t n, uint32_t *out_cp);
 
 /* RFC 3339 text of @t in UTC into @buf ("2026-11-23T10:00:00Z"). */
 void sf_time_format(time_t t, char *buf, size_t len);
