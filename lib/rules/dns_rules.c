@@ -113,14 +113,17 @@ sf_status sf_rules_dns(const sf_rule_env *env, const sf_domain_facts *f, sf_find
 	char buf[512];
 
 	if (f->n_srv == 0) {
+		char owner[300];
+
+		snprintf(owner, sizeof(owner), "_sipfederationtls._tcp.%s", f->domain);
 		if (f->owner_alias) {
 			snprintf(buf, sizeof(buf), "a CNAME to %s", f->owner_alias);
-			ADD(SF_R_DNS003_NOT_SRV, NULL, buf, NULL);
+			ADD(SF_R_DNS003_NOT_SRV, owner, buf, NULL);
 		} else if (f->owner_txt) {
 			snprintf(buf, sizeof(buf), "a TXT record \"%.200s\"", f->owner_txt);
-			ADD(SF_R_DNS003_NOT_SRV, NULL, buf, NULL);
+			ADD(SF_R_DNS003_NOT_SRV, owner, buf, NULL);
 		} else {
-			ADD(SF_R_DNS001_NO_SRV, NULL,
+			ADD(SF_R_DNS001_NO_SRV, owner,
 			    f->srv_rcode == SF_DNS_NXDOMAIN ? " (the name does not exist)"
 							    : " (the name has no SRV record)",
 			    NULL);
