@@ -89,7 +89,10 @@ static const char *address_class(const char *text)
 /*
  * DNS-004: "sipfed.online.lync.com.msxfaq.de" — a target written without
  * its trailing dot gets the zone origin appended.  Heuristic: what precedes
- * ".<domain>" is itself a name under a public top-level domain.
+ * ".<domain>" is a hosting provider, ends with the domain itself
+ * ("sip.msxfaq.de.msxfaq.de"), or is a name of three or more labels under a
+ * public top-level domain.  Two labels ("sip.de.example.com") are taken for
+ * a sub-domain: too many real sub-domains look like that.
  */
 static char *zone_appended(const sf_rule_env *env, const char *domain, const char *target)
 {
@@ -101,7 +104,8 @@ static char *zone_appended(const sf_rule_env *env, const char *domain, const cha
 	head = strndup(target, tl - dl - 1);
 	if (!head)
 		return NULL;
-	if (sf_name_labels(head) >= 2 && sf_rules_public_tld(env, head))
+	if (is_hosting(env, head) || sf_name_is_under(head, domain) ||
+	    (sf_name_labels(head) >= 3 && sf_rules_public_tld(env, head)))
 		return head;
 	free(head);
 	return NULL;

@@ -131,7 +131,8 @@ static const sf_rule_info table[SF_R_COUNT] = {
 [SF_R_TLS002_INCOMPLETE] = { SF_R_TLS002_INCOMPLETE, "TLS-002", { E, E, E },
 	1010, NULL, NULL, "0x800B010A", "CERT_E_CHAINING", R1010,
 	"{s} does not send a complete chain: the issuer of '{x}' is neither sent nor a trusted root",
-	"configure {s} to send its intermediate CA certificate(s) after the leaf" },
+	"configure {s} to send its intermediate CA certificate(s) after the leaf; if '{x}' is "
+	"issued directly by a private root, the partner must import that root instead" },
 [SF_R_TLS003_SNI] = { SF_R_TLS003_SNI, "TLS-003", { W, W, W },
 	0, NULL, NULL, NULL, NULL, "peers that do not send SNI see another certificate",
 	"{s} presents {x}",

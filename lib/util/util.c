@@ -155,6 +155,13 @@ int sf_time_parse(const char *s, time_t *out_t)
 	t = timegm(&tm);
 	if (t == (time_t)-1)
 		return -1;
+	/* timegm() normalises 2026-02-30 into March: refuse days the month lacks. */
+	{
+		struct tm back;
+
+		if (!gmtime_r(&t, &back) || back.tm_mday != d || back.tm_mon != mo - 1)
+			return -1;
+	}
 	*out_t = t - sign * (oh * 3600 + om * 60);
 	return 0;
 }

@@ -1,5 +1,6 @@
 #include "x509/x509.h"
 
+#include <arpa/inet.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <errno.h>
+#include <sys/stat.h>
 
 struct sf_trust {
 	X509_STORE *store;  /* --trust roots (+ system roots unless --no-system-trust) */
@@ -17,10 +19,16 @@ struct sf_trust {
 
 static int load_pem_roots(X509_STORE *st, const char *file, char *err, size_t errlen)
 {
-	BIO *bio = BIO_new_file(file, "r");
+	BIO *bio;
 	X509 *x;
 	int n = 0, rc = -1;
+	struct stat sb;
 
+	if (stat(file, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "cannot read '%s': %s", file, strerror(EISDIR));
+		return -1;
+	}
+	bio = BIO_new_file(file, "r");
 	if (!bio) {
 		snprintf(err, errlen, "cannot read '%s': %s", file, strerror(errno ? errno : ENOENT));
 		ERR_clear_error();
@@ -225,12 +233,8 @@ int sf_x509_san(X509 *cert, sf_strv *out_dns, sf_strv *out_ip)
 				snprintf(buf, sizeof(buf), "%u.%u.%u.%u", d[0], d[1], d[2], d[3]);
 				rc = sf_strv_push(out_ip, buf);
 			} else if (len == 16) {
-				char *p = buf;
-
-				for (int k = 0; k < 16; k += 2)
-					p += snprintf(p, sizeof(buf) - (size_t)(p - buf), "%s%x",
-						      k ? ":" : "", (d[k] << 8) | d[k + 1]);
-				rc = sf_strv_push(out_ip, buf);
+				if (inet_ntop(AF_INET6, d, buf, sizeof(buf)))
+					rc = sf_strv_push(out_ip, buf);
 			}
 		}
 	}

@@ -1,0 +1,1211 @@
+/*
+ * Unit tests of the rule engine (lib/rules): one row per rule outcome.
+ *
+ * Domain rows build sf_domain_facts by hand (SRV records, addresses, TLS
+ * facts) and run sf_rules_evaluate(); certificate rows build a chain in
+ * memory and run sf_rules_cert().  Each row lists the exact set of
+ * findings (rule, ID, severity, subject, and a piece of the message) it
+ * expects for one profile: a missing finding and an unexpected one both
+ * fail.  test_coverage checks that every sf_rule value is expected by at
+ * least one row.
+ *
+ * Certificates: a root and two intermediates (SHA-256, SHA-1) on one RSA
+ * 2048 CA key, leaves on a second RSA 2048 key (plus an RSA 1024 and an EC
+ * P-256 key), made once per run; validity relative to NOW (env.now).  The
+ * "private" trust store holds the test root only (--no-system-trust
+ * --trust root.pem).  The "public" store is the same, but its system-roots
+ * store (what sf_x509_verify(public_only) reads, X509_STORE_set_default_paths)
+ * was loaded while SSL_CERT_FILE named the test root: the only way to have a
+ * test chain count as publicly issued, which CERT-011 needs.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <libpsl.h>
+#include <openssl/err.h>
+
+#include "rules/rules.h"
+#include "testcert.h"
+
+#define NOW ((time_t)1780272000) /* 2026-06-01T00:00:00Z */
+#define S "sip.example.com"
+#define PUB4 "93.184.216.34"
+#define PUB6 "2606:2800:220:1:248:1893:25c8:1946"
+#define CRLDP "URI:http://crl.example.com/sipfed-test.crl"
+#define ROOT_CN "sipfed test root"
+
+#define E SF_SEV_ERROR
+#define W SF_SEV_WARN
+#define I SF_SEV_INFO
+
+/* DNS-001 and DNS-003 name the record that is missing or wrong. */
+#define FED_OWNER(d) "_sipfederationtls._tcp." d
+
+/* "" in a certificate row field: the field is absent (no CN, no SAN, no EKU). */
+#define NONE ""
+
+static EVP_PKEY *k_ca, *k_leaf, *k_small, *k_ec;
+static X509 *c_root, *c_inter, *c_inter_sha1, *c_other_root, *c_root_sha1, *c_inter_r1;
+static sf_trust *trust_priv, *trust_pub, *trust_empty;
+static char long_san[4096]; /* 60 SAN dNSNames, none of them sip.example.com */
+static char g_tmp[64];
+
+/* The built-in hosting providers of lib/core/ctx.c (SPEC §4 DNS-005). */
+static const char *const hosting_builtin[] = {
+	"sipfed.online.lync.com",
+	"sipfed.online.gov.skypeforbusiness.us",
+	"sipfed.online.dod.skypeforbusiness.us",
+	"sipfed.online.partner.lync.cn",
+};
+
+/* One expected finding; @msg must occur in its message (NULL: not checked). */
+struct want {
+	sf_rule rule;
+	const char *id;
+	sf_severity sev;
+	const char *subject;
+	const char *msg;
+};
+
+#define MAX_WANT 6
+
+enum trust_kind {
+	TR_PRIVATE = 0, /* the test roots, no system roots */
+	TR_PUBLIC,      /* the same, and they count as public (system) roots */
+	TR_EMPTY,       /* no root at all */
+};
+
+/* ---- fixtures ------------------------------------------------------------ */
+
+static X509 *make_leaf(const tc_spec *s, EVP_PKEY *key, X509 *issuer)
+{
+	return tc_cert_new(s, key, issuer, k_ca, NOW);
+}
+
+/* The compliant leaf for @name: SAN and CN @name, server+client EKU, CRLDP. */
+static X509 *good_leaf(const char *name)
+{
+	char san[300];
+	tc_spec s = { .cn = name, .san = san, .eku = "serverAuth,clientAuth", .crldp = CRLDP,
+		      .nb_days = -30, .na_days = 365, .serial = 100 };
+
+	snprintf(san, sizeof(san), "DNS:%s", name);
+	return make_leaf(&s, k_leaf, c_inter);
+}
+
+static int group_setup(void **state)
+{
+	tc_spec root = { .cn = ROOT_CN, .ca = 1, .nb_days = -365, .na_days = 3650, .serial = 1 };
+	tc_spec other = { .cn = "sipfed untrusted root", .ca = 1, .nb_days = -365,
+			  .na_days = 3650, .serial = 2 };
+	tc_spec inter = { .cn = "sipfed test intermediate", .ca = 1, .nb_days = -300,
+			  .na_days = 3000, .serial = 3 };
+	tc_spec inter1 = { .cn = "sipfed test sha1 intermediate", .ca = 1, .nb_days = -300,
+			   .na_days = 3000, .sig = TC_SIG_SHA1, .serial = 4 };
+	tc_spec root1 = { .cn = "sipfed test sha1 root", .ca = 1, .nb_days = -365,
+			  .na_days = 3650, .sig = TC_SIG_SHA1, .serial = 5 };
+	tc_spec inter2 = { .cn = "sipfed test intermediate 2", .ca = 1, .nb_days = -300,
+			   .na_days = 3000, .serial = 6 };
+	char pem[128], err[256];
+	const char *files[1] = { pem };
+	size_t len = 0;
+	sf_verify v;
+	STACK_OF(X509) *chain;
+	X509 *leaf;
+
+	(void)state;
+	k_ca = tc_key_new(TC_KEY_RSA2048);
+	k_leaf = tc_key_new(TC_KEY_RSA2048);
+	k_small = tc_key_new(TC_KEY_RSA1024);
+	k_ec = tc_key_new(TC_KEY_EC256);
+	if (!k_ca || !k_leaf || !k_small || !k_ec)
+		return -1;
+	c_root = tc_cert_new(&root, k_ca, NULL, NULL, NOW);
+	c_other_root = tc_cert_new(&other, k_ca, NULL, NULL, NOW);
+	if (!c_root || !c_other_root)
+		return -1;
+	c_inter = tc_cert_new(&inter, k_ca, c_root, k_ca, NOW);
+	c_inter_sha1 = tc_cert_new(&inter1, k_ca, c_root, k_ca, NOW);
+	c_root_sha1 = tc_cert_new(&root1, k_ca, NULL, NULL, NOW);
+	if (!c_inter || !c_inter_sha1 || !c_root_sha1)
+		return -1;
+	c_inter_r1 = tc_cert_new(&inter2, k_ca, c_root_sha1, k_ca, NOW);
+	if (!c_inter_r1)
+		return -1;
+	for (int i = 0; i < 60; i++) {
+		int n = snprintf(long_san + len, sizeof(long_san) - len,
+				 "%sDNS:host-%02d.long-name-for-a-san-list.example.org",
+				 i ? "," : "", i);
+
+		if (n < 0 || (size_t)n >= sizeof(long_san) - len)
+			return -1;
+		len += (size_t)n;
+	}
+
+	snprintf(g_tmp, sizeof(g_tmp), "/tmp/sipfed-test-rules-XXXXXX");
+	if (!mkdtemp(g_tmp))
+		return -1;
+	snprintf(pem, sizeof(pem), "%s/root.pem", g_tmp);
+	if (tc_write_pem(pem, (X509 *[]){ c_root, c_root_sha1 }, 2))
+		return -1;
+	if (sf_trust_new(files, 1, 1, &trust_priv, err, sizeof(err)) != SF_OK ||
+	    sf_trust_new(files, 1, 1, &trust_pub, err, sizeof(err)) != SF_OK ||
+	    sf_trust_new(NULL, 0, 1, &trust_empty, err, sizeof(err)) != SF_OK) {
+		fprintf(stderr, "sf_trust_new: %s\n", err);
+		return -1;
+	}
+	/*
+	 * Make the test root "public" for trust_pub: its system store is
+	 * loaded on first use through X509_STORE_set_default_paths, which
+	 * reads $SSL_CERT_FILE.  Force that first use now, then restore.
+	 */
+	leaf = good_leaf(S);
+	chain = tc_chain_new((X509 *[]){ leaf, c_inter }, 2);
+	if (!leaf || !chain)
+		return -1;
+	setenv("SSL_CERT_FILE", pem, 1);
+	if (sf_x509_verify(trust_pub, chain, NOW, 1, &v) < 0 || !v.ok) {
+		fprintf(stderr, "cannot make the test root public: %s\n",
+			v.reason ? v.reason : "?");
+		return -1;
+	}
+	unsetenv("SSL_CERT_FILE");
+	sf_verify_release(&v);
+	/* ... while the private store still refuses it as public. */
+	if (sf_x509_verify(trust_priv, chain, NOW, 1, &v) < 0 || v.ok)
+		return -1;
+	sf_verify_release(&v);
+	sk_X509_pop_free(chain, X509_free);
+	X509_free(leaf);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	char pem[128];
+
+	(void)state;
+	snprintf(pem, sizeof(pem), "%s/root.pem", g_tmp);
+	unlink(pem);
+	rmdir(g_tmp);
+	sf_trust_free(trust_priv);
+	sf_trust_free(trust_pub);
+	sf_trust_free(trust_empty);
+	X509_free(c_root);
+	X509_free(c_root_sha1);
+	X509_free(c_inter_r1);
+	X509_free(c_other_root);
+	X509_free(c_inter);
+	X509_free(c_inter_sha1);
+	EVP_PKEY_free(k_ca);
+	EVP_PKEY_free(k_leaf);
+	EVP_PKEY_free(k_small);
+	EVP_PKEY_free(k_ec);
+	return 0;
+}
+
+static void env_init(sf_rule_env *env, sf_profile p, enum trust_kind tr,
+		     const char *const *hosting, size_t n_hosting)
+{
+	memset(env, 0, sizeof(*env));
+	env->profile = p;
+	env->hosting = hosting;
+	env->n_hosting = n_hosting;
+	env->now = NOW;
+	env->trust = tr == TR_PUBLIC ? trust_pub : tr == TR_EMPTY ? trust_empty : trust_priv;
+	env->psl = psl_builtin();
+}
+
+/* ---- comparing findings --------------------------------------------------- */
+
+static const char *sev_name(sf_severity s)
+{
+	return sf_severity_name(s);
+}
+
+/*
+ * Compares @got with the expected set @want (terminated by id == NULL),
+ * as a multiset: every expected finding must match a distinct finding, and
+ * every finding must be expected.  Also checks what holds for any finding:
+ * the ID is the table's, the message is set and has no placeholder left.
+ * Prints every difference; returns 1 if there is one, else 0.
+ */
+static int check_findings(const char *row, const sf_findings *got, const struct want *want)
+{
+	int used[64] = { 0 };
+	int bad = 0;
+
+	assert_true(got->n < SF_ARRAY_LEN(used));
+	for (size_t i = 0; i < got->n; i++) {
+		const sf_finding *f = &got->v[i];
+		const sf_rule_info *ri = sf_rule_get(f->rule);
+
+		assert_non_null(ri);
+		assert_string_equal(f->id, ri->id);
+		assert_non_null(f->subject);
+		assert_non_null(f->message);
+		assert_true(f->message[0] != '\0');
+		if (strstr(f->message, "{d}") || strstr(f->message, "{s}") ||
+		    strstr(f->message, "{x}") || strstr(f->message, "{y}") ||
+		    (f->fix && (strstr(f->fix, "{d}") || strstr(f->fix, "{s}") ||
+				strstr(f->fix, "{x}") || strstr(f->fix, "{y}")))) {
+			print_error("[%s] placeholder left in %s: %s / %s\n", row, f->id,
+				    f->message, f->fix ? f->fix : "");
+			bad = 1;
+		}
+	}
+	for (const struct want *w = want; w->id; w++) {
+		size_t k;
+
+		for (k = 0; k < got->n; k++) {
+			const sf_finding *f = &got->v[k];
+
+			if (!used[k] && f->rule == w->rule && strcmp(f->id, w->id) == 0 &&
+			    f->severity == w->sev && strcmp(f->subject, w->subject) == 0 &&
+			    (!w->msg || strstr(f->message, w->msg)))
+				break;
+		}
+		if (k == got->n) {
+			print_error("[%s] missing: %s %s subject '%s'%s%s\n", row, w->id,
+				    sev_name(w->sev), w->subject, w->msg ? " message ~ " : "",
+				    w->msg ? w->msg : "");
+			bad = 1;
+		} else {
+			used[k] = 1;
+		}
+	}
+	for (size_t k = 0; k < got->n; k++) {
+		if (used[k])
+			continue;
+		print_error("[%s] unexpected: %s (rule %d) %s subject '%s': %s\n", row,
+			    got->v[k].id, (int)got->v[k].rule, sev_name(got->v[k].severity),
+			    got->v[k].subject, got->v[k].message);
+		bad = 1;
+	}
+	if (bad) {
+		for (size_t k = 0; k < got->n; k++)
+			print_error("[%s]   got: %s %s '%s': %s\n", row, got->v[k].id,
+				    sev_name(got->v[k].severity), got->v[k].subject,
+				    got->v[k].message);
+	}
+	return bad;
+}
+
+/* ---- domain rows: DNS, NET, TLS (and CERT through sf_rules_evaluate) ------ */
+
+enum tls_kind {
+	TK_NONE = 0,     /* not checked */
+	TK_NO_CHAIN,     /* offline, no DIR/<fqdn>.pem */
+	TK_CONNECT,      /* TCP connect failed */
+	TK_HANDSHAKE,    /* TLS handshake failed */
+	TK_OK,           /* TLSv1.2, compliant chain for the target */
+	TK_OK_V13,
+	TK_OK_OFFLINE,   /* version not observed */
+	TK_OK_V11,
+	TK_OK_V10,
+	TK_WRONG_NAME,   /* the leaf is for other.example.com */
+	TK_SNI_OTHER,    /* without SNI: another certificate */
+	TK_SNI_NONE,     /* without SNI: the handshake fails */
+	TK_SNI_SAME,     /* without SNI: the same certificate */
+	TK_CLIENT_CA,    /* client certificate requested, two CA names */
+	TK_CLIENT_NO_CA, /* requested, no CA names */
+	TK_CLIENT_NOT_REQ,
+	TK_CLIENT_MANY,  /* requested, 50 long CA names (message truncated) */
+};
+
+struct srow {
+	const char *target;
+	uint16_t port;          /* 0: 5061 */
+	const char *addrs[4];   /* NULL-terminated */
+	const char *cname;
+	sf_dns_rcode addr_rcode;
+	enum tls_kind tls;
+};
+
+struct drow {
+	const char *name;
+	sf_profile profile;
+	const char *domain;
+	struct srow srv[3];     /* until target == NULL */
+	sf_dns_rcode srv_rcode;
+	const char *owner_alias, *owner_txt;
+	const char *misspelt_owner, *misspelt_rdata;
+	const char *wildcard;
+	const char *hosting;    /* added to the built-in hosting providers */
+	enum trust_kind trust;
+	struct want want[MAX_WANT];
+};
+
+#define SRV1(t, ...) { { t, 0, { __VA_ARGS__ }, NULL, 0, TK_NONE } }
+#define TLS1(kind) { { S, 0, { PUB4 }, NULL, 0, kind } }
+
+static const struct drow drows[] = {
+	/* Compliant: a host directly in the domain, public addresses. */
+	{ "compliant sfb", SF_PROFILE_SFB, "example.com", SRV1(S, PUB4, PUB6), .want = { { 0 } } },
+	{ "compliant o365", SF_PROFILE_O365, "example.com", SRV1(S, PUB4), .want = { { 0 } } },
+	{ "compliant dr", SF_PROFILE_DR, "example.com", SRV1(S, PUB4), .want = { { 0 } } },
+	{ "one label below, co.uk", SF_PROFILE_SFB, "contoso.co.uk",
+	  SRV1("sipfed.contoso.co.uk", PUB4), .want = { { 0 } } },
+	{ "target in sub-domain", SF_PROFILE_SFB, "example.com", SRV1("sip.sub.example.com", PUB4),
+	  .want = { { SF_R_DNS005_SUBDOMAIN, "DNS-005", E, "sip.sub.example.com",
+		      "sub-domain of example.com" } } },
+	{ "target in sub-domain o365", SF_PROFILE_O365, "example.com",
+	  SRV1("sip.sub.example.com", PUB4),
+	  .want = { { SF_R_DNS005_SUBDOMAIN, "DNS-005", E, "sip.sub.example.com", NULL } } },
+	{ "target in other domain", SF_PROFILE_SFB, "example.com", SRV1("sip.example.net", PUB4),
+	  .want = { { SF_R_DNS005_OTHER_DOMAIN, "DNS-005", E, "sip.example.net",
+		      "(it is in example.net)" } } },
+	{ "target in parent domain", SF_PROFILE_SFB, "sub.example.com", SRV1(S, PUB4),
+	  .want = { { SF_R_DNS005_OTHER_DOMAIN, "DNS-005", E, S,
+		      "parent domain example.com" } } },
+	{ "target is the bare domain", SF_PROFILE_SFB, "example.com", SRV1("example.com", PUB4),
+	  .want = { { SF_R_DNS005_BARE_DOMAIN, "DNS-005", E, "example.com", NULL } } },
+	{ "hosting provider (built-in)", SF_PROFILE_SFB, "example.com",
+	  SRV1("sipfed.online.lync.com", PUB4),
+	  .want = { { SF_R_FED002_HOSTING, "FED-002", I, "sipfed.online.lync.com", NULL } } },
+	{ "hosting provider o365", SF_PROFILE_O365, "example.com",
+	  SRV1("sipfed.online.lync.com", PUB4),
+	  .want = { { SF_R_FED002_HOSTING, "FED-002", I, "sipfed.online.lync.com", NULL } } },
+	{ "hosting provider gov", SF_PROFILE_SFB, "example.com",
+	  SRV1("sipfed.online.gov.skypeforbusiness.us", PUB4),
+	  .want = { { SF_R_FED002_HOSTING, "FED-002", I, "sipfed.online.gov.skypeforbusiness.us",
+		      NULL } } },
+	{ "hosting provider added by the user", SF_PROFILE_SFB, "example.com",
+	  SRV1("sip.hoster.example.net", PUB4), .hosting = "sip.hoster.example.net",
+	  .want = { { SF_R_FED002_HOSTING, "FED-002", I, "sip.hoster.example.net", NULL } } },
+	{ "same target without the user's hosting provider", SF_PROFILE_SFB, "example.com",
+	  SRV1("sip.hoster.example.net", PUB4),
+	  .want = { { SF_R_DNS005_OTHER_DOMAIN, "DNS-005", E, "sip.hoster.example.net", NULL } } },
+	/* msxfaq.de: "sipfed.online.lync.com" written without the trailing dot. */
+	{ "zone-appended target", SF_PROFILE_SFB, "msxfaq.de",
+	  SRV1("sipfed.online.lync.com.msxfaq.de", NULL),
+	  .want = { { SF_R_DNS004_ZONE_APPENDED, "DNS-004", E, "sipfed.online.lync.com.msxfaq.de",
+		      "looks like sipfed.online.lync.com with the zone name appended" } } },
+	/* Two labels before the domain read as a sub-domain, even with a TLD-like label. */
+	{ "sub-domain whose label is a TLD, not zone-appended", SF_PROFILE_SFB, "example.com",
+	  SRV1("sip.de.example.com", PUB4),
+	  .want = { { SF_R_DNS005_SUBDOMAIN, "DNS-005", E, "sip.de.example.com", NULL } } },
+	{ "zone-appended other domain of three labels", SF_PROFILE_SFB, "msxfaq.de",
+	  SRV1("sip.netatwork.de.msxfaq.de", NULL),
+	  .want = { { SF_R_DNS004_ZONE_APPENDED, "DNS-004", E, "sip.netatwork.de.msxfaq.de",
+		      "looks like sip.netatwork.de with the zone name appended" } } },
+	{ "zone-appended own host", SF_PROFILE_SFB, "example.com",
+	  SRV1("sip.example.com.example.com", PUB4),
+	  .want = { { SF_R_DNS004_ZONE_APPENDED, "DNS-004", E, "sip.example.com.example.com",
+		      "looks like sip.example.com with" } } },
+	{ "root target", SF_PROFILE_SFB, "example.com", SRV1(".", NULL),
+	  .want = { { SF_R_DNS004_ROOT_TARGET, "DNS-004", E, ".", NULL } } },
+	{ "two records, one good, one bad", SF_PROFILE_SFB, "example.com",
+	  { { S, 0, { PUB4 }, NULL, 0, 0 }, { "sip.example.net", 0, { PUB4 }, NULL, 0, 0 } },
+	  .want = { { SF_R_DNS006_DISAGREE, "DNS-006", W, "sip.example.net", NULL } } },
+	{ "two records, both bad", SF_PROFILE_SFB, "example.com",
+	  { { "sip.sub.example.com", 0, { PUB4 }, NULL, 0, 0 },
+	    { "sip.example.net", 0, { PUB4 }, NULL, 0, 0 } },
+	  .want = { { SF_R_DNS005_SUBDOMAIN, "DNS-005", E, "sip.sub.example.com", NULL },
+		    { SF_R_DNS005_OTHER_DOMAIN, "DNS-005", E, "sip.example.net", NULL },
+		    { SF_R_DNS006_NONE_PASS, "DNS-006", E, "example.com", "none of the 2" } } },
+	{ "two records, good and hosting provider", SF_PROFILE_SFB, "example.com",
+	  { { S, 0, { PUB4 }, NULL, 0, 0 }, { "sipfed.online.lync.com", 0, { PUB4 }, NULL, 0, 0 } },
+	  .want = { { SF_R_FED002_HOSTING, "FED-002", I, "sipfed.online.lync.com", NULL } } },
+	{ "port 5080", SF_PROFILE_SFB, "example.com", { { S, 5080, { PUB4 }, NULL, 0, 0 } },
+	  .want = { { SF_R_DNS007_PORT, "DNS-007", W, S, "port 5080" } } },
+	{ "target is a CNAME", SF_PROFILE_SFB, "example.com",
+	  { { S, 0, { PUB4 }, "edge.example.net", 0, 0 } },
+	  .want = { { SF_R_DNS008_CNAME_TARGET, "DNS-008", W, S, "CNAME to edge.example.net" } } },
+	{ "target has no address (NXDOMAIN)", SF_PROFILE_SFB, "example.com",
+	  { { S, 0, { NULL }, NULL, SF_DNS_NXDOMAIN, 0 } },
+	  .want = { { SF_R_DNS009_NO_ADDRESS, "DNS-009", E, S, "does not exist" } } },
+	{ "target has no address (NODATA)", SF_PROFILE_O365, "example.com",
+	  { { S, 0, { NULL }, NULL, SF_DNS_NOERROR, 0 } },
+	  .want = { { SF_R_DNS009_NO_ADDRESS, "DNS-009", E, S, "no A or AAAA record" } } },
+	{ "RFC 1918 address sfb", SF_PROFILE_SFB, "example.com", SRV1(S, "10.1.2.3"),
+	  .want = { { SF_R_DNS009_PRIVATE, "DNS-009", W, S, "10.1.2.3 (private, RFC 1918)" } } },
+	{ "RFC 1918 address o365", SF_PROFILE_O365, "example.com", SRV1(S, "10.1.2.3"),
+	  .want = { { SF_R_DNS009_PRIVATE, "DNS-009", E, S, "10.1.2.3" } } },
+	{ "RFC 1918 address dr", SF_PROFILE_DR, "example.com", SRV1(S, "192.168.1.10"),
+	  .want = { { SF_R_DNS009_PRIVATE, "DNS-009", E, S, "192.168.1.10" } } },
+	{ "172.16/12 address sfb", SF_PROFILE_SFB, "example.com", SRV1(S, "172.31.255.1"),
+	  .want = { { SF_R_DNS009_PRIVATE, "DNS-009", W, S, "172.31.255.1" } } },
+	{ "172.32.0.1 is public", SF_PROFILE_O365, "example.com", SRV1(S, "172.32.0.1"),
+	  .want = { { 0 } } },
+	{ "loopback sfb", SF_PROFILE_SFB, "example.com", SRV1(S, "127.0.0.1"),
+	  .want = { { SF_R_DNS009_PRIVATE, "DNS-009", W, S, "127.0.0.1 (loopback)" } } },
+	{ "loopback o365", SF_PROFILE_O365, "example.com", SRV1(S, "127.0.0.1"),
+	  .want = { { SF_R_DNS009_PRIVATE, "DNS-009", E, S, "loopback" } } },
+	{ "IPv6 loopback dr", SF_PROFILE_DR, "example.com", SRV1(S, "::1"),
+	  .want = { { SF_R_DNS009_PRIVATE, "DNS-009", E, S, "loopback" } } },
+	{ "documentation address sfb", SF_PROFILE_SFB, "example.com", SRV1(S, "192.0.2.10"),
+	  .want = { { SF_R_DNS009_PRIVATE, "DNS-009", W, S, "documentation, RFC 5737" } } },
+	{ "documentation address o365", SF_PROFILE_O365, "example.com", SRV1(S, "203.0.113.7"),
+	  .want = { { SF_R_DNS009_PRIVATE, "DNS-009", E, S, "documentation" } } },
+	{ "IPv6 documentation o365", SF_PROFILE_O365, "example.com", SRV1(S, "2001:db8::5"),
+	  .want = { { SF_R_DNS009_PRIVATE, "DNS-009", E, S, "documentation, RFC 3849" } } },
+	{ "IPv6 unique local sfb", SF_PROFILE_SFB, "example.com", SRV1(S, "fd00::5"),
+	  .want = { { SF_R_DNS009_PRIVATE, "DNS-009", W, S, "unique local" } } },
+	{ "shared address space sfb", SF_PROFILE_SFB, "example.com", SRV1(S, "100.64.0.1"),
+	  .want = { { SF_R_DNS009_PRIVATE, "DNS-009", W, S, "RFC 6598" } } },
+	{ "link-local sfb", SF_PROFILE_SFB, "example.com", SRV1(S, "169.254.10.1"),
+	  .want = { { SF_R_DNS009_PRIVATE, "DNS-009", W, S, "link-local" } } },
+	{ "public and private address", SF_PROFILE_SFB, "example.com",
+	  SRV1(S, PUB4, "192.168.1.10"),
+	  .want = { { SF_R_DNS009_PRIVATE, "DNS-009", W, S, "resolves to 192.168.1.10 (" } } },
+	{ "public addresses only", SF_PROFILE_DR, "example.com", SRV1(S, PUB4, "8.8.8.8", PUB6),
+	  .want = { { 0 } } },
+	{ ".lab domain", SF_PROFILE_SFB, "acano.steven.lab",
+	  SRV1("vcse.acano.steven.lab", PUB4),
+	  .want = { { SF_R_DNS010_NOT_PUBLIC, "DNS-010", W, "acano.steven.lab",
+		      ".lab is not a public top-level domain" } } },
+	/* The seed lab: the CMS domain points at the Expressway of the parent domain. */
+	{ "seed: acano.steven.lab -> vcse.steven.lab", SF_PROFILE_SFB, "acano.steven.lab",
+	  SRV1("vcse.steven.lab", "10.48.36.47"),
+	  .want = { { SF_R_DNS005_OTHER_DOMAIN, "DNS-005", E, "vcse.steven.lab",
+		      "parent domain steven.lab" },
+		    { SF_R_DNS009_PRIVATE, "DNS-009", W, "vcse.steven.lab", "10.48.36.47" },
+		    { SF_R_DNS010_NOT_PUBLIC, "DNS-010", W, "acano.steven.lab", NULL } } },
+	{ ".local domain", SF_PROFILE_O365, "corp.local", SRV1("sip.corp.local", PUB4),
+	  .want = { { SF_R_DNS010_NOT_PUBLIC, "DNS-010", W, "corp.local", ".local" } } },
+	{ "wildcard DNS", SF_PROFILE_SFB, "example.com", SRV1(S, PUB4),
+	  .wildcard = "sipfed-probe-7f3a.example.com",
+	  .want = { { SF_R_DNS011_WILDCARD, "DNS-011", I, "sipfed-probe-7f3a.example.com",
+		      NULL } } },
+	{ "no SRV (NXDOMAIN)", SF_PROFILE_SFB, "example.com", .srv_rcode = SF_DNS_NXDOMAIN,
+	  .want = { { SF_R_DNS001_NO_SRV, "DNS-001", E, FED_OWNER("example.com"),
+		      "does not exist" } } },
+	{ "no SRV (NODATA)", SF_PROFILE_DR, "example.com", .srv_rcode = SF_DNS_NOERROR,
+	  .want = { { SF_R_DNS001_NO_SRV, "DNS-001", E, FED_OWNER("example.com"),
+		      "has no SRV record" } } },
+	{ "no SRV in a .lab domain", SF_PROFILE_SFB, "skype.lab", .srv_rcode = SF_DNS_NXDOMAIN,
+	  .want = { { SF_R_DNS001_NO_SRV, "DNS-001", E, FED_OWNER("skype.lab"), NULL },
+		    { SF_R_DNS010_NOT_PUBLIC, "DNS-010", W, "skype.lab", NULL } } },
+	{ "misspelt owner", SF_PROFILE_SFB, "example.com", .srv_rcode = SF_DNS_NXDOMAIN,
+	  .misspelt_owner = "_sipfederationstls._tcp.example.com",
+	  .misspelt_rdata = "0 0 5061 sip.example.com.",
+	  .want = { { SF_R_DNS001_NO_SRV, "DNS-001", E, FED_OWNER("example.com"), NULL },
+		    { SF_R_DNS002_MISSPELT, "DNS-002", E, "_sipfederationstls._tcp.example.com",
+		      "0 0 5061 sip.example.com." } } },
+	{ "owner is a CNAME", SF_PROFILE_SFB, "example.com", .owner_alias = S,
+	  .want = { { SF_R_DNS003_NOT_SRV, "DNS-003", E, FED_OWNER("example.com"),
+		      "a CNAME to sip.example.com" } } },
+	{ "owner holds a TXT", SF_PROFILE_SFB, "example.com",
+	  .owner_txt = "0 0 5061 sip.example.com",
+	  .want = { { SF_R_DNS003_NOT_SRV, "DNS-003", E, FED_OWNER("example.com"),
+		      "a TXT record" } } },
+
+	/* NET-001, TLS-001..004 at the target, then CERT-* on the presented chain. */
+	{ "no lab chain", SF_PROFILE_SFB, "example.com", TLS1(TK_NO_CHAIN),
+	  .want = { { SF_R_NET001_NO_LAB_CHAIN, "NET-001", E, S, "no sip.example.com.pem" } } },
+	{ "connect failed", SF_PROFILE_SFB, "example.com", TLS1(TK_CONNECT),
+	  .want = { { SF_R_NET001_CONNECT, "NET-001", E, S, "connection refused" } } },
+	{ "handshake failed", SF_PROFILE_O365, "example.com", TLS1(TK_HANDSHAKE),
+	  .want = { { SF_R_TLS001_HANDSHAKE, "TLS-001", E, S, "handshake failure" } } },
+	{ "TLS 1.2, compliant chain", SF_PROFILE_SFB, "example.com", TLS1(TK_OK),
+	  .want = { { 0 } } },
+	{ "TLS 1.3, compliant chain", SF_PROFILE_SFB, "example.com", TLS1(TK_OK_V13),
+	  .want = { { 0 } } },
+	{ "offline chain, version not observed", SF_PROFILE_SFB, "example.com",
+	  TLS1(TK_OK_OFFLINE), .want = { { 0 } } },
+	{ "TLS 1.1", SF_PROFILE_SFB, "example.com", TLS1(TK_OK_V11),
+	  .want = { { SF_R_TLS001_VERSION, "TLS-001", E, S, "negotiated TLSv1.1" } } },
+	{ "TLS 1.0", SF_PROFILE_SFB, "example.com", TLS1(TK_OK_V10),
+	  .want = { { SF_R_TLS001_VERSION, "TLS-001", E, S, "negotiated TLSv1;" } } },
+	{ "another certificate without SNI", SF_PROFILE_SFB, "example.com", TLS1(TK_SNI_OTHER),
+	  .want = { { SF_R_TLS003_SNI, "TLS-003", W, S, "another certificate" } } },
+	{ "no certificate without SNI", SF_PROFILE_SFB, "example.com", TLS1(TK_SNI_NONE),
+	  .want = { { SF_R_TLS003_SNI, "TLS-003", W, S, "no certificate" } } },
+	{ "same certificate without SNI", SF_PROFILE_SFB, "example.com", TLS1(TK_SNI_SAME),
+	  .want = { { 0 } } },
+	{ "client certificate requested, CA names", SF_PROFILE_SFB, "example.com",
+	  TLS1(TK_CLIENT_CA),
+	  .want = { { SF_R_TLS004_CLIENT_CERT, "TLS-004", I, S,
+		      "names 2 acceptable CAs: 'CN=sipfed test root,O=sipfed test'; "
+		      "'CN=Other Federation CA'" } } },
+	{ "client certificate requested, no CA names", SF_PROFILE_SFB, "example.com",
+	  TLS1(TK_CLIENT_NO_CA),
+	  .want = { { SF_R_TLS004_CLIENT_CERT, "TLS-004", I, S, "without naming" } } },
+	{ "client certificate requested, 50 CA names", SF_PROFILE_SFB, "example.com",
+	  TLS1(TK_CLIENT_MANY),
+	  .want = { { SF_R_TLS004_CLIENT_CERT, "TLS-004", I, S,
+		      "names 50 acceptable CAs: 'CN=" } } },
+	{ "client certificate not requested", SF_PROFILE_SFB, "example.com",
+	  TLS1(TK_CLIENT_NOT_REQ), .want = { { 0 } } },
+	{ "presented certificate lacks the target", SF_PROFILE_SFB, "example.com",
+	  TLS1(TK_WRONG_NAME),
+	  .want = { { SF_R_CERT001_NAME, "CERT-001", E, S, "other.example.com" } } },
+	{ "presented chain, private root, o365", SF_PROFILE_O365, "example.com", TLS1(TK_OK),
+	  .want = { { SF_R_CERT005_NOT_PUBLIC, "CERT-005", E, S, ROOT_CN } } },
+	{ "presented chain, public root, o365", SF_PROFILE_O365, "example.com", TLS1(TK_OK),
+	  .trust = TR_PUBLIC, .want = { { 0 } } },
+	/* The same target and port twice: its TLS facts are evaluated once. */
+	{ "duplicate SRV record", SF_PROFILE_SFB, "example.com",
+	  { { S, 0, { PUB4 }, NULL, 0, TK_NO_CHAIN }, { S, 0, { PUB4 }, NULL, 0, TK_NO_CHAIN } },
+	  .want = { { SF_R_NET001_NO_LAB_CHAIN, "NET-001", E, S, NULL } } },
+	/* Two ports: one NET-001 each (the port is named in the fix only). */
+	{ "duplicate SRV record, as the collector leaves it", SF_PROFILE_SFB, "example.com",
+	  { { S, 0, { PUB4 }, NULL, 0, TK_CONNECT }, { S, 0, { PUB4 }, NULL, 0, TK_NONE } },
+	  .want = { { SF_R_NET001_CONNECT, "NET-001", E, S, NULL } } },
+	{ "same target, two ports", SF_PROFILE_SFB, "example.com",
+	  { { S, 0, { PUB4 }, NULL, 0, TK_CONNECT }, { S, 5062, { PUB4 }, NULL, 0, TK_CONNECT } },
+	  .want = { { SF_R_NET001_CONNECT, "NET-001", E, S, "connection refused" },
+		    { SF_R_NET001_CONNECT, "NET-001", E, S, "connection refused" },
+		    { SF_R_DNS007_PORT, "DNS-007", W, S, "port 5062" } } },
+};
+
+static STACK_OF(X509) *chain_for(const char *name)
+{
+	X509 *leaf = good_leaf(name);
+	STACK_OF(X509) *sk = leaf ? tc_chain_new((X509 *[]){ leaf, c_inter }, 2) : NULL;
+
+	X509_free(leaf);
+	return sk;
+}
+
+static void fill_tls(sf_srv_facts *s, enum tls_kind k)
+{
+	sf_tls_facts *t = &s->tls;
+
+	s->tls_checked = k != TK_NONE;
+	switch (k) {
+	case TK_NONE:
+		return;
+	case TK_NO_CHAIN:
+		t->state = SF_TLS_NO_CHAIN;
+		t->error = strdup("no sip.example.com.pem in the lab directory");
+		assert_non_null(t->error);
+		return;
+	case TK_CONNECT:
+		t->state = SF_TLS_CONNECT_FAILED;
+		t->error = strdup("connection refused");
+		assert_non_null(t->error);
+		return;
+	case TK_HANDSHAKE:
+		t->state = SF_TLS_HANDSHAKE_FAILED;
+		t->error = strdup("sslv3 alert handshake failure");
+		assert_non_null(t->error);
+		return;
+	default:
+		break;
+	}
+	t->state = SF_TLS_OK;
+	t->version = k == TK_OK_OFFLINE ? NULL
+		     : k == TK_OK_V13   ? strdup("TLSv1.3")
+		     : k == TK_OK_V11   ? strdup("TLSv1.1")
+		     : k == TK_OK_V10   ? strdup("TLSv1")
+					: strdup("TLSv1.2");
+	assert_true(k == TK_OK_OFFLINE || t->version);
+	t->chain = chain_for(k == TK_WRONG_NAME ? "other.example.com" : s->target);
+	assert_non_null(t->chain);
+	switch (k) {
+	case TK_SNI_OTHER:
+		t->nosni_observed = 1;
+		t->chain_nosni = chain_for("default.example.net");
+		assert_non_null(t->chain_nosni);
+		break;
+	case TK_SNI_NONE:
+		t->nosni_observed = 1;
+		break;
+	case TK_SNI_SAME:
+		t->nosni_observed = 1;
+		t->chain_nosni = tc_chain_new((X509 *[]){ sk_X509_value(t->chain, 0),
+							  sk_X509_value(t->chain, 1) }, 2);
+		assert_non_null(t->chain_nosni);
+		break;
+	case TK_CLIENT_CA:
+		t->client_cert_observed = t->client_cert_requested = 1;
+		t->client_ca = calloc(2, sizeof(char *));
+		assert_non_null(t->client_ca);
+		t->client_ca[0] = strdup("CN=sipfed test root,O=sipfed test");
+		t->client_ca[1] = strdup("CN=Other Federation CA");
+		t->n_client_ca = 2;
+		assert_non_null(t->client_ca[0]);
+		assert_non_null(t->client_ca[1]);
+		break;
+	case TK_CLIENT_NO_CA:
+		t->client_cert_observed = t->client_cert_requested = 1;
+		break;
+	case TK_CLIENT_NOT_REQ:
+		t->client_cert_observed = 1;
+		break;
+	case TK_CLIENT_MANY:
+		t->client_cert_observed = t->client_cert_requested = 1;
+		t->client_ca = calloc(50, sizeof(char *));
+		assert_non_null(t->client_ca);
+		for (size_t i = 0; i < 50; i++) {
+			char dn[128];
+
+			snprintf(dn, sizeof(dn), "CN=Federation Partner Issuing CA %02zu,"
+				 "O=Partner Organisation %02zu,C=DE", i, i);
+			t->client_ca[i] = strdup(dn);
+			assert_non_null(t->client_ca[i]);
+			t->n_client_ca++;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void build_facts(const struct drow *r, sf_domain_facts *f)
+{
+	size_t n = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->domain = strdup(r->domain);
+	assert_non_null(f->domain);
+	f->srv_rcode = r->srv_rcode;
+	while (n < SF_ARRAY_LEN(r->srv) && r->srv[n].target)
+		n++;
+	if (n) {
+		f->srv = calloc(n, sizeof(*f->srv));
+		assert_non_null(f->srv);
+	}
+	f->n_srv = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct srow *sr = &r->srv[i];
+		sf_srv_facts *s = &f->srv[i];
+		size_t na = 0;
+
+		s->priority = (uint16_t)(10 * i);
+		s->weight = 10;
+		s->port = sr->port ? sr->port : 5061;
+		s->target = strdup(sr->target);
+		assert_non_null(s->target);
+		if (sr->cname) {
+			s->target_cname = strdup(sr->cname);
+			assert_non_null(s->target_cname);
+		}
+		s->addr_rcode = sr->addr_rcode;
+		while (na < SF_ARRAY_LEN(sr->addrs) && sr->addrs[na])
+			na++;
+		if (na) {
+			s->addrs = calloc(na, sizeof(char *));
+			assert_non_null(s->addrs);
+		}
+		for (size_t k = 0; k < na; k++) {
+			s->addrs[k] = strdup(sr->addrs[k]);
+			assert_non_null(s->addrs[k]);
+		}
+		s->n_addrs = na;
+		fill_tls(s, sr->tls);
+	}
+	f->owner_alias = r->owner_alias ? strdup(r->owner_alias) : NULL;
+	f->owner_txt = r->owner_txt ? strdup(r->owner_txt) : NULL;
+	f->wildcard_name = r->wildcard ? strdup(r->wildcard) : NULL;
+	assert_true(!r->owner_alias || f->owner_alias);
+	assert_true(!r->owner_txt || f->owner_txt);
+	assert_true(!r->wildcard || f->wildcard_name);
+	if (r->misspelt_owner) {
+		assert_int_equal(sf_strv_push(&f->misspelt_owner, r->misspelt_owner), 0);
+		assert_int_equal(sf_strv_push(&f->misspelt_rdata, r->misspelt_rdata), 0);
+	}
+}
+
+/* Runs one domain row; 1 if its findings differ from the expected ones. */
+static int run_drow(const struct drow *r)
+{
+	const char *hosting[SF_ARRAY_LEN(hosting_builtin) + 1];
+	size_t nh = 0;
+	sf_domain_facts f;
+	sf_findings out = { 0 };
+	sf_rule_env env;
+	int bad;
+
+	for (size_t i = 0; i < SF_ARRAY_LEN(hosting_builtin); i++)
+		hosting[nh++] = hosting_builtin[i];
+	if (r->hosting)
+		hosting[nh++] = r->hosting;
+	env_init(&env, r->profile, r->trust, hosting, nh);
+	build_facts(r, &f);
+	assert_int_equal(sf_rules_evaluate(&env, &f, &out), SF_OK);
+	bad = check_findings(r->name, &out, r->want);
+	/* sf_rules_evaluate sorts by severity, errors first. */
+	for (size_t i = 1; i < out.n; i++)
+		assert_true(out.v[i - 1].severity >= out.v[i].severity);
+	sf_findings_release(&out);
+	sf_domain_facts_release(&f);
+	return bad;
+}
+
+static void test_domain_rows(void **state)
+{
+	int failed = 0;
+
+	(void)state;
+	for (size_t i = 0; i < SF_ARRAY_LEN(drows); i++)
+		failed += run_drow(&drows[i]);
+	if (failed)
+		fail_msg("%d of %zu domain rows differ", failed, SF_ARRAY_LEN(drows));
+}
+
+/* ---- certificate rows ----------------------------------------------------- */
+
+enum issuer {
+	ISS_INTER = 0,  /* intermediate under the test root */
+	ISS_INTER_SHA1, /* intermediate signed with SHA-1 by the test root */
+	ISS_OTHER_ROOT, /* a root in no trust store */
+	ISS_INTER_R1,   /* intermediate under a root whose self-signature is SHA-1 */
+};
+enum chain_kind { CH_FULL = 0, CH_LEAF_ONLY, CH_WITH_ROOT };
+
+struct crow {
+	const char *name;
+	sf_profile profile;
+	/* The leaf: NULL takes the compliant default, NONE ("") leaves it out. */
+	const char *cn, *san, *eku;
+	int no_crldp;
+	long nb_days, na_days; /* both 0: -30 .. +365 */
+	tc_keytype key;
+	tc_sig sig;
+	enum issuer issuer;
+	enum chain_kind chain;
+	enum trust_kind trust;
+	const char *expected;  /* NULL: sip.example.com; NONE: no expected name */
+	sf_role role;
+	int not_mutual, not_presented;
+	struct want want[MAX_WANT];
+};
+
+static const struct crow crows[] = {
+	{ "compliant sfb", SF_PROFILE_SFB, .want = { { 0 } } },
+	{ "compliant, private root, o365", SF_PROFILE_O365,
+	  .want = { { SF_R_CERT005_NOT_PUBLIC, "CERT-005", E, S, "'CN=" ROOT_CN } } },
+	{ "compliant, private root, dr", SF_PROFILE_DR,
+	  .want = { { SF_R_CERT005_NOT_PUBLIC, "CERT-005", E, S, NULL } } },
+	{ "compliant, public root, o365", SF_PROFILE_O365, .trust = TR_PUBLIC, .want = { { 0 } } },
+	{ "compliant, public root, dr", SF_PROFILE_DR, .trust = TR_PUBLIC, .want = { { 0 } } },
+	{ "root sent too", SF_PROFILE_SFB, .chain = CH_WITH_ROOT, .want = { { 0 } } },
+	{ "name missing", SF_PROFILE_SFB, .cn = "other.example.com", .san = "DNS:other.example.com",
+	  .want = { { SF_R_CERT001_NAME, "CERT-001", E, S, "SAN dNSNames: other.example.com" } } },
+	{ "name missing o365", SF_PROFILE_O365, .trust = TR_PUBLIC, .cn = "other.example.com",
+	  .san = "DNS:other.example.com",
+	  .want = { { SF_R_CERT001_NAME, "CERT-001", E, S, NULL } } },
+	{ "CN matches but SAN present", SF_PROFILE_SFB, .san = "DNS:other.example.com",
+	  .want = { { SF_R_CERT001_NAME, "CERT-001", E, S, "the CN matches but is ignored" },
+		    { SF_R_CERT012_CN_NOT_IN_SAN, "CERT-012", W, S, "CN " S } } },
+	{ "name missing, 60 SAN dNSNames (message truncated)", SF_PROFILE_SFB, .cn = NONE,
+	  .san = long_san,
+	  .want = { { SF_R_CERT001_NAME, "CERT-001", E, S, "host-00.long-name" } } },
+	{ "CN only, no SAN", SF_PROFILE_SFB, .san = NONE, .want = { { 0 } } },
+	{ "CN only, SAN with an IP address only", SF_PROFILE_SFB, .san = "IP:" PUB4,
+	  .want = { { 0 } } },
+	{ "CN only, other name", SF_PROFILE_SFB, .cn = "other.example.com", .san = NONE,
+	  .want = { { SF_R_CERT001_NAME, "CERT-001", E, S, "SAN dNSNames: none" } } },
+	{ "wildcard only sfb", SF_PROFILE_SFB, .cn = NONE, .san = "DNS:*.example.com",
+	  .want = { { SF_R_CERT002_WILDCARD_ONLY, "CERT-002", W, S, "*.example.com" } } },
+	{ "wildcard only o365", SF_PROFILE_O365, .trust = TR_PUBLIC, .cn = NONE,
+	  .san = "DNS:*.example.com",
+	  .want = { { SF_R_CERT002_WILDCARD_ONLY, "CERT-002", W, S, NULL } } },
+	{ "wildcard only dr", SF_PROFILE_DR, .trust = TR_PUBLIC, .cn = NONE,
+	  .san = "DNS:*.example.com", .want = { { 0 } } },
+	{ "wildcard does not cover two labels", SF_PROFILE_DR, .trust = TR_PUBLIC, .cn = NONE,
+	  .san = "DNS:*.example.com", .expected = "edge.sip.example.com",
+	  .want = { { SF_R_CERT001_NAME, "CERT-001", E, "edge.sip.example.com", NULL } } },
+	{ "partial-label wildcard does not match", SF_PROFILE_SFB, .cn = NONE,
+	  .san = "DNS:s*.example.com",
+	  .want = { { SF_R_CERT001_NAME, "CERT-001", E, S, NULL } } },
+	{ "wildcard CN", SF_PROFILE_SFB, .cn = "*.example.com",
+	  .san = "DNS:sip.example.com,DNS:*.example.com",
+	  .want = { { SF_R_CERT003_CN_WILDCARD, "CERT-003", W, S, "*.example.com" } } },
+	{ "expired", SF_PROFILE_SFB, .nb_days = -400, .na_days = -1,
+	  .want = { { SF_R_CERT004_EXPIRED, "CERT-004", E, S, "2026-05-31T00:00:00Z" } } },
+	{ "not yet valid", SF_PROFILE_SFB, .nb_days = 1, .na_days = 365,
+	  .want = { { SF_R_CERT004_NOT_YET_VALID, "CERT-004", E, S, "2026-06-02T00:00:00Z" } } },
+	{ "expires in 10 days", SF_PROFILE_SFB, .nb_days = -300, .na_days = 10,
+	  .want = { { SF_R_CERT004_EXPIRING, "CERT-004", W, S, "2026-06-11T00:00:00Z" } } },
+	{ "expires in 31 days", SF_PROFILE_SFB, .nb_days = -300, .na_days = 31,
+	  .want = { { 0 } } },
+	{ "untrusted root sent", SF_PROFILE_SFB, .issuer = ISS_OTHER_ROOT,
+	  .want = { { SF_R_CERT005_UNTRUSTED, "CERT-005", E, S, "self-signed certificate" } } },
+	{ "untrusted root, file", SF_PROFILE_O365, .issuer = ISS_OTHER_ROOT, .not_presented = 1,
+	  .want = { { SF_R_CERT005_UNTRUSTED, "CERT-005", E, S, NULL } } },
+	{ "incomplete chain presented", SF_PROFILE_SFB, .chain = CH_LEAF_ONLY,
+	  .want = { { SF_R_TLS002_INCOMPLETE, "TLS-002", E, S,
+		      "'CN=sip.example.com,O=sipfed test'" } } },
+	/*
+	 * Intermediate sent, root neither sent nor trusted: OpenSSL (like the
+	 * Windows chain engine, CERT_E_CHAINING) cannot tell a missing CA from
+	 * an unknown root, and the engine reports TLS-002.  Sent with the root,
+	 * the chain is complete and the root untrusted: CERT-005.
+	 */
+	{ "root neither sent nor trusted", SF_PROFILE_SFB, .trust = TR_EMPTY,
+	  .want = { { SF_R_TLS002_INCOMPLETE, "TLS-002", E, S, "'CN=sipfed test intermediate" } } },
+	{ "root sent, not trusted", SF_PROFILE_SFB, .trust = TR_EMPTY, .chain = CH_WITH_ROOT,
+	  .want = { { SF_R_CERT005_UNTRUSTED, "CERT-005", E, S, NULL } } },
+	{ "incomplete chain in a file", SF_PROFILE_SFB, .chain = CH_LEAF_ONLY, .not_presented = 1,
+	  .want = { { SF_R_CERT005_UNTRUSTED, "CERT-005", E, S, "unable to get local issuer" } } },
+	{ "EKU without serverAuth", SF_PROFILE_SFB, .eku = "clientAuth",
+	  .want = { { SF_R_CERT006_EKU, "CERT-006", E, S, NULL } } },
+	{ "EKU serverAuth only, mutual", SF_PROFILE_SFB, .eku = "serverAuth",
+	  .want = { { SF_R_CERT007_NO_CLIENTAUTH, "CERT-007", W, S, NULL } } },
+	{ "EKU serverAuth only, not mutual", SF_PROFILE_SFB, .eku = "serverAuth", .not_mutual = 1,
+	  .want = { { 0 } } },
+	{ "EKU serverAuth only, role web", SF_PROFILE_SFB, .eku = "serverAuth",
+	  .role = SF_ROLE_WEB, .want = { { 0 } } },
+	{ "EKU serverAuth only, SBC in dr", SF_PROFILE_DR, .trust = TR_PUBLIC, .eku = "serverAuth",
+	  .role = SF_ROLE_SBC,
+	  .want = { { SF_R_CERT007_NO_CLIENTAUTH, "CERT-007", W, S, NULL } } },
+	{ "no EKU extension", SF_PROFILE_SFB, .eku = NONE, .want = { { 0 } } },
+	{ "no CRL distribution point", SF_PROFILE_SFB, .no_crldp = 1,
+	  .want = { { SF_R_CERT008_NO_CRLDP, "CERT-008", W, S, NULL } } },
+	{ "RSASSA-PSS leaf", SF_PROFILE_SFB, .sig = TC_SIG_PSS,
+	  .want = { { SF_R_CERT009_PSS, "CERT-009", E, S, "'sip.example.com'" } } },
+	{ "SHA-1 intermediate", SF_PROFILE_SFB, .issuer = ISS_INTER_SHA1,
+	  .want = { { SF_R_CERT009_SHA1, "CERT-009", W, S, "'sipfed test sha1 intermediate'" } } },
+	{ "SHA-1 self-signature of a sent root does not count", SF_PROFILE_SFB,
+	  .issuer = ISS_INTER_R1, .chain = CH_WITH_ROOT, .want = { { 0 } } },
+	{ "SHA-1 leaf", SF_PROFILE_SFB, .sig = TC_SIG_SHA1,
+	  .want = { { SF_R_CERT009_SHA1, "CERT-009", W, S, "'sip.example.com'" } } },
+	{ "RSA 1024", SF_PROFILE_SFB, .key = TC_KEY_RSA1024,
+	  .want = { { SF_R_CERT010_RSA_SMALL, "CERT-010", W, S, "1024 bits" } } },
+	{ "ECDSA in dr", SF_PROFILE_DR, .trust = TR_PUBLIC, .key = TC_KEY_EC256,
+	  .want = { { SF_R_CERT010_ECDSA_DR, "CERT-010", E, S, NULL } } },
+	{ "ECDSA in sfb", SF_PROFILE_SFB, .key = TC_KEY_EC256, .want = { { 0 } } },
+	{ "ECDSA in o365", SF_PROFILE_O365, .trust = TR_PUBLIC, .key = TC_KEY_EC256,
+	  .want = { { 0 } } },
+	/*
+	 * CERT-011 concerns publicly issued certificates only.  A chain to a
+	 * private root (the normal case in a lab, --trust) never reaches it:
+	 * these two rows pin that.  The TR_PUBLIC rows reach it only because
+	 * the test root was loaded as a system root (see the file comment).
+	 */
+	{ "internal name, private root, sfb", SF_PROFILE_SFB,
+	  .san = "DNS:sip.example.com,DNS:edge.corp.local", .want = { { 0 } } },
+	{ "internal name, private root, o365", SF_PROFILE_O365,
+	  .san = "DNS:sip.example.com,DNS:edge.corp.local",
+	  .want = { { SF_R_CERT005_NOT_PUBLIC, "CERT-005", E, S, NULL } } },
+	{ "internal .local name, public root", SF_PROFILE_SFB, .trust = TR_PUBLIC,
+	  .san = "DNS:sip.example.com,DNS:edge.corp.local",
+	  .want = { { SF_R_CERT011_INTERNAL, "CERT-011", E, S, "edge.corp.local" } } },
+	{ "internal single-label name, public root", SF_PROFILE_O365, .trust = TR_PUBLIC,
+	  .san = "DNS:sip.example.com,DNS:edge",
+	  .want = { { SF_R_CERT011_INTERNAL, "CERT-011", E, S, "internal name edge" } } },
+	{ "private IP address, public root", SF_PROFILE_SFB, .trust = TR_PUBLIC,
+	  .san = "DNS:sip.example.com,IP:10.0.0.1",
+	  .want = { { SF_R_CERT011_INTERNAL, "CERT-011", E, S, "10.0.0.1" } } },
+	{ "public names only, public root", SF_PROFILE_SFB, .trust = TR_PUBLIC,
+	  .san = "DNS:sip.example.com,DNS:meet.example.com,IP:" PUB4, .want = { { 0 } } },
+	{ "CN not in SAN", SF_PROFILE_SFB, .cn = "edge.example.com",
+	  .want = { { SF_R_CERT012_CN_NOT_IN_SAN, "CERT-012", W, S, "CN edge.example.com" } } },
+	{ "CN in SAN, other case", SF_PROFILE_SFB, .cn = "SIP.Example.com", .want = { { 0 } } },
+	{ "wildcard SAN listed first", SF_PROFILE_SFB, .cn = NONE,
+	  .san = "DNS:*.example.com,DNS:sip.example.com",
+	  .want = { { SF_R_CERT012_WILDCARD_FIRST, "CERT-012", W, S, "*.example.com" } } },
+	{ "FQDN listed before the wildcard", SF_PROFILE_SFB, .cn = NONE,
+	  .san = "DNS:sip.example.com,DNS:*.example.com", .want = { { 0 } } },
+	/* Without an expected name the subject of findings is the CN. */
+	{ "no expected name", SF_PROFILE_SFB, .cn = "edge.example.com",
+	  .san = "DNS:edge.example.com", .no_crldp = 1, .expected = NONE,
+	  .want = { { SF_R_CERT008_NO_CRLDP, "CERT-008", W, "edge.example.com", NULL } } },
+	{ "several outcomes at once", SF_PROFILE_DR, .trust = TR_PUBLIC, .cn = "*.example.com",
+	  .san = "DNS:*.example.com", .eku = "serverAuth", .no_crldp = 1, .key = TC_KEY_EC256,
+	  .nb_days = -300, .na_days = 5,
+	  .want = { { SF_R_CERT003_CN_WILDCARD, "CERT-003", W, S, NULL },
+		    { SF_R_CERT004_EXPIRING, "CERT-004", W, S, NULL },
+		    { SF_R_CERT007_NO_CLIENTAUTH, "CERT-007", W, S, NULL },
+		    { SF_R_CERT008_NO_CRLDP, "CERT-008", W, S, NULL },
+		    { SF_R_CERT010_ECDSA_DR, "CERT-010", E, S, NULL } } },
+};
+
+static const char *field(const char *v, const char *dflt)
+{
+	if (!v)
+		return dflt;
+	return *v ? v : NULL;
+}
+
+/* Runs one certificate row; 1 if its findings differ from the expected ones. */
+static int run_crow(const struct crow *r)
+{
+	tc_spec s = { 0 };
+	EVP_PKEY *key = r->key == TC_KEY_RSA1024 ? k_small : r->key == TC_KEY_EC256 ? k_ec : k_leaf;
+	X509 *issuer = r->issuer == ISS_INTER_SHA1 ? c_inter_sha1
+		       : r->issuer == ISS_OTHER_ROOT ? c_other_root
+		       : r->issuer == ISS_INTER_R1   ? c_inter_r1 : c_inter;
+	const char *expected = field(r->expected, S);
+	sf_findings out = { 0 };
+	sf_cert_detail det;
+	sf_rule_env env;
+	STACK_OF(X509) *chain;
+	X509 *leaf;
+	int n = 0, has_name_finding = 0, has_trust_finding = 0, bad;
+	X509 *v[3];
+
+	s.cn = field(r->cn, S);
+	s.san = field(r->san, "DNS:" S);
+	s.eku = field(r->eku, "serverAuth,clientAuth");
+	s.crldp = r->no_crldp ? NULL : CRLDP;
+	s.nb_days = r->nb_days || r->na_days ? r->nb_days : -30;
+	s.na_days = r->nb_days || r->na_days ? r->na_days : 365;
+	s.sig = r->sig;
+	s.serial = 1000;
+	leaf = make_leaf(&s, key, issuer);
+	if (!leaf)
+		fail_msg("row '%s': cannot build the leaf", r->name);
+	v[n++] = leaf;
+	if (r->chain != CH_LEAF_ONLY)
+		v[n++] = issuer;
+	if (r->chain == CH_WITH_ROOT)
+		v[n++] = r->issuer == ISS_INTER_R1 ? c_root_sha1 : c_root;
+	chain = tc_chain_new(v, n);
+	assert_non_null(chain);
+
+	env_init(&env, r->profile, r->trust, hosting_builtin,
+		 SF_ARRAY_LEN(hosting_builtin));
+	assert_int_equal(sf_rules_cert(&env, chain, expected, r->role, !r->not_mutual,
+				       !r->not_presented, &out, &det),
+			 SF_OK);
+	bad = check_findings(r->name, &out, r->want);
+
+	/* The details agree with the findings (checked when those are right). */
+	for (size_t i = 0; i < out.n && !bad; i++) {
+		has_name_finding |= out.v[i].rule == SF_R_CERT001_NAME;
+		has_trust_finding |= out.v[i].rule == SF_R_CERT005_UNTRUSTED ||
+				     out.v[i].rule == SF_R_TLS002_INCOMPLETE;
+	}
+	if (bad) {
+		/* nothing more to compare */
+	} else if (expected) {
+		assert_int_equal(det.name_match, !has_name_finding);
+		if (det.name_match)
+			assert_non_null(det.matched_as);
+	} else {
+		assert_int_equal(det.name_match, -1);
+	}
+	if (!bad) {
+		assert_int_equal(det.chain_trusted, !has_trust_finding);
+		if (!det.chain_trusted)
+			assert_non_null(det.chain_error);
+	}
+
+	sf_cert_detail_release(&det);
+	sf_findings_release(&out);
+	sk_X509_pop_free(chain, X509_free);
+	X509_free(leaf);
+	return bad;
+}
+
+static void test_cert_rows(void **state)
+{
+	int failed = 0;
+
+	(void)state;
+	for (size_t i = 0; i < SF_ARRAY_LEN(crows); i++)
+		failed += run_crow(&crows[i]);
+	if (failed)
+		fail_msg("%d of %zu certificate rows differ", failed, SF_ARRAY_LEN(crows));
+}
+
+/* An empty chain is refused, not crashed on. */
+static void test_cert_empty_chain(void **state)
+{
+	STACK_OF(X509) *chain = sk_X509_new_null();
+	sf_findings out = { 0 };
+	sf_rule_env env;
+
+	(void)state;
+	assert_non_null(chain);
+	env_init(&env, SF_PROFILE_SFB, TR_PRIVATE, NULL, 0);
+	assert_int_equal(sf_rules_cert(&env, chain, S, SF_ROLE_EDGE, 1, 1, &out, NULL), SF_EINVAL);
+	assert_int_equal(out.n, 0);
+	sk_X509_free(chain);
+}
+
+/* ---- the table itself ----------------------------------------------------- */
+
+/* Every sf_rule value is expected by at least one row above. */
+static void test_coverage(void **state)
+{
+	int seen[SF_R_COUNT] = { 0 };
+	int missing = 0;
+
+	(void)state;
+	for (size_t i = 0; i < SF_ARRAY_LEN(drows); i++)
+		for (const struct want *w = drows[i].want; w->id; w++)
+			seen[w->rule] = 1;
+	for (size_t i = 0; i < SF_ARRAY_LEN(crows); i++)
+		for (const struct want *w = crows[i].want; w->id; w++)
+			seen[w->rule] = 1;
+	for (int r = 0; r < SF_R_COUNT; r++) {
+		if (!seen[r]) {
+			print_error("rule %d (%s) is expected by no row\n", r,
+				    sf_rule_get((sf_rule)r)->id);
+			missing++;
+		}
+	}
+	assert_int_equal(missing, 0);
+}
+
+static int is_check_id(const char *id)
+{
+	const char *dash = strchr(id, '-');
+	size_t n;
+
+	if (!dash || dash == id)
+		return 0;
+	for (const char *p = id; p < dash; p++)
+		if (*p < 'A' || *p > 'Z')
+			return 0;
+	n = strlen(dash + 1);
+	if (n != 3)
+		return 0;
+	for (size_t i = 1; i <= 3; i++)
+		if (dash[i] < '0' || dash[i] > '9')
+			return 0;
+	return 1;
+}
+
+static void test_table_rows(void **state)
+{
+	(void)state;
+	for (int r = 0; r < SF_R_COUNT; r++) {
+		const sf_rule_info *ri = sf_rule_get((sf_rule)r);
+
+		assert_non_null(ri);
+		assert_int_equal(ri->rule, r);
+		assert_non_null(ri->id);
+		assert_true(is_check_id(ri->id));
+		assert_non_null(ri->message);
+		assert_true(ri->message[0] != '\0');
+		assert_int_not_equal(ri->sev[SF_PROFILE_SFB] == SF_SEV_NONE &&
+					     ri->sev[SF_PROFILE_O365] == SF_SEV_NONE &&
+					     ri->sev[SF_PROFILE_DR] == SF_SEV_NONE,
+				     1);
+		/* The on-prem profile has a severity for all but the cloud-only rules. */
+		if (r != SF_R_CERT005_NOT_PUBLIC && r != SF_R_CERT010_ECDSA_DR)
+			assert_int_not_equal(ri->sev[SF_PROFILE_SFB], SF_SEV_NONE);
+		/* Errors and warnings say what to change. */
+		for (int p = 0; p < SF_PROFILE_COUNT; p++)
+			if (ri->sev[p] >= SF_SEV_WARN)
+				assert_non_null(ri->fix);
+		/* A result code always comes with its name, an HRESULT with its name. */
+		assert_int_equal(ri->result_code == NULL, ri->name == NULL);
+		assert_int_equal(ri->hresult == NULL, ri->hresult_name == NULL);
+	}
+	assert_null(sf_rule_get(SF_R_COUNT));
+	assert_null(sf_rule_get((sf_rule)-1));
+}
+
+/* The codes the seeds show (SPEC §1, §4): what the Microsoft side reports. */
+static void test_microsoft_fields(void **state)
+{
+	static const sf_rule dns005[] = { SF_R_DNS005_SUBDOMAIN, SF_R_DNS005_OTHER_DOMAIN,
+					  SF_R_DNS005_BARE_DOMAIN };
+	const sf_rule_info *ri;
+
+	(void)state;
+	for (size_t i = 0; i < SF_ARRAY_LEN(dns005); i++) {
+		ri = sf_rule_get(dns005[i]);
+		assert_string_equal(ri->id, "DNS-005");
+		assert_int_equal(ri->ms_diagnostics, 1009);
+		assert_string_equal(ri->result_code, "0xC3E93D6F");
+		assert_string_equal(ri->name,
+				    "SIPPROXY_E_EPROUTING_MSG_ALLOWED_DOMAIN_NO_SRV_MATCH");
+		assert_true(ri->sev[SF_PROFILE_SFB] == SF_SEV_ERROR);
+	}
+	ri = sf_rule_get(SF_R_CERT001_NAME);
+	assert_string_equal(ri->id, "CERT-001");
+	assert_int_equal(ri->ms_diagnostics, 1010);
+	assert_string_equal(ri->result_code, "0xC3E93D67");
+	assert_string_equal(ri->name, "SIPPROXY_E_ROUTING_MSG_CERT_MISMATCH");
+	assert_string_equal(ri->hresult, "0x80090322");
+	assert_string_equal(ri->hresult_name, "SEC_E_WRONG_PRINCIPAL");
+
+	ri = sf_rule_get(SF_R_CERT005_UNTRUSTED);
+	assert_string_equal(ri->id, "CERT-005");
+	assert_string_equal(ri->hresult, "0x800B0109");
+	assert_string_equal(ri->hresult_name, "CERT_E_UNTRUSTEDROOT");
+	ri = sf_rule_get(SF_R_CERT005_NOT_PUBLIC);
+	assert_string_equal(ri->hresult, "0x800B0109");
+
+	ri = sf_rule_get(SF_R_DNS001_NO_SRV);
+	assert_int_equal(ri->ms_diagnostics, 1008);
+	ri = sf_rule_get(SF_R_DNS009_NO_ADDRESS);
+	assert_int_equal(ri->ms_diagnostics, 1014);
+}
+
+/* SPEC §4 severities per profile that the rows rely on. */
+static void test_profile_severities(void **state)
+{
+	(void)state;
+	assert_int_equal(sf_rule_get(SF_R_DNS009_PRIVATE)->sev[SF_PROFILE_SFB], SF_SEV_WARN);
+	assert_int_equal(sf_rule_get(SF_R_DNS009_PRIVATE)->sev[SF_PROFILE_O365], SF_SEV_ERROR);
+	assert_int_equal(sf_rule_get(SF_R_DNS009_PRIVATE)->sev[SF_PROFILE_DR], SF_SEV_ERROR);
+	assert_int_equal(sf_rule_get(SF_R_CERT002_WILDCARD_ONLY)->sev[SF_PROFILE_SFB], SF_SEV_WARN);
+	assert_int_equal(sf_rule_get(SF_R_CERT002_WILDCARD_ONLY)->sev[SF_PROFILE_DR], SF_SEV_NONE);
+	assert_int_equal(sf_rule_get(SF_R_CERT005_NOT_PUBLIC)->sev[SF_PROFILE_SFB], SF_SEV_NONE);
+	assert_int_equal(sf_rule_get(SF_R_CERT010_ECDSA_DR)->sev[SF_PROFILE_DR], SF_SEV_ERROR);
+	assert_int_equal(sf_rule_get(SF_R_CERT010_ECDSA_DR)->sev[SF_PROFILE_SFB], SF_SEV_NONE);
+}
+
+/* ---- helpers of the rule engine ------------------------------------------ */
+
+static void test_target_ok(void **state)
+{
+	static const struct {
+		const char *domain, *target;
+		int ok;
+	} rows[] = {
+		{ "example.com", "sip.example.com", 1 },
+		{ "example.com", "a.b.example.com", 0 },
+		{ "example.com", "example.com", 0 },
+		{ "example.com", "sip.example.net", 0 },
+		{ "example.com", "sipexample.com", 0 },
+		{ "example.com", "xexample.com", 0 },
+		{ "sub.example.com", "sip.example.com", 0 },
+		{ "example.com", "sipfed.online.lync.com", 1 },
+		{ "example.com", "sipfed.online.partner.lync.cn", 1 },
+		{ "example.com", "other.online.lync.com", 0 },
+		{ "example.com", ".", 0 },
+	};
+	sf_rule_env env;
+
+	(void)state;
+	env_init(&env, SF_PROFILE_SFB, TR_PRIVATE, hosting_builtin,
+		 SF_ARRAY_LEN(hosting_builtin));
+	for (size_t i = 0; i < SF_ARRAY_LEN(rows); i++) {
+		if (sf_rules_target_ok(&env, rows[i].domain, rows[i].target) != rows[i].ok)
+			fail_msg("target_ok(%s, %s) != %d", rows[i].domain, rows[i].target,
+				 rows[i].ok);
+	}
+}
+
+static void test_public_tld(void **state)
+{
+	sf_rule_env env;
+
+	(void)state;
+	env_init(&env, SF_PROFILE_SFB, TR_PRIVATE, NULL, 0);
+	assert_true(sf_rules_public_tld(&env, "example.com"));
+	assert_true(sf_rules_public_tld(&env, "msxfaq.de"));
+	assert_true(sf_rules_public_tld(&env, "example.co.uk"));
+	assert_false(sf_rules_public_tld(&env, "steven.lab"));
+	assert_false(sf_rules_public_tld(&env, "corp.local"));
+	assert_false(sf_rules_public_tld(&env, "home.lan"));
+	assert_false(sf_rules_public_tld(&env, "edge"));
+	env.psl = NULL;
+	assert_false(sf_rules_public_tld(&env, "example.com"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_rows),
+		cmocka_unit_test(test_microsoft_fields),
+		cmocka_unit_test(test_profile_severities),
+		cmocka_unit_test(test_coverage),
+		cmocka_unit_test(test_target_ok),
+		cmocka_unit_test(test_public_tld),
+		cmocka_unit_test(test_domain_rows),
+		cmocka_unit_test(test_cert_rows),
+		cmocka_unit_test(test_cert_empty_chain),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
