@@ -14,6 +14,8 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -278,12 +280,70 @@ static char *default_origin(const char *path)
 	return o;
 }
 
+/*
+ * Zone files exported on Windows end their lines with CRLF, which libzscanner
+ * refuses.  Returns the file's text with the CR of every CRLF removed (owned,
+ * length in *out_len), NULL with *out_len == 0 if the file has no CRLF (the
+ * scanner then reads the file itself), or NULL with errno set on a read error.
+ */
+static char *read_without_crlf(const char *path, size_t *out_len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL, *p;
+	size_t cap = 0, len = 0, o = 0;
+
+	*out_len = 0;
+	if (!fp)
+		return NULL;
+	for (;;) {
+		size_t n;
+
+		if (len == cap) {
+			char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap ? cap * 2 : 65536);
+
+			if (!nb) {
+				free(buf);
+				fclose(fp);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+			cap = cap ? cap * 2 : 65536;
+		}
+		n = fread(buf + len, 1, cap - len, fp);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(fp)) {
+		int e = errno ? errno : EIO;
+
+		free(buf);
+		fclose(fp);
+		errno = e;
+		return NULL;
+	}
+	fclose(fp);
+	p = len ? memmem(buf, len, "\r\n", 2) : NULL;
+	if (!p) {
+		free(buf);
+		errno = 0;
+		return NULL;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (!(buf[i] == '\r' && i + 1 < len && buf[i + 1] == '\n'))
+			buf[o++] = buf[i];
+	*out_len = o;
+	return buf;
+}
+
 /* Parses @path into @z.  SF_EIO / SF_EPARSE / SF_ENOMEM with a message in err. */
 static sf_status load_file(struct zone_src *z, const char *path, char *err, size_t errlen)
 {
 	struct load_ctx c = { .z = z, .file = path, .st = SF_OK, .err = err, .errlen = errlen };
 	zs_scanner_t *s = NULL;
-	char *origin = NULL;
+	char *origin = NULL, *text = NULL;
+	size_t text_len = 0;
 	bool inited = false;
 	sf_status st = SF_ENOMEM;
 	int e;
@@ -307,7 +367,11 @@ static sf_status load_file(struct zone_src *z, const char *path, char *err, size
 		}
 	}
 	errno = 0;
-	if (zs_set_input_file(s, path) != 0) {
+	text = read_without_crlf(path, &text_len);
+	if (!text && errno == ENOMEM)
+		goto out;
+	if (text ? zs_set_input_string(s, text, text_len) != 0
+		 : zs_set_input_file(s, path) != 0) {
 		e = errno;
 		if (s->error.code == ZS_FILE_INVALID && e == 0)
 			e = EISDIR;
@@ -335,6 +399,7 @@ out:
 		zs_deinit(s);
 	free(s);
 	free(origin);
+	free(text);
 	return st;
 }
 

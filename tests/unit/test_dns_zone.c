@@ -362,6 +362,37 @@ static void test_zone_duplicates_and_multi_origin(void **state)
 	sf_dns_source_free(NULL);
 }
 
+/* A zone file saved on Windows (CRLF line ends) loads like its LF twin. */
+static void test_zone_crlf(void **state)
+{
+	char p[192], err[512];
+	const char *files[1];
+	sf_dns_source *z = NULL;
+	sf_dns_query q[2] = {
+		{ .name = "_sipfederationtls._tcp.crlf.example", .type = SF_T_SRV },
+		{ .name = "txt.crlf.example", .type = SF_T_TXT },
+	};
+
+	(void)state;
+	path_in(p, sizeof(p), "crlf.example.zone");
+	write_file(p, "$ORIGIN crlf.example.\r\n"
+		      "@ 3600 IN SOA ns hostmaster 1 3600 600 86400 300\r\n"
+		      "_sipfederationtls._tcp SRV 0 0 5061 sip.crlf.example.\r\n"
+		      "txt TXT \"a b\"\r\n");
+	files[0] = p;
+	assert_int_equal(sf_dns_zone_new(files, 1, &z, err, sizeof(err)), SF_OK);
+	assert_int_equal(sf_dns_resolve(z, q, 2), SF_OK);
+	assert_int_equal(q[0].rcode, SF_DNS_NOERROR);
+	assert_int_equal(q[0].n_rr, 1);
+	assert_string_equal(q[0].rr[0].data, "sip.crlf.example");
+	assert_int_equal(q[0].rr[0].port, 5061);
+	assert_int_equal(q[1].n_rr, 1);
+	assert_string_equal(q[1].rr[0].data, "a b");
+	for (int i = 0; i < 2; i++)
+		sf_dns_query_release(&q[i]);
+	sf_dns_source_free(z);
+}
+
 struct bad_row {
 	const char *file;
 	const char *text;
@@ -918,6 +949,7 @@ int main(void)
 		cmocka_unit_test(test_rcode_names),
 		cmocka_unit_test(test_zone_table),
 		cmocka_unit_test(test_zone_duplicates_and_multi_origin),
+		cmocka_unit_test(test_zone_crlf),
 		cmocka_unit_test(test_zone_errors),
 		cmocka_unit_test(test_zone_large),
 		cmocka_unit_test(test_live_bad_resolver),
