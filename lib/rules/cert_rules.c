@@ -110,6 +110,17 @@ sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain, const cha
 			ADD(SF_R_CERT002_WILDCARD_ONLY, m, NULL);
 		}
 	}
+	/* UM-001 (seed 004): Exchange UM is identified by the subject CN, not the SAN list. */
+	if (role == SF_ROLE_UM && expected) {
+		int wild = cn && strchr(cn, '*');
+
+		for (size_t i = 0; i < san.n && !wild; i++)
+			wild = strchr(san.v[i], '*') != NULL;
+		if (wild)
+			ADD(SF_R_UM001_WILDCARD, cn && strchr(cn, '*') ? cn : "a wildcard SAN", NULL);
+		else if (!cn || strcasecmp(cn, expected) != 0)
+			ADD(SF_R_UM001_SUBJECT, cn ? cn : "missing", NULL);
+	}
 	/* CERT-003 */
 	if (cn && strchr(cn, '*'))
 		ADD(SF_R_CERT003_CN_WILDCARD, cn, NULL);

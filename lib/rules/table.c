@@ -226,6 +226,19 @@ static const sf_rule_info table[SF_R_COUNT] = {
 	"the SRV target {s} is a hosting provider FQDN: partners federate only if they have "
 	"this hosting provider enabled (Microsoft 365 Edges have sipfed.online.lync.com)",
 	NULL },
+[SF_R_UM001_SUBJECT] = { SF_R_UM001_SUBJECT, "UM-001", { E, E, E },
+	0, "0xC3E93C2F", "SIPPROXY_E_UNKNOWN_USER_OR_EPID", NULL, NULL,
+	"calls to voice mail through the Edge connect without audio; Front End event 32263; "
+	"CDR diagnostic ID 21",
+	"the subject CN of the Exchange UM certificate is {x}, not the server FQDN {s}; Skype for "
+	"Business uses the subject, not the SAN list",
+	"issue the UM certificate with subject CN={s} (an internal CA may be needed: public CAs do "
+	"not certify internal names) and assign it to the UM services" },
+[SF_R_UM001_WILDCARD] = { SF_R_UM001_WILDCARD, "UM-001", { E, E, E },
+	0, "0xC3E93C2F", "SIPPROXY_E_UNKNOWN_USER_OR_EPID", NULL, NULL,
+	"calls to voice mail through the Edge connect without audio; Front End event 32263",
+	"the Exchange UM certificate of {s} is a wildcard certificate ({x})",
+	"issue a certificate whose subject CN is the server FQDN {s}, without wildcards" },
 };
 
 const sf_rule_info *sf_rule_get(sf_rule r)

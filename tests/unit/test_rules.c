@@ -899,6 +899,19 @@ static const struct crow crows[] = {
 	  .want = { { SF_R_CERT012_WILDCARD_FIRST, "CERT-012", W, S, "*.example.com" } } },
 	{ "FQDN listed before the wildcard", SF_PROFILE_SFB, .cn = NONE,
 	  .san = "DNS:sip.example.com,DNS:*.example.com", .want = { { 0 } } },
+	/* UM-001 (seed 004): the UM certificate's subject CN must be the server FQDN. */
+	{ "UM: subject is the server FQDN", SF_PROFILE_SFB, .role = SF_ROLE_UM, .not_mutual = 1,
+	  .want = { { 0 } } },
+	{ "UM: FQDN only in the SAN list", SF_PROFILE_SFB, .role = SF_ROLE_UM, .not_mutual = 1,
+	  .cn = "mail.example.com", .san = "DNS:mail.example.com,DNS:sip.example.com",
+	  .want = { { SF_R_UM001_SUBJECT, "UM-001", E, S, "subject CN of the Exchange UM certificate"
+		      " is mail.example.com" } } },
+	{ "UM: wildcard certificate", SF_PROFILE_SFB, .role = SF_ROLE_UM, .not_mutual = 1,
+	  .cn = "sip.example.com", .san = "DNS:sip.example.com,DNS:*.example.com",
+	  .want = { { SF_R_UM001_WILDCARD, "UM-001", E, S, "wildcard" } } },
+	{ "edge role: CN elsewhere is not UM-001", SF_PROFILE_SFB,
+	  .cn = "mail.example.com", .san = "DNS:mail.example.com,DNS:sip.example.com",
+	  .want = { { 0 } } },
 	/* Without an expected name the subject of findings is the CN. */
 	{ "no expected name", SF_PROFILE_SFB, .cn = "edge.example.com",
 	  .san = "DNS:edge.example.com", .no_crldp = 1, .expected = NONE,
