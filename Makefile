@@ -3,7 +3,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps run check check-asan lab clean
+.PHONY: all deps run check check-asan bench clean
 
 all: $(BUILD)/sipfed
 
@@ -27,6 +27,10 @@ check: deps $(BUILD)/sipfed
 
 check-asan: deps
 	@scripts/test-all --asan-only $(BUILD) $(ASAN_BUILD)
+
+# Speed and memory figures (not tests): see bench/README.md.
+bench: deps $(BUILD)/sipfed
+	@bench/run-logs $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

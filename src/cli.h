@@ -37,8 +37,10 @@ int cli_finish(int status);
 
 int cli_check(int argc, char **argv);
 int cli_cert(int argc, char **argv);
+int cli_logs(int argc, char **argv);
 void cli_usage_check(FILE *fp);
 void cli_usage_cert(FILE *fp);
+void cli_usage_logs(FILE *fp);
 
 /* getopt_long values of the common options. */
 enum {
@@ -47,6 +49,7 @@ enum {
 	OPT_HELP,
 	/* command-specific */
 	OPT_CONCURRENCY, OPT_NAME, OPT_ROLE, OPT_CHAIN, OPT_NO_PROBE,
+	OPT_TYPE, OPT_EVENTS, OPT_VERIFY, /* logs */
 };
 
 #define CLI_COMMON_LONGOPTS                                                      \

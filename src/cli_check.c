@@ -5,11 +5,17 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_fed.h"
+
+/* getopt_long value of --client (check only; kept clear of the shared enum of cli.h). */
+enum { OPT_CLIENT = 1900 };
 
 void cli_usage_check(FILE *fp)
 {
 	fputs("usage: sipfed check [OPTIONS] DOMAIN...\n"
 	      "       sipfed check [OPTIONS] -f FILE        (one domain a line, '-' = stdin)\n"
+	      "       sipfed check --peer-cert FILE | --peer-host HOST[:PORT] DOMAIN...\n"
+	      "       sipfed check --profile dr --sbc FQDN[:PORT]...\n"
 	      "\n"
 	      "Evaluates the DNS, network, TLS and certificate rules a Skype for Business Edge\n"
 	      "applies to the federation SRV record _sipfederationtls._tcp.DOMAIN and its targets.\n"
@@ -28,8 +34,13 @@ void cli_usage_check(FILE *fp)
 	      "  --color, --no-color    force colour on or off (default: on a terminal, unless\n"
 	      "                         NO_COLOR is set)\n"
 	      "  --no-probe             do not probe misspelt SRV names when none exists (DNS-002)\n"
-	      "  -f FILE                read domains from FILE\n"
-	      "\n"
+	      "  --client               also check client discovery (CLI-001..004): _sip._tls,\n"
+	      "                         lyncdiscover over HTTPS and HTTP, meet and dialin; offline,\n"
+	      "                         DIR/<fqdn>.autodiscover.json is what a host answers\n"
+	      "  -f FILE                read domains from FILE\n",
+	      fp);
+	fputs(cli_fed_usage, fp);
+	fputs("\n"
 	      "exit status: 0 no error finding, 1 an error finding, 2 usage or operational failure\n",
 	      fp);
 }
@@ -87,11 +98,14 @@ int cli_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		CLI_COMMON_LONGOPTS,
+		CLI_FED_LONGOPTS,
 		{ "no-probe", no_argument, NULL, OPT_NO_PROBE },
+		{ "client", no_argument, NULL, OPT_CLIENT },
 		{ "file", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	cli_common c = { .color = -1 };
+	cli_fed fed = { 0 };
 	sf_ctx *ctx = NULL;
 	char **domains = NULL;
 	size_t n_domains = 0, n_file = 0;
@@ -117,6 +131,15 @@ int cli_check(int argc, char **argv)
 			c.opt.no_probe_misspellings = 1;
 			continue;
 		}
+		if (opt == OPT_CLIENT) {
+			c.opt.client = 1;
+			continue;
+		}
+		r = cli_fed_opt(&fed, &c, opt, optarg);
+		if (r < 0)
+			goto out;
+		if (r > 0)
+			continue;
 		if (opt == '?' || opt == ':') {
 			cli_bad_option(argv, optopt, "check");
 			goto out;
@@ -140,6 +163,8 @@ int cli_check(int argc, char **argv)
 		domains = v;
 		n_domains++;
 	}
+	if (cli_fed_items(&fed, &c, &domains, &n_domains) < 0)
+		goto out;
 	if (n_domains == 0) {
 		cli_error("no domain to check (see 'sipfed help check')");
 		goto out;
@@ -153,6 +178,8 @@ int cli_check(int argc, char **argv)
 		cli_error("%s", sf_ctx_error(ctx));
 		goto out;
 	}
+	if (cli_fed_setup(&fed, ctx) < 0)
+		goto out;
 	color = cli_use_color(&c);
 	if (c.format == CLI_JSON)
 		fputs("{\"version\":1,\"results\":[", stdout);
@@ -160,7 +187,7 @@ int cli_check(int argc, char **argv)
 		sf_result *r = NULL;
 		char *js;
 
-		st = sf_check_domain(ctx, domains[i], &r);
+		st = cli_fed_check(&fed, ctx, i, domains[i], &r);
 		if (st != SF_OK) {
 			if (c.format == CLI_JSON)
 				fputs("]}\n", stdout);
@@ -199,6 +226,7 @@ out:
 	for (size_t i = 0; i < n_domains; i++)
 		free(domains[i]);
 	free(domains);
+	cli_fed_release(&fed);
 	cli_common_release(&c);
 	return status;
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_plan.h"
 
 static void usage(FILE *fp)
 {
@@ -19,6 +20,8 @@ static void usage(FILE *fp)
 	      "commands:\n"
 	      "  check [OPTIONS] DOMAIN...   federation readiness of SIP domains\n"
 	      "  cert  [OPTIONS] FILE        lint one certificate chain (PEM) for a role\n"
+	      "  logs  [OPTIONS] FILE...     explain the federation failures found in logs\n"
+	      "  plan  [OPTIONS] FILE        DNS records and SAN lists for a set of domains (--check)\n"
 	      "  help COMMAND                options of a command\n"
 	      "\n"
 	      "  sipfed --version | --help\n"
@@ -207,6 +210,10 @@ int main(int argc, char **argv)
 			cli_usage_check(stdout);
 		} else if (strcmp(argv[2], "cert") == 0) {
 			cli_usage_cert(stdout);
+		} else if (strcmp(argv[2], "logs") == 0) {
+			cli_usage_logs(stdout);
+		} else if (strcmp(argv[2], "plan") == 0) {
+			cli_usage_plan(stdout);
 		} else {
 			cli_error("unknown command '%s'", argv[2]);
 			return CLI_EXIT_FAILURE;
@@ -217,8 +224,11 @@ int main(int argc, char **argv)
 		return cli_check(argc - 1, argv + 1);
 	if (strcmp(cmd, "cert") == 0)
 		return cli_cert(argc - 1, argv + 1);
-	if (strcmp(cmd, "logs") == 0 || strcmp(cmd, "plan") == 0 || strcmp(cmd, "probe") == 0 ||
-	    strcmp(cmd, "edge") == 0) {
+	if (strcmp(cmd, "logs") == 0)
+		return cli_logs(argc - 1, argv + 1);
+	if (strcmp(cmd, "plan") == 0)
+		return cli_plan(argc - 1, argv + 1);
+	if (strcmp(cmd, "probe") == 0 || strcmp(cmd, "edge") == 0) {
 		cli_error("'%s' is not implemented in this version (see 'sipfed --help')", cmd);
 		return CLI_EXIT_FAILURE;
 	}

@@ -95,6 +95,7 @@ typedef enum sf_rule {
 	SF_R_NET001_NO_LAB_CHAIN,
 	SF_R_TLS001_VERSION,
 	SF_R_TLS001_HANDSHAKE,
+	SF_R_TLS001_CIPHER,
 	SF_R_TLS002_INCOMPLETE,
 	SF_R_TLS003_SNI,
 	SF_R_TLS004_CLIENT_CERT,
@@ -119,6 +120,23 @@ typedef enum sf_rule {
 	SF_R_FED002_HOSTING,
 	SF_R_UM001_SUBJECT,
 	SF_R_UM001_WILDCARD,
+	SF_R_CLI001_NO_SRV,
+	SF_R_CLI001_TARGET,
+	SF_R_CLI001_PORT,
+	SF_R_CLI001_CERT,
+	SF_R_CLI002_NO_DNS,
+	SF_R_CLI002_HTTP,
+	SF_R_CLI002_CERT,
+	SF_R_CLI003_CNAME,
+	SF_R_CLI004_MEET_DNS,
+	SF_R_CLI004_MEET_CERT,
+	SF_R_CLI004_DIALIN,
+	SF_R_FED001_DNS,
+	SF_R_FED001_CERT,
+	SF_R_FED003_STALE,
+	SF_R_DR001_ONMICROSOFT,
+	SF_R_DR001_NOT_PUBLIC,
+	SF_R_FED001_OK,
 	SF_R_COUNT
 } sf_rule;
 
@@ -176,6 +194,20 @@ typedef enum sf_verdict {
 
 const char *sf_verdict_name(sf_verdict v);
 
+/**
+ * The verdict that the highest severity in @p f gives (see sf_findings_max()):
+ * SF_VERDICT_FAIL for an error, SF_VERDICT_WARN for a warning, SF_VERDICT_PASS
+ * otherwise (info only, or no finding).  Never SF_VERDICT_ERROR: whether a
+ * check could run at all is not a matter of findings.
+ */
+sf_verdict sf_findings_verdict(const sf_findings *f);
+
+/** A link of a lyncdiscover answer (client discovery, --client). */
+typedef struct sf_link {
+	char *name; /**< "self", "user", "xframe", ... */
+	char *href;
+} sf_link;
+
 /** The result of checking one SIP domain (SPEC §3 `R`). */
 typedef struct sf_result {
 	char *domain;
@@ -185,6 +217,8 @@ typedef struct sf_result {
 	sf_srv_result *srv;
 	size_t n_srv;
 	sf_findings findings;
+	sf_link *links;   /**< --client: links of the lyncdiscover answer */
+	size_t n_links;
 } sf_result;
 
 void sf_result_free(sf_result *r);
@@ -205,6 +239,14 @@ typedef struct sf_options {
 	int timeout_ms;                /**< per network operation; 0 = 5000 */
 	int no_probe_misspellings;     /**< skip DNS-002 probing */
 	int no_network;                /**< set up no DNS or TLS source (cert linting only) */
+	int client;                    /**< also run the client-discovery checks CLI-* (--client) */
+	/**
+	 * Directory of the data files (dr/cipher-suites.txt, dr/trusted-roots.txt),
+	 * read in the dr profile.  NULL: $SIPFED_DATADIR, else the directory
+	 * compiled in (the installed one, or the source tree's data/ for an
+	 * uninstalled build).
+	 */
+	const char *data_dir;
 } sf_options;
 
 typedef struct sf_ctx sf_ctx;
@@ -261,6 +303,88 @@ int sf_out_text_cert(FILE *fp, const sf_cert_result *r, int color);
 /** Returns a malloc'd JSON text of R (one line, no newline). */
 char *sf_out_json_result(const sf_result *r);
 char *sf_out_json_cert(const sf_cert_result *r);
+
+/*
+ * Inbound callback (FED-001): a peer (an Expressway-E, a partner's Edge)
+ * sends requests whose From / P-Asserted-Identity carry a domain; the Edge
+ * looks up that domain's federation SRV record and requires the peer's
+ * certificate to carry the SRV target.  An sf_peer is the certificate chain
+ * the peer presents.
+ */
+typedef struct sf_peer sf_peer;
+
+/**
+ * Reads the peer's chain from a PEM file (leaf first).  Returns SF_EIO or
+ * SF_EPARSE with sf_ctx_error() naming the file.
+ */
+sf_status sf_peer_load(sf_ctx *ctx, const char *file, sf_peer **out_peer);
+
+/**
+ * Fetches the chain that "HOST[:PORT]" (port 5061 by default) presents,
+ * through the context's TLS source: a live handshake (HOST resolved through
+ * the context's DNS source), or DIR/HOST.pem with --certs.  Returns
+ * SF_EINVAL (bad HOST[:PORT], no TLS source), SF_ENET (no address, no
+ * connection, no handshake) or SF_EIO / SF_EPARSE (lab file), with
+ * sf_ctx_error() saying why.
+ */
+sf_status sf_peer_fetch(sf_ctx *ctx, const char *host_port, sf_peer **out_peer);
+void sf_peer_free(sf_peer *peer);
+
+/**
+ * The normal check of @p domain (sf_check_domain()), then FED-001: will an
+ * Edge accept requests that carry @p domain in From / P-Asserted-Identity
+ * from @p peer?  Appends FED-001 (error: DNS or certificate; info: accepted)
+ * and the certificate findings about the peer's own chain to the result.
+ * A result with verdict SF_VERDICT_ERROR is returned as it is.
+ */
+sf_status sf_check_callback(sf_ctx *ctx, const char *domain, const sf_peer *peer,
+			    sf_result **out_result);
+
+/*
+ * Allow list (FED-003): the allowed domains of an Edge, each with an
+ * optional ProxyFqdn (direct federation).  File format, one entry a line:
+ *   domain [proxyfqdn]        '#' starts a comment; blank lines ignored
+ * or the CSV that `Get-CsAllowedDomain | Export-Csv` writes: a header line
+ * naming the columns (Domain required, ProxyFqdn optional, others ignored),
+ * double-quoted fields, "#TYPE ..." lines ignored.
+ */
+typedef struct sf_allow_entry {
+	char *domain;     /**< normalised */
+	char *proxy_fqdn; /**< normalised, NULL if none */
+	size_t line;
+} sf_allow_entry;
+
+typedef struct sf_allow_list {
+	char *file;
+	sf_allow_entry *v;
+	size_t n;
+} sf_allow_list;
+
+/**
+ * Reads an allow list.  Returns SF_EIO ("cannot read 'FILE': ...") or
+ * SF_EPARSE ("FILE line N: ...") with the message in @p err.
+ */
+sf_status sf_allow_list_load(const char *file, sf_allow_list **out_list, char *err,
+			     size_t errlen);
+void sf_allow_list_free(sf_allow_list *l);
+
+/**
+ * FED-003: if @p l has an entry for r->domain with a ProxyFqdn that none of
+ * the result's SRV targets equals, appends a warning and updates the
+ * verdict.  Results without SRV records or with verdict error are left alone.
+ */
+sf_status sf_check_allow_list(sf_ctx *ctx, const sf_allow_list *l, sf_result *r);
+
+/**
+ * Checks a Teams Direct Routing SBC, "FQDN[:PORT]" (port 5061 by default):
+ * DR-001 (not under onmicrosoft.com, public addresses), then NET/TLS/CERT
+ * on what FQDN:PORT presents, with the SBC FQDN as the expected name.  The
+ * result's domain is the SBC FQDN; its srv list holds one pseudo-record
+ * (priority 0, weight 0, the port, the FQDN, its addresses): no SRV record
+ * is looked up, Direct Routing connects to the FQDN itself.  Meant for the
+ * dr profile.  Returns SF_EINVAL for a bad FQDN[:PORT].
+ */
+sf_status sf_check_sbc(sf_ctx *ctx, const char *sbc, sf_result **out_result);
 
 /** Parses an RFC 3339 time ("2026-11-23T10:00:00Z", offsets allowed). */
 int sf_time_parse(const char *s, time_t *out_t);

@@ -383,6 +383,223 @@ static sf_status make_result(const sf_domain_facts *f, sf_profile profile, sf_re
 	return SF_OK;
 }
 
+/*
+ * ---- Client discovery (check --client, CLI-001..004) ----------------------
+ * After the federation facts: _sip._tls.<d> and the names clients look up
+ * (lyncdiscover, lyncdiscoverinternal, meet, dialin), their certificates on
+ * port 443 through the TLS source, and the autodiscover request through the
+ * HTTP source.  The same sources as above, so the lab and the network give
+ * the rules the same facts.
+ */
+
+#define CLIENT_WEB_PORT 443
+#define CLIENT_HTTP_PORT 80
+#define DIALIN_MEMORY_MAX 1024 /* addresses remembered per run (CLI-004) */
+
+/* Moves the answer of an A + AAAA lookup pair of @name into @h. */
+static sf_status client_host_fill(sf_client_host *h, const char *name, lookup *a, lookup *aaaa)
+{
+	size_t n = a->n_rr + aaaa->n_rr;
+	const char *owner = a->n_rr ? a->rr[0].owner : n ? aaaa->rr[0].owner : NULL;
+
+	if (!(h->name = sf_strdup(name)))
+		return SF_ENOMEM;
+	h->rcode = n ? SF_DNS_NOERROR : a->rcode;
+	if (a->alias && !(h->alias = sf_strdup(a->alias)))
+		return SF_ENOMEM;
+	if (owner && strcmp(owner, name) != 0 && !(h->canonical = sf_strdup(owner)))
+		return SF_ENOMEM;
+	if (n == 0)
+		return SF_OK;
+	h->addrs = calloc(n, sizeof(*h->addrs));
+	if (!h->addrs)
+		return SF_ENOMEM;
+	for (size_t k = 0; k < a->n_rr; k++) {
+		h->addrs[h->n_addrs++] = a->rr[k].data;
+		a->rr[k].data = NULL;
+	}
+	for (size_t k = 0; k < aaaa->n_rr; k++) {
+		h->addrs[h->n_addrs++] = aaaa->rr[k].data;
+		aaaa->rr[k].data = NULL;
+	}
+	return SF_OK;
+}
+
+/* The autodiscover request over HTTP (port 80) and, if TLS answered on 443, HTTPS. */
+static sf_status client_http(sf_ctx *ctx, sf_client_host *const *hs, size_t n)
+{
+	sf_http_request req[8];
+	size_t k = 0;
+	sf_status st;
+
+	if (!ctx->http)
+		return SF_OK;
+	for (size_t i = 0; i < n && k + 2 <= SF_ARRAY_LEN(req); i++) {
+		sf_client_host *h = hs[i];
+
+		if (!h->name || h->n_addrs == 0)
+			continue;
+		req[k++] = (sf_http_request){ .tls = 0, .host = h->name, .addr = h->addrs[0],
+					      .port = CLIENT_HTTP_PORT,
+					      .path = SF_HTTP_AUTODISCOVER_PATH, .out = &h->http };
+		/* Where the TLS source saw no handshake, a client gets no HTTPS answer either. */
+		if (h->tls_checked && h->tls.state == SF_TLS_OK)
+			req[k++] = (sf_http_request){ .tls = 1, .host = h->name,
+						      .addr = h->addrs[0], .port = CLIENT_WEB_PORT,
+						      .path = SF_HTTP_AUTODISCOVER_PATH,
+						      .out = &h->https };
+	}
+	if (k == 0)
+		return SF_OK;
+	st = sf_http_get(ctx->http, req, k, ctx->err, sizeof(ctx->err));
+	for (size_t i = 0; i < k && st == SF_OK; i++)
+		st = sf_http_parse_autodiscover(req[i].out);
+	return st;
+}
+
+/*
+ * CLI-004: a deployment has one dial-in URL.  Remembers, per address, the
+ * first dial-in host of the run; a later domain whose dial-in host is on an
+ * address already seen shares that web server (the same deployment).
+ */
+static sf_status client_dialin(sf_ctx *ctx, sf_client_facts *c)
+{
+	const sf_client_host *h = &c->dialin;
+
+	if (!h->name)
+		return SF_OK;
+	for (size_t i = 0; i < h->n_addrs && !c->dialin_shared; i++)
+		for (size_t k = 0; k < ctx->dialin_addr.n && !c->dialin_shared; k++)
+			if (strcmp(ctx->dialin_addr.v[k], h->addrs[i]) == 0 &&
+			    strcmp(ctx->dialin_host.v[k], h->name) != 0 &&
+			    !(c->dialin_shared = sf_strdup(ctx->dialin_host.v[k])))
+				return SF_ENOMEM;
+	if (c->dialin_shared)
+		return SF_OK;
+	for (size_t i = 0; i < h->n_addrs && ctx->dialin_addr.n < DIALIN_MEMORY_MAX; i++) {
+		if (sf_strv_contains(&ctx->dialin_addr, h->addrs[i]))
+			continue;
+		if (sf_strv_push(&ctx->dialin_addr, h->addrs[i]) ||
+		    sf_strv_push(&ctx->dialin_host, h->name))
+			return SF_ENOMEM;
+	}
+	return SF_OK;
+}
+
+/* Phase 4 (--client): the facts of CLI-001..004 into f->client. */
+static sf_status collect_client(sf_ctx *ctx, sf_domain_facts *f, char *reason, size_t rlen)
+{
+	static const char *const prefix[4] = { "lyncdiscover", "lyncdiscoverinternal", "meet",
+					       "dialin" };
+	sf_client_facts *c = calloc(1, sizeof(*c));
+	sf_client_host *hosts[4];
+	sf_domain_facts view = { 0 };
+	lookup l[1 + 2 * 4];
+	sf_status st = SF_ENOMEM;
+
+	memset(l, 0, sizeof(l));
+	if (!c)
+		return SF_ENOMEM;
+	f->client = c;
+	hosts[0] = &c->discover;
+	hosts[1] = &c->internal;
+	hosts[2] = &c->meet;
+	hosts[3] = &c->dialin;
+	snprintf(l[0].name, sizeof(l[0].name), "_sip._tls.%s", f->domain);
+	l[0].type = SF_T_SRV;
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(l[1 + 2 * i].name, sizeof(l[0].name), "%s.%s", prefix[i], f->domain);
+		l[1 + 2 * i].type = SF_T_A;
+		snprintf(l[2 + 2 * i].name, sizeof(l[0].name), "%s.%s", prefix[i], f->domain);
+		l[2 + 2 * i].type = SF_T_AAAA;
+	}
+	st = lookup_batch(ctx, l, SF_ARRAY_LEN(l));
+	if (st != SF_OK)
+		goto out;
+	for (size_t i = 0; i < SF_ARRAY_LEN(l); i++) {
+		if (operational(l[i].rcode) || operational(l[i].final)) {
+			snprintf(reason, rlen, "DNS lookup of %s failed: %s", l[i].name,
+				 sf_dns_rcode_name(operational(l[i].rcode) ? l[i].rcode
+									   : l[i].final));
+			goto out;
+		}
+	}
+	c->sip_rcode = l[0].rcode;
+	if (l[0].n_rr > 0) {
+		st = SF_ENOMEM;
+		c->sip = calloc(l[0].n_rr, sizeof(*c->sip));
+		if (!c->sip)
+			goto out;
+		for (size_t i = 0; i < l[0].n_rr; i++) {
+			sf_srv_facts *s = &c->sip[c->n_sip++];
+
+			s->priority = l[0].rr[i].priority;
+			s->weight = l[0].rr[i].weight;
+			s->port = l[0].rr[i].port;
+			s->target = l[0].rr[i].data;
+			l[0].rr[i].data = NULL;
+			if (!s->target && !(s->target = sf_strdup(".")))
+				goto out;
+		}
+		qsort(c->sip, c->n_sip, sizeof(*c->sip), srv_cmp);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		st = client_host_fill(hosts[i], l[1 + 2 * i].name, &l[1 + 2 * i], &l[2 + 2 * i]);
+		if (st != SF_OK)
+			goto out;
+	}
+	/* The _sip._tls records go through the federation phases 2 and 3 (a view, not a copy). */
+	view.domain = f->domain;
+	view.srv = c->sip;
+	view.n_srv = c->n_sip;
+	st = collect_targets(ctx, &view);
+	if (st == SF_OK)
+		st = collect_tls(ctx, &view);
+	for (size_t i = 0; i < 4 && st == SF_OK; i++) {
+		sf_client_host *h = hosts[i];
+
+		if (!ctx->tls || h->n_addrs == 0)
+			continue;
+		h->tls_checked = 1;
+		st = sf_tls_fetch(ctx->tls, h->name, h->addrs[0], CLIENT_WEB_PORT, &h->tls,
+				  ctx->err, sizeof(ctx->err));
+	}
+	/* Only the lyncdiscover names answer autodiscover. */
+	if (st == SF_OK)
+		st = client_http(ctx, hosts, 2);
+	if (st == SF_OK)
+		st = client_dialin(ctx, c);
+out:
+	for (size_t i = 0; i < SF_ARRAY_LEN(l); i++)
+		lookup_release(&l[i]);
+	return st;
+}
+
+/* --client: the links of the autodiscover answer; r->links is non-NULL even when empty. */
+static sf_status client_links(const sf_client_facts *c, sf_result *r)
+{
+	const sf_http_answer *a = sf_client_links_answer(c);
+	size_t n = a ? a->n_links : 0;
+
+	r->links = calloc(n ? n : 1, sizeof(*r->links));
+	if (!r->links)
+		return SF_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		sf_link *d = &r->links[r->n_links];
+
+		d->name = sf_strdup(a->links[i].name);
+		d->href = sf_strdup(a->links[i].href);
+		if (!d->name || !d->href) {
+			free(d->name);
+			free(d->href);
+			d->name = d->href = NULL;
+			return SF_ENOMEM;
+		}
+		r->n_links++;
+	}
+	return SF_OK;
+}
+
 sf_status sf_check_domain(sf_ctx *ctx, const char *domain, sf_result **out_result)
 {
 	sf_domain_facts f = { 0 };
@@ -404,6 +621,8 @@ sf_status sf_check_domain(sf_ctx *ctx, const char *domain, sf_result **out_resul
 		st = collect_targets(ctx, &f);
 	if (st == SF_OK && !reason[0])
 		st = collect_tls(ctx, &f);
+	if (st == SF_OK && !reason[0] && ctx->client)
+		st = collect_client(ctx, &f, reason, sizeof(reason));
 	if (st != SF_OK)
 		goto out;
 	st = make_result(&f, ctx->profile, &r);
@@ -416,13 +635,11 @@ sf_status sf_check_domain(sf_ctx *ctx, const char *domain, sf_result **out_resul
 		goto out;
 	}
 	st = sf_rules_evaluate(&ctx->env, &f, &r->findings);
+	if (st == SF_OK && f.client)
+		st = client_links(f.client, r);
 	if (st != SF_OK)
 		goto out;
-	switch (sf_findings_max(&r->findings)) {
-	case SF_SEV_ERROR: r->verdict = SF_VERDICT_FAIL; break;
-	case SF_SEV_WARN: r->verdict = SF_VERDICT_WARN; break;
-	default: r->verdict = SF_VERDICT_PASS; break;
-	}
+	r->verdict = sf_findings_verdict(&r->findings);
 out:
 	sf_domain_facts_release(&f);
 	if (st != SF_OK) {
@@ -433,6 +650,41 @@ out:
 	}
 	*out_result = r;
 	return SF_OK;
+}
+
+/* Contract in core/core.h. */
+sf_status sf_collect_addrs(sf_ctx *ctx, const char *name, sf_strv *out_addrs,
+			   sf_dns_rcode *out_rcode, char **out_alias)
+{
+	lookup l[2];
+	sf_status st;
+
+	memset(l, 0, sizeof(l));
+	if (out_alias)
+		*out_alias = NULL;
+	*out_rcode = SF_DNS_ERROR;
+	snprintf(l[0].name, sizeof(l[0].name), "%s", name);
+	l[0].type = SF_T_A;
+	snprintf(l[1].name, sizeof(l[1].name), "%s", name);
+	l[1].type = SF_T_AAAA;
+	st = lookup_batch(ctx, l, 2);
+	if (st != SF_OK)
+		goto out;
+	st = SF_ENOMEM;
+	*out_rcode = l[0].final != SF_DNS_NOERROR ? l[0].final : l[1].final;
+	if (l[0].n_rr + l[1].n_rr > 0)
+		*out_rcode = SF_DNS_NOERROR;
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < l[k].n_rr; i++)
+			if (l[k].rr[i].data && sf_strv_push(out_addrs, l[k].rr[i].data))
+				goto out;
+	if (out_alias && l[0].alias && !(*out_alias = sf_strdup(l[0].alias)))
+		goto out;
+	st = SF_OK;
+out:
+	lookup_release(&l[0]);
+	lookup_release(&l[1]);
+	return st;
 }
 
 void sf_result_free(sf_result *r)
@@ -449,5 +701,10 @@ void sf_result_free(sf_result *r)
 	}
 	free(r->srv);
 	sf_findings_release(&r->findings);
+	for (size_t i = 0; i < r->n_links; i++) {
+		free(r->links[i].name);
+		free(r->links[i].href);
+	}
+	free(r->links);
 	free(r);
 }

@@ -17,9 +17,18 @@ struct sf_ctx {
 	time_t at;
 	sf_dns_source *dns;
 	sf_tls_source *tls; /* NULL: TLS not checked (offline DNS without --certs) */
+	int tls_offline;    /* tls reads a lab directory (--certs): no address needed */
 	sf_trust *trust;
 	psl_ctx_t *psl;
 	sf_strv hosting;
+	/* --client (lib/core/collect.c): the HTTP source (NULL: not checked, as for tls) and
+	 * the dial-in hosts seen so far in this run, by address (CLI-004), bounded. */
+	int client;
+	sf_http_source *http;
+	sf_strv dialin_addr, dialin_host;
+	/* Direct Routing data (lib/core/dr.c), loaded in the dr profile. */
+	sf_strv dr_ciphers, dr_roots;
+	char *dr_ciphers_file, *dr_roots_file;
 	sf_rule_env env;
 	char err[1024];
 };
@@ -27,5 +36,34 @@ struct sf_ctx {
 /* Records a message for sf_ctx_error(); returns @st. */
 sf_status sf_ctx_fail(sf_ctx *ctx, sf_status st, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * The addresses of @name (A then AAAA, text), CNAME chains followed as for
+ * SRV targets.  *out_rcode: NOERROR (no address then means NODATA),
+ * NXDOMAIN, or the operational failure (timeout, SERVFAIL); *out_alias
+ * (may be NULL): the name is a CNAME to this (owned) or NULL.  Returns
+ * SF_OK, or SF_ENOMEM.  lib/core/collect.c.
+ */
+sf_status sf_collect_addrs(sf_ctx *ctx, const char *name, sf_strv *out_addrs,
+			   sf_dns_rcode *out_rcode, char **out_alias);
+
+/*
+ * Splits "HOST[:PORT]" into a normalised host name (no wildcard, not the
+ * root) and a port (default @dflt).  Returns 0, or -1 if malformed.
+ * lib/core/callback.c.
+ */
+int sf_core_host_port(const char *s, uint16_t dflt, char *host, size_t hostlen,
+		      uint16_t *out_port);
+
+/* Sorts the findings of @r (errors first) and sets its verdict from them (unless error). */
+void sf_core_settle(sf_result *r);
+
+/*
+ * Loads the Direct Routing data files of @data_dir (NULL: $SIPFED_DATADIR,
+ * else the compiled-in directories) into the context: dr/cipher-suites.txt
+ * and dr/trusted-roots.txt.  Errors name the file (and line).  lib/core/dr.c.
+ */
+sf_status sf_dr_data_load(sf_ctx *ctx, const char *data_dir);
+void sf_dr_data_release(sf_ctx *ctx);
 
 #endif

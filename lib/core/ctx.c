@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/ssl.h>
+
 #include "core/core.h"
 #include "util/util.h"
 
@@ -73,6 +75,10 @@ sf_status sf_ctx_new(const sf_options *opt, sf_ctx **out_ctx)
 		st = sf_tls_dir_new(opt->certs_dir, &ctx->tls, ctx->err, sizeof(ctx->err));
 	else if (opt->n_zone_files == 0)
 		st = sf_tls_live_new(ctx->timeout_ms, &ctx->tls);
+	ctx->tls_offline = opt->certs_dir != NULL;
+	/* Direct Routing's SIP proxies speak TLS 1.2: observe the suite an SBC picks for it. */
+	if (st == SF_OK && ctx->tls && !opt->certs_dir && ctx->profile == SF_PROFILE_DR)
+		st = sf_tls_live_set_max_version(ctx->tls, TLS1_2_VERSION);
 	if (st != SF_OK) {
 		if (!ctx->err[0])
 			sf_ctx_fail(ctx, st, "cannot set up TLS: %s", sf_strerror(st));
@@ -84,6 +90,27 @@ sf_status sf_ctx_new(const sf_options *opt, sf_ctx **out_ctx)
 	if (st != SF_OK)
 		return st;
 
+	if (ctx->profile == SF_PROFILE_DR) {
+		st = sf_dr_data_load(ctx, opt->data_dir);
+		if (st != SF_OK)
+			return st;
+	}
+
+	/*
+	 * --client: the autodiscover requests go where the TLS checks go: the lab
+	 * directory (--certs), or the network (live DNS).  Offline DNS without
+	 * --certs checks DNS only.  The proxy variables of the environment are
+	 * ignored; SIPFED_HTTP_PROXY names a proxy for these requests only.
+	 */
+	ctx->client = opt->client;
+	if (opt->client && !opt->no_network && opt->certs_dir)
+		st = sf_http_dir_new(opt->certs_dir, &ctx->http, ctx->err, sizeof(ctx->err));
+	else if (opt->client && !opt->no_network && opt->n_zone_files == 0)
+		st = sf_http_live_new(ctx->timeout_ms, getenv("SIPFED_HTTP_PROXY"), &ctx->http,
+				      ctx->err, sizeof(ctx->err));
+	if (st != SF_OK)
+		return st;
+
 	/* The distribution's list (package publicsuffix) if present, else libpsl's own. */
 	ctx->psl = psl_latest(NULL);
 	ctx->env.profile = ctx->profile;
@@ -92,6 +119,11 @@ sf_status sf_ctx_new(const sf_options *opt, sf_ctx **out_ctx)
 	ctx->env.now = ctx->at;
 	ctx->env.trust = ctx->trust;
 	ctx->env.psl = ctx->psl ? ctx->psl : psl_builtin();
+	ctx->env.dr_ciphers = (const char *const *)ctx->dr_ciphers.v;
+	ctx->env.n_dr_ciphers = ctx->dr_ciphers.n;
+	ctx->env.dr_roots = (const char *const *)ctx->dr_roots.v;
+	ctx->env.n_dr_roots = ctx->dr_roots.n;
+	ctx->env.dr_roots_file = ctx->dr_roots_file;
 	return SF_OK;
 }
 
@@ -104,5 +136,9 @@ void sf_ctx_free(sf_ctx *ctx)
 	sf_trust_free(ctx->trust);
 	psl_free(ctx->psl);
 	sf_strv_release(&ctx->hosting);
+	sf_http_source_free(ctx->http);
+	sf_strv_release(&ctx->dialin_addr);
+	sf_strv_release(&ctx->dialin_host);
+	sf_dr_data_release(ctx);
 	free(ctx);
 }

@@ -152,6 +152,20 @@ sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain, const cha
 			ADD(SF_R_TLS002_INCOMPLETE, v.top_subject, NULL);
 		else
 			ADD(SF_R_CERT005_UNTRUSTED, v.reason, v.top_subject);
+	} else if (env->profile == SF_PROFILE_DR && env->n_dr_roots > 0) {
+		/* Direct Routing: a root Microsoft trusts (data/dr/trusted-roots.txt). */
+		int listed = sf_rules_dr_root_listed(env, v.top);
+
+		if (listed < 0) {
+			st = SF_EINTERNAL;
+			goto out;
+		}
+		if (!listed) {
+			snprintf(buf, sizeof(buf), "one of the roots Microsoft trusts for Direct "
+				 "Routing (the Microsoft Trusted Root Program; listed in %s)",
+				 env->dr_roots_file ? env->dr_roots_file : "the data files");
+			ADD(SF_R_CERT005_NOT_PUBLIC, v.top_subject, buf);
+		}
 	} else if (env->profile != SF_PROFILE_SFB) {
 		if (sf_x509_verify(env->trust, chain, now, 1, &pub) < 0) {
 			st = SF_EINTERNAL;
@@ -159,7 +173,8 @@ sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain, const cha
 		}
 		pub_done = 1;
 		if (!pub.ok)
-			ADD(SF_R_CERT005_NOT_PUBLIC, v.top_subject, NULL);
+			ADD(SF_R_CERT005_NOT_PUBLIC, v.top_subject,
+			    "a public root (Microsoft 365 and Teams require a public CA)");
 	}
 
 	/* CERT-006 / CERT-007: no EKU at all means any usage. */

@@ -43,7 +43,7 @@ int sf_rules_public_tld(const sf_rule_env *env, const char *name)
  * Classifies an address that is not publicly routable; NULL if public.
  * RFC 1918, 5735/6890 special-purpose registries, RFC 4193, RFC 3849.
  */
-static const char *address_class(const char *text)
+const char *sf_rules_address_class(const char *text)
 {
 	unsigned char a[16];
 
@@ -218,7 +218,7 @@ sf_status sf_rules_dns(const sf_rule_env *env, const sf_domain_facts *f, sf_find
 
 			buf[0] = '\0';
 			for (size_t k = 0; k < s->n_addrs; k++) {
-				const char *cls = address_class(s->addrs[k]);
+				const char *cls = sf_rules_address_class(s->addrs[k]);
 				int n;
 
 				if (!cls)
@@ -272,6 +272,9 @@ sf_status sf_rules_evaluate(const sf_rule_env *env, const sf_domain_facts *f, sf
 			st = sf_rules_cert(env, s->tls.chain, s->target, SF_ROLE_EDGE, 1, 1, out,
 					   NULL);
 	}
+	/* --client: CLI-001..004 (lib/rules/client_rules.c). */
+	if (st == SF_OK && f->client)
+		st = sf_rules_client(env, f, out);
 	if (st == SF_OK)
 		sf_findings_sort(out);
 	return st;
@@ -296,5 +299,6 @@ void sf_domain_facts_release(sf_domain_facts *f)
 	sf_strv_release(&f->misspelt_owner);
 	sf_strv_release(&f->misspelt_rdata);
 	free(f->wildcard_name);
+	sf_client_facts_free(f->client);
 	memset(f, 0, sizeof(*f));
 }

@@ -122,6 +122,21 @@ sf_severity sf_findings_max(const sf_findings *f)
 	return m;
 }
 
+/* Contract in sipfed.h. */
+sf_verdict sf_findings_verdict(const sf_findings *f)
+{
+	switch (sf_findings_max(f)) {
+	case SF_SEV_ERROR:
+		return SF_VERDICT_FAIL;
+	case SF_SEV_WARN:
+		return SF_VERDICT_WARN;
+	case SF_SEV_INFO:
+	case SF_SEV_NONE:
+		break;
+	}
+	return SF_VERDICT_PASS;
+}
+
 void sf_findings_release(sf_findings *f)
 {
 	for (size_t i = 0; i < f->n; i++) {

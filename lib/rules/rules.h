@@ -11,6 +11,7 @@
 #include <openssl/x509.h>
 
 #include "dns/dns.h"
+#include "http/http.h"
 #include "sipfed/sipfed.h"
 #include "tls/tls.h"
 #include "x509/x509.h"
@@ -23,6 +24,18 @@ typedef struct sf_rule_env {
 	time_t now;
 	sf_trust *trust;            /* chain verification (lib/x509) */
 	const psl_ctx_t *psl;       /* public suffixes (DNS-010, CERT-011) */
+	/*
+	 * Direct Routing data (data/dr/, loaded in the dr profile; NULL / 0
+	 * when not loaded): the cipher suites Microsoft accepts (IANA or
+	 * OpenSSL names, TLS-001) and the roots it trusts ("sha256:<hex>",
+	 * "cn:<text>", "o:<text>", lowercase; CERT-005), with the file it
+	 * came from for messages.
+	 */
+	const char *const *dr_ciphers;
+	size_t n_dr_ciphers;
+	const char *const *dr_roots;
+	size_t n_dr_roots;
+	const char *dr_roots_file;
 } sf_rule_env;
 
 /* Facts about one SRV record of _sipfederationtls._tcp.<domain>. */
@@ -47,6 +60,7 @@ typedef struct sf_domain_facts {
 	/* DNS-002: misspelt owners found: "owner" and the record "p w port target." */
 	sf_strv misspelt_owner, misspelt_rdata;
 	char *wildcard_name;     /* DNS-011: a random name that resolved */
+	struct sf_client_facts *client; /* --client: CLI-001..004 facts, NULL if not collected */
 } sf_domain_facts;
 
 void sf_domain_facts_release(sf_domain_facts *f);
@@ -67,6 +81,12 @@ int sf_rules_target_ok(const sf_rule_env *env, const char *domain, const char *t
  * distinct SRV target and port.  Findings are appended, sorted by severity.
  */
 sf_status sf_rules_evaluate(const sf_rule_env *env, const sf_domain_facts *f, sf_findings *out);
+
+/*
+ * Why the text address @addr is not publicly routable ("private, RFC 1918",
+ * "loopback", ...), or NULL if it is public.  DNS-009, DR-001.
+ */
+const char *sf_rules_address_class(const char *addr);
 
 /* Is the top-level label of @name a public suffix (not .local, .lab, ...)? */
 int sf_rules_public_tld(const sf_rule_env *env, const char *name);
@@ -96,5 +116,79 @@ void sf_cert_detail_release(sf_cert_detail *d);
 sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain, const char *expected,
 			sf_role role, int mutual, int presented, sf_findings *out,
 			sf_cert_detail *out_detail);
+
+/*
+ * FED-001 (lib/rules/fed_rules.c), the inbound callback: @r is the result of
+ * the normal check of a domain (its SRV records and findings); @peer_leaf the
+ * certificate the peer presents.  Appends FED-001: an error when a DNS rule
+ * of DNS-001..009 failed, or when the peer's certificate carries none of the
+ * SRV targets that pass DNS-005; info when the Edge accepts the domain.
+ */
+sf_status sf_rules_callback(const sf_rule_env *env, const sf_result *r, X509 *peer_leaf,
+			    sf_findings *out);
+
+/*
+ * FED-003: @proxy_fqdn (an allow-list ProxyFqdn) against the SRV targets of
+ * @domain.  Appends a warning if no target equals it; nothing without SRV.
+ */
+sf_status sf_rules_allow(const sf_rule_env *env, const char *domain, const char *proxy_fqdn,
+			 const sf_srv_result *srv, size_t n_srv, sf_findings *out);
+
+/*
+ * DR-001 (lib/rules/dr_rules.c) on a Direct Routing SBC FQDN: not under
+ * onmicrosoft.com; resolves (@rcode, @addrs) to public addresses only.
+ */
+sf_status sf_rules_sbc(const sf_rule_env *env, const char *fqdn, sf_dns_rcode rcode,
+		       char *const *addrs, size_t n_addrs, sf_findings *out);
+
+/* Is @cipher (IANA name, as in sf_tls_facts) in env->dr_ciphers? */
+int sf_rules_dr_cipher_ok(const sf_rule_env *env, const char *cipher);
+
+/*
+ * Is @root in env->dr_roots (SHA-256 fingerprint, subject CN or O)?  Returns
+ * 1 or 0, -1 on an internal error.
+ */
+int sf_rules_dr_root_listed(const sf_rule_env *env, X509 *root);
+
+/*
+ * Client discovery (`check --client`, CLI-001..004, lib/rules/client_rules.c).
+ * A host name a client looks up: lyncdiscover.<d>, lyncdiscoverinternal.<d>,
+ * meet.<d>, dialin.<d>.
+ */
+typedef struct sf_client_host {
+	char *name;               /* NULL: not collected */
+	sf_dns_rcode rcode;       /* of the address lookups (NXDOMAIN: no such name) */
+	char *alias;              /* the name is a CNAME to this (the published link) */
+	char *canonical;          /* end of the CNAME chain (owner of the addresses), or NULL */
+	char **addrs;             /* A then AAAA */
+	size_t n_addrs;
+	int tls_checked;          /* the TLS source was asked about name at port 443 */
+	sf_tls_facts tls;
+	sf_http_answer https, http; /* the autodiscover request (lyncdiscover names only) */
+} sf_client_host;
+
+typedef struct sf_client_facts {
+	sf_dns_rcode sip_rcode;   /* of the _sip._tls.<d> SRV lookup */
+	sf_srv_facts *sip;        /* its records (TLS at each record's port) */
+	size_t n_sip;
+	sf_client_host discover;  /* lyncdiscover.<d> */
+	sf_client_host internal;  /* lyncdiscoverinternal.<d> */
+	sf_client_host meet;      /* meet.<d> */
+	sf_client_host dialin;    /* dialin.<d> */
+	char *dialin_shared;      /* dial-in host of an earlier domain on the same address */
+} sf_client_facts;
+
+/* Frees the facts and what they own; NULL is a no-op. */
+void sf_client_facts_free(sf_client_facts *c);
+
+/* CLI-001..004 on f->client (nothing if NULL); findings appended, not sorted. */
+sf_status sf_rules_client(const sf_rule_env *env, const sf_domain_facts *f, sf_findings *out);
+
+/*
+ * The autodiscover answer whose links a result reports: the first valid one
+ * of lyncdiscover over HTTPS, over HTTP, then lyncdiscoverinternal; NULL if
+ * none.
+ */
+const sf_http_answer *sf_client_links_answer(const sf_client_facts *c);
 
 #endif

@@ -128,6 +128,11 @@ static const sf_rule_info table[SF_R_COUNT] = {
 	0, NULL, NULL, NULL, NULL, "504 Server time-out; the TLS connection fails",
 	"TLS handshake with {s} failed: {x}",
 	"make {s} accept TLS 1.2 or 1.3 with a server certificate on port {y}" },
+[SF_R_TLS001_CIPHER] = { SF_R_TLS001_CIPHER, "TLS-001", { N, N, E },
+	0, NULL, NULL, NULL, NULL, "Direct Routing refuses the TLS connection",
+	"{s} negotiated the cipher suite {x}, which is not one Microsoft accepts for Direct Routing",
+	"enable (and prefer) one of the TLS 1.2 cipher suites Microsoft lists for Direct Routing on "
+	"{s}: {y}" },
 [SF_R_TLS002_INCOMPLETE] = { SF_R_TLS002_INCOMPLETE, "TLS-002", { E, E, E },
 	1010, NULL, NULL, "0x800B010A", "CERT_E_CHAINING", R1010,
 	"{s} does not send a complete chain: the issuer of '{x}' is neither sent nor a trusted root",
@@ -176,9 +181,8 @@ static const sf_rule_info table[SF_R_COUNT] = {
 	"the root '{y}' into the Edge's trusted root store" },
 [SF_R_CERT005_NOT_PUBLIC] = { SF_R_CERT005_NOT_PUBLIC, "CERT-005", { N, E, E },
 	1010, NULL, NULL, "0x800B0109", "CERT_E_UNTRUSTEDROOT", R1010,
-	"the certificate of {s} chains to '{x}', which is not a public root; Microsoft 365 requires "
-	"a public CA",
-	"replace the certificate of {s} with one issued by a public CA" },
+	"the certificate of {s} chains to '{x}', which is not {y}",
+	"replace the certificate of {s} with one whose root is {y}" },
 [SF_R_CERT006_EKU] = { SF_R_CERT006_EKU, "CERT-006", { E, E, E },
 	0, NULL, NULL, "0x800B0110", "CERT_E_WRONG_USAGE", "the TLS connection is rejected",
 	"the certificate of {s} has an extended key usage without serverAuth",
@@ -239,6 +243,117 @@ static const sf_rule_info table[SF_R_COUNT] = {
 	"calls to voice mail through the Edge connect without audio; Front End event 32263",
 	"the Exchange UM certificate of {s} is a wildcard certificate ({x})",
 	"issue a certificate whose subject CN is the server FQDN {s}, without wildcards" },
+/*
+ * Client discovery, many SIP domains (seed 003, `check --client`; the facts
+ * and the logic are in lib/rules/client_rules.c).
+ */
+[SF_R_CLI001_NO_SRV] = { SF_R_CLI001_NO_SRV, "CLI-001", { W, W, N },
+	0, NULL, NULL, NULL, NULL,
+	"clients that look up DNS SRV (Lync 2010, phones) cannot sign in with automatic "
+	"configuration",
+	"no SRV record _sip._tls.{d}: clients with automatic configuration that find the Access "
+	"Edge by DNS SRV cannot find it for users of {d}{x}",
+	"publish `_sip._tls.{d}. IN SRV 0 0 443 sip.{d}.` (the Access Edge external FQDN), or the "
+	"Microsoft 365 target sipdir.online.lync.com" },
+[SF_R_CLI001_TARGET] = { SF_R_CLI001_TARGET, "CLI-001", { E, E, N },
+	0, NULL, NULL, NULL, NULL,
+	"the client does not trust a server outside the SIP domain: sign-in fails, or the user "
+	"must confirm the server (TrustModelData)",
+	"the target {s} of _sip._tls.{d} is not in {d}{x}: Lync and Skype for Business clients "
+	"sign in only to a server in the SIP domain (or sipdir.online.lync.com for Microsoft 365)",
+	"point _sip._tls.{d} at a host in {d} (e.g. {y}) with the Access Edge's address, and add "
+	"that name to the Access Edge external certificate" },
+[SF_R_CLI001_PORT] = { SF_R_CLI001_PORT, "CLI-001", { W, W, N },
+	0, NULL, NULL, NULL, NULL,
+	"clients connect to the port of the record; the Access Edge accepts clients on 443",
+	"_sip._tls.{d} points at port {x} of {s}, not 443",
+	"publish `_sip._tls.{d}. IN SRV {y} 443 {s}.`" },
+/* Covers an unreachable target too, so no HRESULT of its own. */
+[SF_R_CLI001_CERT] = { SF_R_CLI001_CERT, "CLI-001", { E, E, N },
+	0, NULL, NULL, NULL, NULL,
+	"sign-in fails: the client cannot connect, or rejects the certificate (a wrong name "
+	"shows as 0x80090322 SEC_E_WRONG_PRINCIPAL)",
+	"clients of {d} cannot sign in through {s}: {x}",
+	"make {s} answer TLS on its SRV port with a certificate that carries {s} as a SAN "
+	"dNSName and chains to a root the clients trust" },
+[SF_R_CLI002_NO_DNS] = { SF_R_CLI002_NO_DNS, "CLI-002", { E, E, N },
+	0, NULL, NULL, NULL, NULL,
+	"Lync 2013, Skype for Business and mobile clients cannot discover their pool (mobile "
+	"clients use lyncdiscover only)",
+	"{s} does not resolve{x}: clients of {d} cannot find the autodiscover service",
+	"publish {s} (an A record, or a CNAME within {d}) pointing at the reverse proxy that "
+	"publishes the external web services" },
+[SF_R_CLI002_HTTP] = { SF_R_CLI002_HTTP, "CLI-002", { E, E, N },
+	0, NULL, NULL, NULL, NULL,
+	"autodiscover fails: mobile clients cannot sign in, desktop clients fall back to DNS SRV",
+	"{s} does not answer the autodiscover request: {x}",
+	"publish https://{s}/autodiscover/autodiscoverservice.svc/root (the external web "
+	"services, through the reverse proxy), or at least the same over HTTP on port 80" },
+[SF_R_CLI002_CERT] = { SF_R_CLI002_CERT, "CLI-002", { E, E, N },
+	0, NULL, NULL, "0x80090322", "SEC_E_WRONG_PRINCIPAL",
+	"HTTPS autodiscover fails with a certificate error",
+	"the HTTPS autodiscover of {s} fails: {x}; and HTTP on port 80 does not answer either",
+	"add {s} to the reverse proxy certificate, or publish autodiscover over HTTP on port 80 "
+	"(supported, not recommended: see CLI-003)" },
+[SF_R_CLI003_CNAME] = { SF_R_CLI003_CNAME, "CLI-003", { W, W, N },
+	0, NULL, NULL, NULL, NULL,
+	"mobile clients do not follow a CNAME into another domain over HTTPS",
+	"{s} {x}: the first autodiscover request must then use HTTP on port 80{y}",
+	"either publish {s} as an A record on the reverse proxy and add it to its certificate, or "
+	"answer the first autodiscover request over HTTP on port 80 (no certificate name needed "
+	"for {s}; supported, not recommended)" },
+[SF_R_CLI004_MEET_DNS] = { SF_R_CLI004_MEET_DNS, "CLI-004", { W, W, N },
+	0, NULL, NULL, NULL, NULL, "meeting join links of the domain do not open",
+	"the meeting URL host {s} does not resolve{x}: unless {d} has a Meet simple URL under "
+	"another name, meeting links of {d} do not work",
+	"publish {s} pointing at the reverse proxy (one Meet simple URL per SIP domain) and add "
+	"it to the reverse proxy certificate" },
+[SF_R_CLI004_MEET_CERT] = { SF_R_CLI004_MEET_CERT, "CLI-004", { W, W, N },
+	0, NULL, NULL, NULL, NULL,
+	"browsers and clients opening the simple URL get a certificate error",
+	"https://{s}/ does not present a valid certificate for {s}: {x}",
+	"add {s} to the reverse proxy certificate (and answer TLS for it on port 443)" },
+[SF_R_CLI004_DIALIN] = { SF_R_CLI004_DIALIN, "CLI-004", { W, W, N },
+	0, NULL, NULL, NULL, NULL,
+	"the dial-in page is global to the deployment: invitations never show a per-domain "
+	"dial-in URL",
+	"{s} points at the same web server as {x}: a Lync / Skype for Business deployment has one "
+	"dial-in URL for all its SIP domains (unlike Meet URLs), so {s} is never used",
+	"remove {s} (and its name on the certificate) and keep {x} as the dial-in URL of the "
+	"deployment" },
+/* Federation logic (seed 001: the CMS domain behind the same Expressway-E). */
+[SF_R_FED001_DNS] = { SF_R_FED001_DNS, "FED-001", { E, E, N },
+	1009, EDGE_NO_SRV_MATCH, NULL, NULL,
+	"the Edge refuses the request: 504 Server time-out to the peer; ms-diagnostics 1009 (1008 "
+	"when there is no SRV record)",
+	"requests that carry {s} in From / P-Asserted-Identity fail the Edge's callback check (the "
+	"DNS SRV lookup of {s}): {x}",
+	"{y}" },
+[SF_R_FED001_CERT] = { SF_R_FED001_CERT, "FED-001", { E, E, N },
+	1010, EDGE_CERT_MISMATCH, "0x80090322", "SEC_E_WRONG_PRINCIPAL",
+	R1010 " (The peer certificate does not contain a matching FQDN)",
+	"requests that carry {s} in From / P-Asserted-Identity are refused: the certificate the "
+	"peer presents does not carry {x}, the SRV target of {s}",
+	"add {x} as a SAN dNSName to the certificate the peer presents{y}" },
+[SF_R_FED003_STALE] = { SF_R_FED003_STALE, "FED-003", { W, W, N },
+	0, NULL, NULL, NULL, NULL, "federation with the domain fails once the old proxy is gone",
+	"the allow list names {x} as proxy FQDN of {s}, but its SRV record points at {y}",
+	"update the allowed-domain entry (`Set-CsAllowedDomain -Identity {s} -ProxyFqdn {y}`), or "
+	"remove its ProxyFqdn so that the Edge follows the DNS SRV record" },
+[SF_R_DR001_ONMICROSOFT] = { SF_R_DR001_ONMICROSOFT, "DR-001", { N, N, E },
+	0, NULL, NULL, NULL, NULL, "Direct Routing refuses the SBC",
+	"the SBC FQDN {s} is in *.onmicrosoft.com; Direct Routing needs a name in a tenant domain",
+	"register a domain of your own in the tenant and give the SBC a name in it" },
+[SF_R_DR001_NOT_PUBLIC] = { SF_R_DR001_NOT_PUBLIC, "DR-001", { N, N, E },
+	0, NULL, NULL, NULL, NULL, "Microsoft cannot reach the SBC",
+	"the SBC FQDN {s} {x}",
+	"publish `{s}. IN A <public address of the SBC>` in the public DNS: Microsoft's SIP "
+	"proxies connect to the SBC by this name" },
+[SF_R_FED001_OK] = { SF_R_FED001_OK, "FED-001", { I, I, N },
+	0, NULL, NULL, NULL, NULL, NULL,
+	"an Edge accepts requests that carry {s} in From / P-Asserted-Identity from this peer: "
+	"the SRV target {x} of {s} is in the certificate the peer presents{y}",
+	NULL },
 };
 
 const sf_rule_info *sf_rule_get(sf_rule r)

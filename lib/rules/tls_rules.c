@@ -34,6 +34,24 @@ sf_status sf_rules_tls(const sf_rule_env *env, const sf_srv_facts *s, sf_finding
 	/* Not observed offline (version NULL): nothing to say. */
 	if (t->version && strcmp(t->version, "TLSv1.2") != 0 && strcmp(t->version, "TLSv1.3") != 0)
 		ADD(SF_R_TLS001_VERSION, t->version, NULL);
+	/* Direct Routing: only the suites of data/dr/cipher-suites.txt (not observed offline). */
+	if (t->cipher && env->n_dr_ciphers > 0 && !sf_rules_dr_cipher_ok(env, t->cipher)) {
+		char what[160];
+		size_t len = 0;
+
+		buf[0] = '\0';
+		for (size_t i = 0; i < env->n_dr_ciphers && len < sizeof(buf); i++) {
+			int n = snprintf(buf + len, sizeof(buf) - len, "%s%s", i ? ", " : "",
+					 env->dr_ciphers[i]);
+
+			if (n < 0)
+				break;
+			len += (size_t)n;
+		}
+		snprintf(what, sizeof(what), "%.100s%s%.20s", t->cipher, t->version ? " with " : "",
+			 t->version ? t->version : "");
+		ADD(SF_R_TLS001_CIPHER, what, buf);
+	}
 
 	if (t->nosni_observed && t->chain && sk_X509_num(t->chain) > 0) {
 		X509 *leaf = sk_X509_value(t->chain, 0);

@@ -25,6 +25,9 @@ typedef struct sf_tls_facts {
 	sf_tls_state state;
 	char *error;           /* why, when state < SF_TLS_OK; owned */
 	char *version;         /* "TLSv1.2", "TLSv1.3"; NULL if not observed (offline) */
+	/* The negotiated suite by its IANA name (OpenSSL's if it has none), e.g.
+	 * "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"; NULL if not observed (offline). */
+	char *cipher;
 	STACK_OF(X509) *chain; /* presented chain, leaf first; owned */
 
 	/* TLS-003: the chain presented when no SNI is sent. */
@@ -60,6 +63,13 @@ struct sf_tls_source {
 };
 
 sf_status sf_tls_live_new(int timeout_ms, sf_tls_source **out_src);
+/*
+ * Caps the TLS version the live source offers (TLS1_2_VERSION for Direct
+ * Routing, whose SIP proxies speak TLS 1.2: the suite then observed is the
+ * one the server picks for them).  Call before any fetch.  Returns SF_OK, or
+ * SF_ETLS if OpenSSL refuses the version.
+ */
+sf_status sf_tls_live_set_max_version(sf_tls_source *src, int version);
 /* Fails with SF_EIO if @dir is not a readable directory. */
 sf_status sf_tls_dir_new(const char *dir, sf_tls_source **out_src, char *err, size_t errlen);
 

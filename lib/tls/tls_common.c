@@ -18,6 +18,7 @@ void sf_tls_facts_release(sf_tls_facts *f)
 		return;
 	free(f->error);
 	free(f->version);
+	free(f->cipher);
 	sk_X509_pop_free(f->chain, X509_free);
 	sk_X509_pop_free(f->chain_nosni, X509_free);
 	for (i = 0; f->client_ca && i < f->n_client_ca; i++)

@@ -429,6 +429,15 @@ static sf_status live_fetch(sf_tls_source *src, const char *host, const char *ad
 	v = SSL_get_version(s.ssl);
 	if (!(out->version = strdup(v ? v : "unknown")))
 		goto out;
+	{
+		const SSL_CIPHER *c = SSL_get_current_cipher(s.ssl);
+		const char *cn = c ? SSL_CIPHER_standard_name(c) : NULL;
+
+		if (c && !cn)
+			cn = SSL_CIPHER_get_name(c);
+		if (cn && !(out->cipher = strdup(cn)))
+			goto out;
+	}
 	if (!(out->chain = copy_chain(s.ssl)))
 		goto out;
 	sess_close(&s);
@@ -466,6 +475,20 @@ static const struct sf_tls_ops live_ops = {
 	.fetch = live_fetch,
 	.free = live_free,
 };
+
+/* Contract in tls.h.  Only for a source made by sf_tls_live_new(). */
+sf_status sf_tls_live_set_max_version(sf_tls_source *src, int version)
+{
+	sf_tls_live *l = (sf_tls_live *)src;
+	sf_status st = SF_OK;
+
+	if (!src || src->ops != &live_ops)
+		return SF_EINVAL;
+	if (!SSL_CTX_set_max_proto_version(l->ctx, version))
+		st = SF_ETLS;
+	ERR_clear_error();
+	return st;
+}
 
 /*
  * Contract in tls.h.  @timeout_ms applies to the connect and to the

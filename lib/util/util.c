@@ -166,6 +166,19 @@ int sf_time_parse(const char *s, time_t *out_t)
 	return 0;
 }
 
+void sf_buf_add(char *buf, size_t cap, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*len + 1 >= cap)
+		return;
+	if (n > cap - 1 - *len)
+		n = cap - 1 - *len;
+	memcpy(buf + *len, s, n);
+	*len += n;
+	buf[*len] = '\0';
+}
+
 int sf_strv_push(sf_strv *sv, const char *s)
 {
 	char *c;

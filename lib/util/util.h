@@ -42,6 +42,14 @@ size_t sf_utf8_seq(const unsigned char *s, size_t n, uint32_t *out_cp);
 /* RFC 3339 text of @t in UTC into @buf ("2026-11-23T10:00:00Z"). */
 void sf_time_format(time_t t, char *buf, size_t len);
 
+/*
+ * Appends the C string @s to @buf (capacity @cap bytes, current length
+ * *@len, kept NUL-terminated), truncating at the capacity (possibly inside
+ * a UTF-8 sequence: callers escape or repair when they write the text).
+ * Does nothing when the buffer is already full; *@len is updated.
+ */
+void sf_buf_add(char *buf, size_t cap, size_t *len, const char *s);
+
 /* A growable array of owned strings. */
 typedef struct sf_strv {
 	char **v;

@@ -99,6 +99,7 @@ void sf_verify_release(sf_verify *v)
 {
 	free(v->reason);
 	free(v->top_subject);
+	X509_free(v->top);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -157,6 +158,8 @@ int sf_x509_verify(sf_trust *t, STACK_OF(X509) *chain, time_t at, int public_onl
 					       : sk_X509_value(chain, 0);
 	out->top_subject = sf_x509_name_text(X509_get_subject_name(top));
 	out->top_self_signed = X509_self_signed(top, 0) == 1;
+	if (top && X509_up_ref(top))
+		out->top = top;
 	out->incomplete = !out->ok && !out->top_self_signed &&
 			  (out->error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
 			   out->error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT);

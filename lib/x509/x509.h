@@ -30,6 +30,7 @@ typedef struct sf_verify {
 	char *top_subject; /* one-line subject of the last certificate of the built chain */
 	int top_self_signed;
 	int incomplete;    /* the issuer of the top certificate was not found */
+	X509 *top;         /* the last certificate of the built chain (owned reference) */
 } sf_verify;
 
 void sf_verify_release(sf_verify *v);

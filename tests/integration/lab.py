@@ -124,6 +124,11 @@ def case_pki():
             names = {h for h, _ in hosts}
             missing = sorted(t for t in targets if t in addr and t not in names)
             check(not missing, "%s: SRV targets without a hosts line: %s" % (stage, missing))
+            # With --client, also the names clients look up (lyncdiscover.<d>, meet.<d>, ...).
+            if "--client" in sflab.stage_check_args(stage):
+                targets |= {r[0] for r in recs if r[1] in ("A", "CNAME") and
+                            r[0].split(".")[0] in ("lyncdiscover", "lyncdiscoverinternal",
+                                                   "meet", "dialin")}
             extra = sorted(names - targets)
             check(not extra, "%s: hosts that no SRV record points at: %s" % (stage, extra))
             leafs = {}
@@ -156,7 +161,7 @@ def case_zones():
                 recs = sflab.stage_records(zones)
                 owners = {r[0] for r in recs}
                 for owner, rtype, rdata in recs:
-                    qtype = {"SOA": 6, "NS": 2, "A": 1, "SRV": 33}[rtype]
+                    qtype = {"SOA": 6, "NS": 2, "A": 1, "SRV": 33, "CNAME": 5}[rtype]
                     ans = sflab.dns_probe(port, owner, qtype)
                     check(ans is not None, "%s: knotd did not answer %s %s" % (stage, owner, rtype))
                     check(ans[0] == 0 and ans[1] and ans[2] >= 1,

@@ -23,6 +23,14 @@ has none, and may name other addresses in the cisco stages.  Therefore:
   * every domain whose SRV target has an address gets a DNS-009 warning.
 offline.py compares the original zones with the expected file exactly.
 
+A stage with `--client` in its check-args (client discovery, CLI-*) also gets
+its web endpoints: per address of the stage's hosts that are no SRV target,
+an HTTPS server on 443 presenting that box's chain and, where the stage has
+*.autodiscover.json answers, an HTTP server on 80; both answer the Lync
+autodiscover path by Host header (python3 http.server / ssl, threads of this
+script).  Every answer the stage publishes must have been fetched by sipfed.
+Skips when ports 80/443 cannot be bound (not root).
+
 knotd and every s_server are stopped in a finally block.  Skips (77) when
 knotd or openssl is missing.
 """
@@ -77,6 +85,76 @@ def endpoints(zones, hosts, lab, stage):
     return out
 
 
+CLIENT_PREFIXES = ("lyncdiscover", "lyncdiscoverinternal", "meet", "dialin")
+
+
+def web_endpoints(stage, zones, hosts, lab, srv_eps, domains):
+    """Client-discovery endpoints: [(addr, port, certfqdn or None, {host: body})],
+    HTTPS on 443 for every address of a host that is no SRV target, HTTP on 80
+    where the stage answers autodiscover over HTTP.  Checks that the lab is one
+    the offline sources can express the same way."""
+    recs = sflab.stage_records(zones)
+    a_of, cname = {}, {}
+    for owner, rtype, rdata in recs:
+        if rtype == "A":
+            a_of.setdefault(owner, []).append(rdata[0])
+        elif rtype == "CNAME":
+            cname[owner] = rdata[0]
+
+    def addrs(name):
+        for _ in range(8):
+            if name not in cname:
+                break
+            name = cname[name]
+        return a_of.get(name, [])
+
+    srv_targets = {r[2][3] for r in recs if r[1] == "SRV"}
+    https = {}
+    for fqdn, sans in hosts:
+        if fqdn in srv_targets:
+            continue
+        for a in addrs(fqdn):
+            if a in https:
+                check(https[a][1] == sans, "%s and %s are both on %s:443 with different "
+                      "certificates: one address is one TLS endpoint" % (https[a][0], fqdn, a))
+            else:
+                https[a] = [fqdn, sans, {}]
+    for a, p, fqdn in srv_eps:
+        check(not (p == 443 and a in https), "%s:443 is both the SRV target %s and a web "
+              "server of %s" % (a, fqdn, https.get(a, ["?"])[0]))
+    with_cert = {f for f, _ in hosts}
+    # Offline, sipfed reads DIR/<name>.pem for each name it asks; live, any server
+    # on the name's address answers: they agree only if every such name has a chain.
+    for d in domains:
+        for pre in CLIENT_PREFIXES:
+            name = "%s.%s" % (pre, d)
+            if any(a in https for a in addrs(name)):
+                check(name in with_cert, "%s is on a TLS endpoint but has no hosts line" % name)
+    http = {}
+    for (host, scheme), body in sflab.stage_autodiscover(stage).items():
+        for a in addrs(host):
+            if scheme in (None, "https") and a in https:
+                https[a][2][host] = body
+            if scheme in (None, "http"):
+                http.setdefault(a, {})[host] = body
+    out = [(a, 443, v[0], v[2]) for a, v in sorted(https.items())]
+    out += [(a, 80, None, b) for a, b in sorted(http.items())]
+    return out
+
+
+def can_bind_low(addr):
+    s = sflab.socket.socket(sflab.socket.AF_INET, sflab.socket.SOCK_STREAM)
+    try:
+        s.bind((addr, 80))
+        return True
+    except PermissionError:
+        return False
+    except OSError:
+        return True  # in use: pick_block decides
+    finally:
+        s.close()
+
+
 def run_stage(stage):
     all_stages = sflab.stages()
     if stage not in all_stages:
@@ -91,6 +169,13 @@ def run_stage(stage):
     n_addr = len({r[2][0] for r in sflab.stage_records(zones) if r[1] == "A"})
     check(n_addr <= BLOCK, "stage %s has more than %d addresses" % (stage, BLOCK))
     srv_ports = {int(r[2][2]) for r in sflab.stage_records(zones) if r[1] == "SRV"} or {5061}
+    args = sflab.stage_check_args(stage)
+    client = "--client" in args
+    if client:
+        if not can_bind_low("127.0.0.1"):
+            raise sflab.Skip("cannot bind ports 80/443 on loopback (run as root, or lower "
+                             "net.ipv4.ip_unprivileged_port_start)")
+        srv_ports = srv_ports | {80, 443}
 
     with sflab.TempDir() as tmp:
         sflab.gen(os.path.join(tmp, "lab"), [stage])
@@ -101,9 +186,21 @@ def run_stage(stage):
             stage, ", ".join("%s->%s" % kv for kv in sorted(mapping.items()))))
         eps = endpoints(rzones, sflab.stage_hosts(stage), lab, stage)
 
+        webs = []
+        if client:
+            for a, p, fqdn, bodies in web_endpoints(stage, rzones, sflab.stage_hosts(stage),
+                                                    lab, eps, domains):
+                cert = key = None
+                if fqdn:
+                    cert = os.path.join(lab, stage, "certs", fqdn + ".pem")
+                    key = os.path.join(lab, stage, "keys", fqdn + ".key")
+                webs.append(sflab.WebServer(a, p, bodies, cert, key))
+
         knot = sflab.Knot(tmp, rzones)
         servers = []
         try:
+            for w in webs:
+                w.start()
             port = knot.start()
             for a, p, fqdn in eps:
                 s = sflab.TlsServer(tmp, a, p, os.path.join(lab, stage, "leaf", fqdn + ".pem"),
@@ -117,18 +214,28 @@ def run_stage(stage):
             live = sflab.run_sipfed(
                 ["check", "--resolver", "127.0.0.1:%d" % port, "--timeout", "3000",
                  "--trust", os.path.join(lab, "ca", "root.pem"), "--no-system-trust",
-                 "--json"] + domains, timeout=120)
+                 "--json"] + args + domains, timeout=120)
             check(knot.proc.poll() is None,
                   "knotd died during the run:\n" + sflab.read_log(knot.log))
             for s in servers:
                 check(s.alive(), "s_server %s:%d died during the run:\n%s" % (
                     s.addr, s.port, sflab.read_log(s.log)))
+            # The live HTTP source really asked: every published answer was fetched.
+            for w in webs:
+                got = {(h, c) for _, h, _, c in w.requests()}
+                for h in w.bodies:
+                    check((h, 200) in got, "%s:%d never served the autodiscover answer of %s "
+                          "(requests: %s)\n%s" % (w.addr, w.port, h, w.requests(),
+                                                   live.describe()))
         finally:
+            for w in webs:
+                w.stop()
             for s in servers:
                 s.stop()
             knot.stop()
 
-        off = sflab.run_sipfed(["check"] + offline_args(stage, lab, rzones) + ["--json"] + domains)
+        off = sflab.run_sipfed(["check"] + offline_args(stage, lab, rzones) + ["--json"] + args
+                               + domains)
         ldoc = sflab.parse_json_doc(live)
         odoc = sflab.parse_json_doc(off)
 
@@ -150,6 +257,9 @@ def run_stage(stage):
             if lr["verdict"] != orr["verdict"]:
                 problems.append("%s: verdict live %s, offline %s"
                                 % (dom, lr["verdict"], orr["verdict"]))
+            if lr.get("links") != orr.get("links"):
+                problems.append("%s: links live %s, offline %s" % (dom, lr.get("links"),
+                                                                    orr.get("links")))
             if sflab.srv_summary(lr) != sflab.srv_summary(orr):
                 problems.append("%s: srv live %s, offline %s" % (dom, sflab.srv_summary(lr),
                                                                   sflab.srv_summary(orr)))

@@ -4,7 +4,9 @@
 Generates the lab's PKI (fresh keys) into a temporary directory, runs
 
   sipfed check --zone <stage zones>... --certs <tmp>/<stage>/certs
-               --trust <tmp>/ca/root.pem --no-system-trust --json <domains>
+               --trust <tmp>/ca/root.pem --no-system-trust --json [check-args] <domains>
+
+(check-args: the stage's optional file of extra arguments, e.g. --client)
 
 and compares with expected/<stage>.json: the multiset of (domain, id,
 severity, subject) exactly (missing and unexpected findings both fail), each
@@ -66,7 +68,7 @@ def run_stage(stage):
     with sflab.TempDir() as tmp:
         sflab.gen(tmp, [stage])
         run = sflab.run_sipfed(["check"] + offline_args(stage, tmp) + ["--json"]
-                               + sflab.stage_domains(stage))
+                               + sflab.stage_check_args(stage) + sflab.stage_domains(stage))
         doc = sflab.parse_json_doc(run)
         check(run.rc == sflab.exit_for(doc), "exit status %d does not agree with the findings "
               "(want %d)\n%s" % (run.rc, sflab.exit_for(doc), run.describe()))

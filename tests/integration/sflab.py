@@ -8,6 +8,7 @@ server started here is stopped in a finally block.
 Exit status of a test script: 0 pass, 1 fail, 77 skip (meson's convention).
 """
 
+import http.server
 import json
 import os
 import re
@@ -15,6 +16,7 @@ import select
 import shutil
 import signal
 import socket
+import socketserver
 import ssl
 import struct
 import subprocess
@@ -144,6 +146,37 @@ def stage_hosts(stage):
 def stage_zones(stage):
     d = stage_dir(stage)
     return sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".zone"))
+
+
+def stage_check_args(stage):
+    """Extra `sipfed check` arguments of a stage (its optional `check-args` file,
+    e.g. --client); [] if none."""
+    path = os.path.join(stage_dir(stage), "check-args")
+    if not os.path.exists(path):
+        return []
+    return [w for line in read_list(path) for w in line]
+
+
+AUTODISCOVER_PATH = "/autodiscover/autodiscoverservice.svc/root"
+
+
+def stage_autodiscover(stage):
+    """{(host, scheme): body} of the stage's *.autodiscover.json files (what a host
+    answers to the autodiscover request; scheme 'https', 'http' or None = both),
+    as sipfed's offline HTTP source reads them from the --certs directory."""
+    out = {}
+    d = stage_dir(stage)
+    for f in sorted(os.listdir(d)):
+        if not f.endswith(".autodiscover.json"):
+            continue
+        name = f[:-len(".autodiscover.json")]
+        scheme = None
+        for sch in ("https", "http"):
+            if name.endswith("." + sch):
+                name, scheme = name[:-len(sch) - 1], sch
+        with open(os.path.join(d, f), "rb") as fp:
+            out[(name.lower(), scheme)] = fp.read()
+    return out
 
 
 def zone_args(paths):
@@ -460,6 +493,9 @@ def compare_with_expected(stage, doc, rc, run, drop_ids=(), check_srv=True,
             want = srv_tuples(er["srv"])
             if srv_summary(r) != want:
                 problems.append("%s: srv %s, expected %s" % (er["domain"], srv_summary(r), want))
+        if "links" in er and r.get("links") != er["links"]:
+            problems.append("%s: links %s, expected %s" % (er["domain"], r.get("links"),
+                                                           er["links"]))
         for ef in er["findings"]:
             if "microsoft" not in ef or ef["id"] in drop_ids:
                 continue
@@ -687,6 +723,84 @@ def tls_peer_cert(addr, port, sni, timeout=2.0):
     with socket.create_connection((addr, port), timeout=timeout) as s:
         with ctx.wrap_socket(s, server_hostname=sni) as t:
             return t.getpeercert(binary_form=True)
+
+
+class _WebHandler(http.server.BaseHTTPRequestHandler):
+    """Answers the autodiscover path with the body for the Host header, 404 else."""
+    protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        self.request.settimeout(5)
+        if self.server.ssl_ctx is not None:
+            # The handshake happens here; one the client cuts short ends in handle_error.
+            self.request = self.server.ssl_ctx.wrap_socket(self.request, server_side=True)
+        super().setup()
+
+    def do_GET(self):
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0].lower()
+        path = self.path.split("?", 1)[0].lower()
+        body = self.server.bodies.get(host) if path == AUTODISCOVER_PATH else None
+        code, ctype = 200, "application/json; charset=utf-8"
+        if body is None:
+            code, ctype, body = 404, "text/html", b"<html>404 not found</html>"
+        self.server.requests.append((self.server.scheme, host, self.path, code))
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class _WebHTTPServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        pass  # TLS probes (no SNI, closed early) are expected
+
+
+class WebServer:
+    """An HTTP or HTTPS server on addr:port (threads of this process) serving the
+    Lync autodiscover answers {host: body}; HTTPS presents certfile (leaf and
+    intermediate) with keyfile.  Listening when start() returns."""
+
+    def __init__(self, addr, port, bodies, certfile=None, keyfile=None):
+        self.addr, self.port, self.bodies = addr, port, dict(bodies)
+        self.certfile, self.keyfile = certfile, keyfile
+        self.srv = None
+        self.thread = None
+
+    def start(self):
+        import threading
+        ctx = None
+        if self.certfile:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(self.certfile, self.keyfile)
+        try:
+            self.srv = _WebHTTPServer((self.addr, self.port), _WebHandler)
+        except OSError as e:
+            raise Fail("cannot listen on %s:%d: %s" % (self.addr, self.port, e))
+        self.srv.ssl_ctx = ctx
+        self.srv.bodies = self.bodies
+        self.srv.scheme = "https" if ctx else "http"
+        self.srv.requests = []
+        self.thread = threading.Thread(target=self.srv.serve_forever, kwargs={"poll_interval": 0.2},
+                                       daemon=True)
+        self.thread.start()
+
+    def requests(self):
+        return list(self.srv.requests) if self.srv else []
+
+    def stop(self):
+        if self.srv is not None:
+            self.srv.shutdown()
+            self.srv.server_close()
+            self.thread.join(timeout=5)
+            self.srv = None
 
 
 def run_on_pty(argv, env, timeout=30.0):

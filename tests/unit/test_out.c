@@ -668,6 +668,55 @@ static void test_text_cert(void **state)
 	free(t);
 }
 
+/*
+ * sf_findings_verdict: the highest severity decides, rows of severities in
+ * any order; the cert writers (text header, JSON "verdict") show the same.
+ */
+static void test_findings_verdict(void **state)
+{
+	static const struct {
+		sf_severity sev[3];
+		size_t n;
+		sf_verdict want;
+		const char *word, *json;
+	} rows[] = {
+		{ { 0 }, 0, SF_VERDICT_PASS, "PASS", "pass" },
+		{ { SF_SEV_NONE }, 1, SF_VERDICT_PASS, "PASS", "pass" },
+		{ { SF_SEV_INFO }, 1, SF_VERDICT_PASS, "PASS", "pass" },
+		{ { SF_SEV_WARN }, 1, SF_VERDICT_WARN, "WARN", "warn" },
+		{ { SF_SEV_INFO, SF_SEV_WARN, SF_SEV_INFO }, 3, SF_VERDICT_WARN, "WARN", "warn" },
+		{ { SF_SEV_ERROR }, 1, SF_VERDICT_FAIL, "FAIL", "fail" },
+		{ { SF_SEV_WARN, SF_SEV_INFO, SF_SEV_ERROR }, 3, SF_VERDICT_FAIL, "FAIL", "fail" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		sf_finding v[3];
+		sf_cert_result c;
+		char hdr[64], *t;
+		json_t *j;
+
+		for (size_t k = 0; k < rows[i].n; k++) {
+			v[k] = cert_findings[k % 2];
+			v[k].severity = rows[i].sev[k];
+		}
+		cert_result(&c);
+		c.findings.v = v;
+		c.findings.n = c.findings.cap = rows[i].n;
+		if (sf_findings_verdict(&c.findings) != rows[i].want)
+			fail_msg("row %zu: verdict %d, want %d", i,
+				 (int)sf_findings_verdict(&c.findings), (int)rows[i].want);
+		t = render(NULL, &c, 0);
+		snprintf(hdr, sizeof(hdr), "vcse.pem  %s  (", rows[i].word);
+		if (!starts_with(t, hdr))
+			fail_msg("row %zu: text header %.40s, want %s", i, t, hdr);
+		free(t);
+		j = parse(sf_out_json_cert(&c));
+		assert_jstr(j, "verdict", rows[i].json);
+		json_decref(j);
+	}
+}
+
 /* A full device: every writer reports the failure, buffered or not. */
 static void test_write_error(void **state)
 {
@@ -707,6 +756,7 @@ int main(void)
 		cmocka_unit_test(test_text_escape),
 		cmocka_unit_test(test_text_error_and_no_srv),
 		cmocka_unit_test(test_text_cert),
+		cmocka_unit_test(test_findings_verdict),
 		cmocka_unit_test(test_write_error),
 	};
 

@@ -342,10 +342,65 @@ struct drow {
 	const char *hosting;    /* added to the built-in hosting providers */
 	enum trust_kind trust;
 	struct want want[MAX_WANT];
+	const struct clspec *client; /* --client facts (CLI-*), NULL: none */
 };
 
 #define SRV1(t, ...) { { t, 0, { __VA_ARGS__ }, NULL, 0, TK_NONE } }
 #define TLS1(kind) { { S, 0, { PUB4 }, NULL, 0, kind } }
+
+/* ---- client discovery rows (CLI-001..004): sf_client_facts by hand ------- */
+
+enum cl_tls {
+	CT_NONE = 0, /* not checked (offline without --certs) */
+	CT_OK,       /* a compliant chain for the host (or for cert_for) */
+	CT_CONNECT,  /* nothing answers TLS on 443 */
+	CT_NO_CHAIN, /* offline: no DIR/<fqdn>.pem */
+	CT_EXPIRED,  /* a chain for the name whose leaf expired 10 days before NOW */
+};
+
+enum cl_http {
+	HA_NOT = 0, /* not asked */
+	HA_DOC,     /* 200 and an autodiscover document (UCWA _links) */
+	HA_404,     /* answered 404 */
+	HA_FAIL,    /* no answer: connection refused */
+};
+
+/* lyncdiscover.<d>, lyncdiscoverinternal.<d>, meet.<d> or dialin.<d>. */
+struct clhost {
+	int resolves;         /* one address (PUB4); 0: NXDOMAIN */
+	const char *alias;    /* a CNAME to this, where the address is */
+	enum cl_tls tls;
+	const char *cert_for; /* the leaf names this instead of the host */
+	enum cl_http https, http;
+};
+
+/* A _sip._tls.<d> record; tls as for federation records (TK_OK: chain for the target). */
+struct clsip {
+	const char *target; /* NULL ends the list */
+	uint16_t port;
+	int no_addr;         /* the target does not resolve */
+	enum tls_kind tls;
+};
+
+struct clspec {
+	struct clsip sip[2];
+	struct clhost discover, internal, meet, dialin;
+	const char *dialin_shared;
+};
+
+#define LD "lyncdiscover.example.com"
+#define LDI "lyncdiscoverinternal.example.com"
+#define MEET "meet.example.com"
+#define DIALIN "dialin.example.com"
+#define SIP_TLS_OWNER "_sip._tls.example.com"
+/* What a compliant deployment publishes. */
+#define CL_SIP_OK { { S, 443, 0, TK_OK } }
+#define CL_WEB_OK { 1, NULL, CT_OK, NULL, HA_DOC, HA_DOC }
+#define CL_MEET_OK { 1, NULL, CT_OK, NULL, HA_NOT, HA_NOT }
+#define CL_ABSENT { 0 }
+/* The federation part of every client row: compliant, TLS not checked. */
+#define CL_FED SRV1(S, PUB4)
+#define CLIENT(...) .client = &(const struct clspec){ __VA_ARGS__, .dialin_shared = NULL }
 
 static const struct drow drows[] = {
 	/* Compliant: a host directly in the domain, public addresses. */
@@ -556,6 +611,167 @@ static const struct drow drows[] = {
 	  .want = { { SF_R_NET001_CONNECT, "NET-001", E, S, "connection refused" },
 		    { SF_R_NET001_CONNECT, "NET-001", E, S, "connection refused" },
 		    { SF_R_DNS007_PORT, "DNS-007", W, S, "port 5062" } } },
+	/* ---- client discovery (--client), CLI-001..004 ---- */
+	{ "client: compliant", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT(CL_SIP_OK, CL_WEB_OK, CL_ABSENT, CL_MEET_OK, CL_ABSENT), .want = { { 0 } } },
+	{ "client: compliant, lyncdiscoverinternal resolves and answers", SF_PROFILE_SFB,
+	  "example.com", CL_FED, CLIENT(CL_SIP_OK, CL_WEB_OK, CL_WEB_OK, CL_MEET_OK, CL_MEET_OK),
+	  .want = { { 0 } } },
+	{ "client: no _sip._tls record", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT({ { 0 } }, CL_WEB_OK, CL_ABSENT, CL_MEET_OK, CL_ABSENT),
+	  .want = { { SF_R_CLI001_NO_SRV, "CLI-001", W, SIP_TLS_OWNER, "does not exist" } } },
+	{ "client: _sip._tls target in another domain", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT({ { "sip.example.net", 443, 0, TK_OK } }, CL_WEB_OK, CL_ABSENT, CL_MEET_OK,
+		 CL_ABSENT),
+	  .want = { { SF_R_CLI001_TARGET, "CLI-001", E, "sip.example.net",
+		      "not in example.com (it is in example.net)" } } },
+	{ "client: _sip._tls target in another domain, o365", SF_PROFILE_O365, "example.com",
+	  CL_FED, CLIENT({ { "sip.example.net", 443, 0, TK_OK } }, CL_WEB_OK, CL_ABSENT,
+			 CL_MEET_OK, CL_ABSENT),
+	  .want = { { SF_R_CLI001_TARGET, "CLI-001", E, "sip.example.net", NULL } } },
+	{ "client: _sip._tls target in a sub-domain", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT({ { "sip.eu.example.com", 443, 0, TK_OK } }, CL_WEB_OK, CL_ABSENT, CL_MEET_OK,
+		 CL_ABSENT), .want = { { 0 } } },
+	{ "client: _sip._tls to Microsoft 365", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT({ { "sipdir.online.lync.com", 443, 0, TK_OK } }, CL_WEB_OK, CL_ABSENT,
+		 CL_MEET_OK, CL_ABSENT), .want = { { 0 } } },
+	{ "client: _sip._tls root target", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT({ { ".", 443, 1, TK_NONE } }, CL_WEB_OK, CL_ABSENT, CL_MEET_OK, CL_ABSENT),
+	  .want = { { SF_R_CLI001_TARGET, "CLI-001", E, ".", "not available" } } },
+	{ "client: _sip._tls port 5061", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT({ { S, 5061, 0, TK_OK } }, CL_WEB_OK, CL_ABSENT, CL_MEET_OK, CL_ABSENT),
+	  .want = { { SF_R_CLI001_PORT, "CLI-001", W, S, "port 5061" } } },
+	{ "client: _sip._tls certificate lacks the target", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT({ { S, 443, 0, TK_WRONG_NAME } }, CL_WEB_OK, CL_ABSENT, CL_MEET_OK, CL_ABSENT),
+	  .want = { { SF_R_CLI001_CERT, "CLI-001", E, S,
+		      "does not carry sip.example.com (subject CN other.example.com" } } },
+	{ "client: _sip._tls target refuses", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT({ { S, 443, 0, TK_CONNECT } }, CL_WEB_OK, CL_ABSENT, CL_MEET_OK, CL_ABSENT),
+	  .want = { { SF_R_CLI001_CERT, "CLI-001", E, S,
+		      "no certificate on port 443 (connection refused)" } } },
+	{ "client: _sip._tls target has no address", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT({ { S, 443, 1, TK_NONE } }, CL_WEB_OK, CL_ABSENT, CL_MEET_OK, CL_ABSENT),
+	  .want = { { SF_R_CLI001_CERT, "CLI-001", E, S, "no address (it does not exist)" } } },
+	{ "client: _sip._tls chain untrusted", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT(CL_SIP_OK, CL_ABSENT, CL_ABSENT, CL_ABSENT, CL_ABSENT), .trust = TR_EMPTY,
+	  .want = { { SF_R_CLI001_CERT, "CLI-001", E, S, "chain does not verify" },
+		    { SF_R_CLI002_NO_DNS, "CLI-002", E, LD, NULL },
+		    { SF_R_CLI004_MEET_DNS, "CLI-004", W, MEET, NULL } } },
+	{ "client: nothing published", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT({ { 0 } }, CL_ABSENT, CL_ABSENT, CL_ABSENT, CL_ABSENT),
+	  .want = { { SF_R_CLI001_NO_SRV, "CLI-001", W, SIP_TLS_OWNER, NULL },
+		    { SF_R_CLI002_NO_DNS, "CLI-002", E, LD, "does not exist" },
+		    { SF_R_CLI004_MEET_DNS, "CLI-004", W, MEET, "does not exist" } } },
+	{ "client: dr profile has no client rules", SF_PROFILE_DR, "example.com", CL_FED,
+	  CLIENT({ { 0 } }, CL_ABSENT, CL_ABSENT, CL_ABSENT, CL_ABSENT), .want = { { 0 } } },
+	{ "client: lyncdiscover CNAME to a name without address", SF_PROFILE_SFB, "example.com",
+	  CL_FED, CLIENT(CL_SIP_OK, { 0, "web.example.com", CT_NONE, NULL, HA_NOT, HA_NOT },
+			 CL_ABSENT, CL_MEET_OK, CL_ABSENT),
+	  .want = { { SF_R_CLI002_NO_DNS, "CLI-002", E, LD,
+		      "a CNAME to web.example.com, which has no address" } } },
+	{ "client: lyncdiscover answers over HTTPS only", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT(CL_SIP_OK, { 1, NULL, CT_OK, NULL, HA_DOC, HA_FAIL }, CL_ABSENT, CL_MEET_OK,
+		 CL_ABSENT), .want = { { 0 } } },
+	{ "client: lyncdiscover answers 404 over HTTPS, nothing on 80", SF_PROFILE_SFB,
+	  "example.com", CL_FED,
+	  CLIENT(CL_SIP_OK, { 1, NULL, CT_OK, NULL, HA_404, HA_FAIL }, CL_ABSENT, CL_MEET_OK,
+		 CL_ABSENT),
+	  .want = { { SF_R_CLI002_HTTP, "CLI-002", E, LD,
+		      "HTTPS: answered with status 404, not 200; HTTP on port 80: "
+		      "connection refused" } } },
+	{ "client: lyncdiscover without TLS or HTTP", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT(CL_SIP_OK, { 1, NULL, CT_CONNECT, NULL, HA_NOT, HA_FAIL }, CL_ABSENT,
+		 CL_MEET_OK, CL_ABSENT),
+	  .want = { { SF_R_CLI002_HTTP, "CLI-002", E, LD,
+		      "HTTPS: no certificate on port 443 (connection refused)" } } },
+	{ "client: lyncdiscover not in the lab", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT(CL_SIP_OK, { 1, NULL, CT_NO_CHAIN, NULL, HA_NOT, HA_FAIL }, CL_ABSENT,
+		 CL_MEET_OK, CL_ABSENT),
+	  .want = { { SF_R_CLI002_HTTP, "CLI-002", E, LD, "no chain" } } },
+	{ "client: lyncdiscover certificate lacks the name, no HTTP", SF_PROFILE_SFB,
+	  "example.com", CL_FED,
+	  CLIENT(CL_SIP_OK, { 1, NULL, CT_OK, "web.example.com", HA_DOC, HA_FAIL }, CL_ABSENT,
+		 CL_MEET_OK, CL_ABSENT),
+	  .want = { { SF_R_CLI002_CERT, "CLI-002", E, LD,
+		      "does not carry lyncdiscover.example.com (subject CN web.example.com" } } },
+	{ "client: lyncdiscover certificate lacks the name, HTTPS 404, no HTTP",
+	  SF_PROFILE_O365, "example.com", CL_FED,
+	  CLIENT(CL_SIP_OK, { 1, NULL, CT_OK, "web.example.com", HA_404, HA_FAIL }, CL_ABSENT,
+		 CL_MEET_OK, CL_ABSENT), .trust = TR_PUBLIC,
+	  .want = { { SF_R_CLI002_CERT, "CLI-002", E, LD, NULL },
+		    { SF_R_CLI002_HTTP, "CLI-002", E, LD, "status 404" } } },
+	{ "client: lyncdiscover certificate expired, HTTP answers", SF_PROFILE_SFB, "example.com",
+	  CL_FED, CLIENT(CL_SIP_OK, { 1, NULL, CT_EXPIRED, NULL, HA_DOC, HA_DOC }, CL_ABSENT,
+			 CL_MEET_OK, CL_ABSENT),
+	  .want = { { SF_R_CLI003_CNAME, "CLI-003", W, LD,
+		      "no working HTTPS autodiscover (the certificate expired on" } } },
+	{ "client: lyncdiscover over HTTP only (the hoster's choice)", SF_PROFILE_SFB,
+	  "example.com", CL_FED,
+	  CLIENT(CL_SIP_OK, { 1, NULL, CT_OK, "web.example.com", HA_DOC, HA_DOC }, CL_ABSENT,
+		 CL_MEET_OK, CL_ABSENT),
+	  .want = { { SF_R_CLI003_CNAME, "CLI-003", W, LD, "; it answers there (supported" } } },
+	{ "client: lyncdiscover CNAME into another domain, HTTP answers", SF_PROFILE_SFB,
+	  "example.com", CL_FED,
+	  CLIENT(CL_SIP_OK, { 1, "lyncdiscover.hoster.net", CT_OK, "lyncdiscover.hoster.net",
+			      HA_DOC, HA_DOC }, CL_ABSENT, CL_MEET_OK, CL_ABSENT),
+	  .want = { { SF_R_CLI003_CNAME, "CLI-003", W, LD,
+		      "is a CNAME into another domain (to lyncdiscover.hoster.net)" } } },
+	{ "client: lyncdiscover CNAME into another domain, nothing on 80", SF_PROFILE_SFB,
+	  "example.com", CL_FED,
+	  CLIENT(CL_SIP_OK, { 1, "lyncdiscover.hoster.net", CT_OK, "lyncdiscover.hoster.net",
+			      HA_DOC, HA_FAIL }, CL_ABSENT, CL_MEET_OK, CL_ABSENT),
+	  .want = { { SF_R_CLI003_CNAME, "CLI-003", W, LD,
+		      "which does not answer: connection refused" },
+		    { SF_R_CLI002_CERT, "CLI-002", E, LD, "lyncdiscover.hoster.net" } } },
+	{ "client: lyncdiscover CNAME into another domain, its certificate carries it",
+	  SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT(CL_SIP_OK, { 1, "lyncdiscover.hoster.net", CT_OK, NULL, HA_DOC, HA_FAIL },
+		 CL_ABSENT, CL_MEET_OK, CL_ABSENT),
+	  .want = { { SF_R_CLI003_CNAME, "CLI-003", W, LD, "CNAME into another domain" } } },
+	{ "client: lyncdiscover CNAME into another domain, offline DNS only", SF_PROFILE_SFB,
+	  "example.com", CL_FED,
+	  CLIENT(CL_SIP_OK, { 1, "lyncdiscover.hoster.net", CT_NONE, NULL, HA_NOT, HA_NOT },
+		 CL_ABSENT, { 1, NULL, CT_NONE, NULL, HA_NOT, HA_NOT }, CL_ABSENT),
+	  .want = { { SF_R_CLI003_CNAME, "CLI-003", W, LD, "(to lyncdiscover.hoster.net)" } } },
+	{ "client: lyncdiscover CNAME within the domain", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT(CL_SIP_OK, { 1, "web.example.com", CT_OK, NULL, HA_DOC, HA_FAIL }, CL_ABSENT,
+		 CL_MEET_OK, CL_ABSENT), .want = { { 0 } } },
+	{ "client: lyncdiscover CNAME to Microsoft 365", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT({ { "sipdir.online.lync.com", 443, 0, TK_OK } },
+		 { 1, "webdir.online.lync.com", CT_OK, "webdir.online.lync.com", HA_DOC, HA_FAIL },
+		 CL_ABSENT, CL_MEET_OK, CL_ABSENT), .want = { { 0 } } },
+	{ "client: lyncdiscoverinternal resolves, certificate lacks it", SF_PROFILE_SFB,
+	  "example.com", CL_FED,
+	  CLIENT(CL_SIP_OK, CL_WEB_OK, { 1, NULL, CT_OK, "web.example.com", HA_DOC, HA_FAIL },
+		 CL_MEET_OK, CL_ABSENT),
+	  .want = { { SF_R_CLI002_CERT, "CLI-002", E, LDI, "does not carry " LDI } } },
+	{ "client: meet certificate lacks meet", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT(CL_SIP_OK, CL_WEB_OK, CL_ABSENT, { 1, NULL, CT_OK, "web.example.com", HA_NOT, HA_NOT },
+		 CL_ABSENT),
+	  .want = { { SF_R_CLI004_MEET_CERT, "CLI-004", W, MEET, "does not carry " MEET } } },
+	{ "client: meet certificate expired", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT(CL_SIP_OK, CL_WEB_OK, CL_ABSENT, { 1, NULL, CT_EXPIRED, NULL, HA_NOT, HA_NOT },
+		 CL_ABSENT),
+	  .want = { { SF_R_CLI004_MEET_CERT, "CLI-004", W, MEET, "expired on" } } },
+	{ "client: meet refuses TLS", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT(CL_SIP_OK, CL_WEB_OK, CL_ABSENT, { 1, NULL, CT_CONNECT, NULL, HA_NOT, HA_NOT },
+		 CL_ABSENT),
+	  .want = { { SF_R_CLI004_MEET_CERT, "CLI-004", W, MEET, "no certificate on port 443" } } },
+	{ "client: meet CNAME to a name without address", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT(CL_SIP_OK, CL_WEB_OK, CL_ABSENT,
+		 { 0, "web.example.com", CT_NONE, NULL, HA_NOT, HA_NOT }, CL_ABSENT),
+	  .want = { { SF_R_CLI004_MEET_DNS, "CLI-004", W, MEET, "CNAME target has no address" } } },
+	{ "client: dial-in URL of its own on another deployment's web server", SF_PROFILE_SFB,
+	  "example.com", CL_FED,
+	  .client = &(const struct clspec){ CL_SIP_OK, CL_WEB_OK, CL_ABSENT, CL_MEET_OK,
+					    { 1, NULL, CT_OK, "web.example.net", HA_NOT, HA_NOT },
+					    "dialin.example.net" },
+	  .want = { { SF_R_CLI004_DIALIN, "CLI-004", W, DIALIN,
+		      "same web server as dialin.example.net" } } },
+	{ "client: dial-in URL, certificate lacks it", SF_PROFILE_SFB, "example.com", CL_FED,
+	  CLIENT(CL_SIP_OK, CL_WEB_OK, CL_ABSENT, CL_MEET_OK,
+		 { 1, NULL, CT_OK, "web.example.com", HA_NOT, HA_NOT }),
+	  .want = { { SF_R_CLI004_MEET_CERT, "CLI-004", W, DIALIN, "does not carry " DIALIN } } },
 };
 
 static STACK_OF(X509) *chain_for(const char *name)
@@ -652,6 +868,139 @@ static void fill_tls(sf_srv_facts *s, enum tls_kind k)
 	}
 }
 
+/* A chain for @name as a client-discovery host presents it (CT_OK or CT_EXPIRED). */
+static STACK_OF(X509) *client_chain(const char *name, enum cl_tls k)
+{
+	char san[300];
+	tc_spec s = { .cn = name, .san = san, .eku = "serverAuth,clientAuth", .crldp = CRLDP,
+		      .nb_days = -400, .na_days = -10, .serial = 101 };
+	X509 *leaf;
+	STACK_OF(X509) *sk;
+
+	snprintf(san, sizeof(san), "DNS:%s", name);
+	leaf = k == CT_EXPIRED ? make_leaf(&s, k_leaf, c_inter) : good_leaf(name);
+	sk = leaf ? tc_chain_new((X509 *[]){ leaf, c_inter }, 2) : NULL;
+	X509_free(leaf);
+	return sk;
+}
+
+/* An autodiscover answer of kind @k, read by the real parser (sf_http_parse_autodiscover). */
+static void fill_answer(sf_http_answer *a, enum cl_http k)
+{
+	static const char doc[] =
+		"{\"_links\":{\"self\":{\"href\":\"https://web.example.com/Autodiscover/"
+		"AutodiscoverService.svc/root\"},\"user\":{\"href\":\"https://web.example.com/"
+		"Autodiscover/AutodiscoverService.svc/root/oauth/user\"}}}";
+
+	switch (k) {
+	case HA_NOT:
+		return;
+	case HA_FAIL:
+		a->state = SF_HTTP_FAILED;
+		a->error = strdup("connection refused");
+		assert_non_null(a->error);
+		return;
+	case HA_404:
+	case HA_DOC:
+		a->state = SF_HTTP_ANSWERED;
+		a->status = k == HA_DOC ? 200 : 404;
+		a->body = strdup(k == HA_DOC ? doc : "<html>not found</html>");
+		assert_non_null(a->body);
+		a->body_len = strlen(a->body);
+		break;
+	}
+	assert_int_equal(sf_http_parse_autodiscover(a), SF_OK);
+	assert_int_equal(a->doc_ok, k == HA_DOC);
+}
+
+static void fill_host(sf_client_host *h, const char *prefix, const char *domain,
+		      const struct clhost *c)
+{
+	h->name = sf_aprintf("%s.%s", prefix, domain);
+	assert_non_null(h->name);
+	h->rcode = c->resolves ? SF_DNS_NOERROR : SF_DNS_NXDOMAIN;
+	if (c->alias) {
+		h->alias = strdup(c->alias);
+		assert_non_null(h->alias);
+		if (c->resolves) {
+			h->canonical = strdup(c->alias);
+			assert_non_null(h->canonical);
+		}
+	}
+	if (c->resolves) {
+		h->addrs = calloc(1, sizeof(char *));
+		assert_non_null(h->addrs);
+		h->addrs[0] = strdup(PUB4);
+		assert_non_null(h->addrs[0]);
+		h->n_addrs = 1;
+	}
+	h->tls_checked = c->tls != CT_NONE;
+	switch (c->tls) {
+	case CT_NONE:
+		break;
+	case CT_OK:
+	case CT_EXPIRED:
+		h->tls.state = SF_TLS_OK;
+		h->tls.chain = client_chain(c->cert_for ? c->cert_for : h->name, c->tls);
+		assert_non_null(h->tls.chain);
+		break;
+	case CT_CONNECT:
+		h->tls.state = SF_TLS_CONNECT_FAILED;
+		h->tls.error = strdup("connection refused");
+		assert_non_null(h->tls.error);
+		break;
+	case CT_NO_CHAIN:
+		h->tls.state = SF_TLS_NO_CHAIN;
+		h->tls.error = strdup("no chain for this host in the lab");
+		assert_non_null(h->tls.error);
+		break;
+	}
+	fill_answer(&h->https, c->https);
+	fill_answer(&h->http, c->http);
+}
+
+/* The client facts of a row, as the collector would leave them. */
+static void build_client(const struct clspec *cs, const char *domain, sf_domain_facts *f)
+{
+	sf_client_facts *c = calloc(1, sizeof(*c));
+	size_t n = 0;
+
+	assert_non_null(c);
+	f->client = c;
+	while (n < SF_ARRAY_LEN(cs->sip) && cs->sip[n].target)
+		n++;
+	c->sip_rcode = n ? SF_DNS_NOERROR : SF_DNS_NXDOMAIN;
+	if (n) {
+		c->sip = calloc(n, sizeof(*c->sip));
+		assert_non_null(c->sip);
+	}
+	for (size_t i = 0; i < n; i++) {
+		sf_srv_facts *s = &c->sip[c->n_sip++];
+
+		s->port = cs->sip[i].port;
+		s->target = strdup(cs->sip[i].target);
+		assert_non_null(s->target);
+		if (cs->sip[i].no_addr) {
+			s->addr_rcode = SF_DNS_NXDOMAIN;
+		} else {
+			s->addrs = calloc(1, sizeof(char *));
+			assert_non_null(s->addrs);
+			s->addrs[0] = strdup(PUB4);
+			assert_non_null(s->addrs[0]);
+			s->n_addrs = 1;
+		}
+		fill_tls(s, cs->sip[i].tls);
+	}
+	fill_host(&c->discover, "lyncdiscover", domain, &cs->discover);
+	fill_host(&c->internal, "lyncdiscoverinternal", domain, &cs->internal);
+	fill_host(&c->meet, "meet", domain, &cs->meet);
+	fill_host(&c->dialin, "dialin", domain, &cs->dialin);
+	if (cs->dialin_shared) {
+		c->dialin_shared = strdup(cs->dialin_shared);
+		assert_non_null(c->dialin_shared);
+	}
+}
+
 static void build_facts(const struct drow *r, sf_domain_facts *f)
 {
 	size_t n = 0;
@@ -705,6 +1054,8 @@ static void build_facts(const struct drow *r, sf_domain_facts *f)
 		assert_int_equal(sf_strv_push(&f->misspelt_owner, r->misspelt_owner), 0);
 		assert_int_equal(sf_strv_push(&f->misspelt_rdata, r->misspelt_rdata), 0);
 	}
+	if (r->client)
+		build_client(r->client, r->domain, f);
 }
 
 /* Runs one domain row; 1 if its findings differ from the expected ones. */
@@ -1030,6 +1381,396 @@ static void test_cert_empty_chain(void **state)
 	sk_X509_free(chain);
 }
 
+/* ---- federation and Direct Routing rows ----------------------------------- */
+
+/*
+ * FED-001 (sf_rules_callback on the result of the DNS rules for the row's
+ * SRV records and the peer's leaf), FED-003 (sf_rules_allow), DR-001
+ * (sf_rules_sbc), TLS-001 cipher (sf_rules_tls with the Direct Routing list)
+ * and CERT-005 against the Direct Routing root list (sf_rules_cert).  Each
+ * row lists the findings of that one rule function.
+ */
+enum fr_kind { FR_CALLBACK = 0, FR_ALLOW, FR_SBC, FR_TLS, FR_CERT };
+
+enum fr_roots {
+	RL_NONE = 0,  /* the list is not loaded */
+	RL_FP,        /* the test root's SHA-256 fingerprint (computed at run time) */
+	RL_CN,        /* cn:sipfed test root */
+	RL_O,         /* o:sipfed test */
+	RL_OTHER,     /* only other roots */
+};
+
+struct frow {
+	const char *name;
+	enum fr_kind kind;
+	sf_profile profile;
+	const char *domain;     /* CALLBACK, ALLOW: the SIP domain; SBC: the FQDN */
+	const char *targets[3]; /* CALLBACK, ALLOW: SRV targets ("-x": x without address) */
+	const char *peer_san;   /* CALLBACK: the peer leaf's SAN (CN = first name) */
+	const char *proxy;      /* ALLOW: the allow list's ProxyFqdn */
+	sf_dns_rcode rcode;     /* SBC: outcome of the address lookup */
+	const char *addrs[3];   /* SBC */
+	const char *version, *cipher; /* TLS: what was negotiated */
+	int openssl_names;      /* TLS: the list gives OpenSSL names only */
+	enum fr_roots roots;    /* CERT */
+	enum trust_kind trust;  /* CERT */
+	struct want want[MAX_WANT];
+	const char *fix;        /* must occur in the fix of the first finding */
+};
+
+#define FR_DOM "acano.example.com"
+#define FR_OK_T "vcse.acano.example.com"
+#define FR_SBC_FQDN "sbc1.example.com"
+
+static const struct frow frows[] = {
+	/* FED-001: the Cisco seed; the Expressway-E vcse.example.com also sends FR_DOM. */
+	{ "callback: SRV target in the parent domain", FR_CALLBACK, SF_PROFILE_SFB, FR_DOM,
+	  { "vcse.example.com" }, "DNS:vcse.example.com",
+	  .want = { { SF_R_FED001_DNS, "FED-001", E, FR_DOM, "(DNS-005)" } } },
+	{ "callback: DNS fails, the peer lacks the name DNS must give", FR_CALLBACK,
+	  SF_PROFILE_SFB, FR_DOM, { "vcse.example.com" }, "DNS:vcse.example.com",
+	  .want = { { SF_R_FED001_DNS, "FED-001", E, FR_DOM,
+		      "in the parent domain example.com" } },
+	  .fix = "then add " FR_OK_T " as a SAN dNSName to the certificate the peer presents" },
+	{ "callback: SRV target in a sub-domain, peer already has the right name", FR_CALLBACK,
+	  SF_PROFILE_SFB, FR_DOM, { "vcse.sub.acano.example.com" },
+	  "DNS:vcse.example.com,DNS:" FR_OK_T,
+	  .want = { { SF_R_FED001_DNS, "FED-001", E, FR_DOM, "sub-domain" } },
+	  .fix = "the certificate the peer presents already carries " FR_OK_T },
+	{ "callback: certificate lacks the SRV target", FR_CALLBACK, SF_PROFILE_SFB, FR_DOM,
+	  { FR_OK_T }, "DNS:vcse.example.com",
+	  .want = { { SF_R_FED001_CERT, "FED-001", E, FR_DOM,
+		      "does not carry " FR_OK_T ", the SRV target of " FR_DOM } },
+	  .fix = "add " FR_OK_T " as a SAN dNSName to the certificate the peer presents (it "
+		 "carries: subject CN vcse.example.com; SAN dNSNames vcse.example.com)" },
+	{ "callback: certificate lacks the SRV target, o365", FR_CALLBACK, SF_PROFILE_O365, FR_DOM,
+	  { FR_OK_T }, "DNS:vcse.example.com",
+	  .want = { { SF_R_FED001_CERT, "FED-001", E, FR_DOM, NULL } } },
+	{ "callback: accepted", FR_CALLBACK, SF_PROFILE_SFB, FR_DOM, { FR_OK_T },
+	  "DNS:vcse.example.com,DNS:" FR_OK_T,
+	  .want = { { SF_R_FED001_OK, "FED-001", I, FR_DOM, "SRV target " FR_OK_T " of" } } },
+	{ "callback: accepted through a wildcard", FR_CALLBACK, SF_PROFILE_SFB, FR_DOM,
+	  { FR_OK_T }, "DNS:vcse.example.com,DNS:*.acano.example.com",
+	  .want = { { SF_R_FED001_OK, "FED-001", I, FR_DOM,
+		      "only through the wildcard *.acano.example.com" } } },
+	{ "callback: no SRV record", FR_CALLBACK, SF_PROFILE_SFB, FR_DOM, { NULL },
+	  "DNS:vcse.example.com",
+	  .want = { { SF_R_FED001_DNS, "FED-001", E, FR_DOM, "(DNS-001)" } },
+	  .fix = "must then carry the target you publish (it carries: subject CN vcse.example.com" },
+	{ "callback: SRV target without address", FR_CALLBACK, SF_PROFILE_SFB, FR_DOM,
+	  { "-" FR_OK_T }, "DNS:" FR_OK_T,
+	  .want = { { SF_R_FED001_DNS, "FED-001", E, FR_DOM, "(DNS-009)" } },
+	  .fix = "the certificate the peer presents already carries " FR_OK_T },
+	{ "callback: zone-appended target", FR_CALLBACK, SF_PROFILE_SFB, FR_DOM,
+	  { "-sipfed.online.lync.com." FR_DOM }, "DNS:vcse.example.com",
+	  .want = { { SF_R_FED001_DNS, "FED-001", E, FR_DOM, "(DNS-004)" } },
+	  .fix = "must then carry the target you publish" },
+	{ "callback: root target", FR_CALLBACK, SF_PROFILE_SFB, FR_DOM, { "." },
+	  "DNS:" FR_OK_T,
+	  .want = { { SF_R_FED001_DNS, "FED-001", E, FR_DOM, "(DNS-004)" } } },
+	{ "callback: two records, the peer carries the compliant one", FR_CALLBACK,
+	  SF_PROFILE_SFB, FR_DOM, { "vcse.example.com", FR_OK_T },
+	  "DNS:vcse.example.com,DNS:" FR_OK_T,
+	  .want = { { SF_R_FED001_OK, "FED-001", I, FR_DOM, FR_OK_T } } },
+	{ "callback: two compliant records, the peer carries neither", FR_CALLBACK,
+	  SF_PROFILE_SFB, FR_DOM, { FR_OK_T, "sip.acano.example.com" }, "DNS:vcse.example.com",
+	  .want = { { SF_R_FED001_CERT, "FED-001", E, FR_DOM,
+		      FR_OK_T " or sip.acano.example.com" } } },
+	{ "callback: hosting provider", FR_CALLBACK, SF_PROFILE_O365, FR_DOM,
+	  { "sipfed.online.lync.com" }, "DNS:sipfed.online.lync.com",
+	  .want = { { SF_R_FED001_OK, "FED-001", I, FR_DOM, "sipfed.online.lync.com" } } },
+	{ "callback: not in the dr profile", FR_CALLBACK, SF_PROFILE_DR, FR_DOM,
+	  { "vcse.example.com" }, "DNS:vcse.example.com", .want = { { 0 } } },
+	/* FED-003 */
+	{ "allow list: ProxyFqdn is the SRV target", FR_ALLOW, SF_PROFILE_SFB, FR_DOM,
+	  { FR_OK_T }, .proxy = FR_OK_T, .want = { { 0 } } },
+	{ "allow list: stale ProxyFqdn", FR_ALLOW, SF_PROFILE_SFB, FR_DOM, { FR_OK_T },
+	  .proxy = "sip.acano.example.com",
+	  .want = { { SF_R_FED003_STALE, "FED-003", W, FR_DOM,
+		      "names sip.acano.example.com as proxy FQDN of " FR_DOM
+		      ", but its SRV record points at " FR_OK_T } },
+	  .fix = "Set-CsAllowedDomain -Identity " FR_DOM " -ProxyFqdn " FR_OK_T },
+	{ "allow list: stale ProxyFqdn, two targets", FR_ALLOW, SF_PROFILE_O365, FR_DOM,
+	  { FR_OK_T, "sip2.acano.example.com", FR_OK_T }, .proxy = "old.example.net",
+	  .want = { { SF_R_FED003_STALE, "FED-003", W, FR_DOM,
+		      "points at " FR_OK_T ", sip2.acano.example.com" } } },
+	{ "allow list: ProxyFqdn is the second target", FR_ALLOW, SF_PROFILE_SFB, FR_DOM,
+	  { "sip.acano.example.com", FR_OK_T }, .proxy = FR_OK_T, .want = { { 0 } } },
+	{ "allow list: no SRV record to compare", FR_ALLOW, SF_PROFILE_SFB, FR_DOM, { NULL },
+	  .proxy = FR_OK_T, .want = { { 0 } } },
+	{ "allow list: no ProxyFqdn", FR_ALLOW, SF_PROFILE_SFB, FR_DOM, { FR_OK_T },
+	  .want = { { 0 } } },
+	{ "allow list: not in the dr profile", FR_ALLOW, SF_PROFILE_DR, FR_DOM, { FR_OK_T },
+	  .proxy = "sip.acano.example.com", .want = { { 0 } } },
+	/* DR-001 */
+	{ "sbc: public address", FR_SBC, SF_PROFILE_DR, FR_SBC_FQDN, .addrs = { PUB4, PUB6 },
+	  .want = { { 0 } } },
+	{ "sbc: under onmicrosoft.com", FR_SBC, SF_PROFILE_DR, "sbc.contoso.onmicrosoft.com",
+	  .addrs = { PUB4 },
+	  .want = { { SF_R_DR001_ONMICROSOFT, "DR-001", E, "sbc.contoso.onmicrosoft.com",
+		      "*.onmicrosoft.com" } } },
+	{ "sbc: private address", FR_SBC, SF_PROFILE_DR, FR_SBC_FQDN, .addrs = { "10.1.2.3" },
+	  .want = { { SF_R_DR001_NOT_PUBLIC, "DR-001", E, FR_SBC_FQDN,
+		      "resolves to 10.1.2.3 (private, RFC 1918), not a public address" } } },
+	{ "sbc: public and loopback address", FR_SBC, SF_PROFILE_DR, FR_SBC_FQDN,
+	  .addrs = { PUB4, "127.0.0.5" },
+	  .want = { { SF_R_DR001_NOT_PUBLIC, "DR-001", E, FR_SBC_FQDN,
+		      "resolves to 127.0.0.5 (loopback), not" } } },
+	{ "sbc: name does not exist", FR_SBC, SF_PROFILE_DR, FR_SBC_FQDN,
+	  .rcode = SF_DNS_NXDOMAIN,
+	  .want = { { SF_R_DR001_NOT_PUBLIC, "DR-001", E, FR_SBC_FQDN,
+		      "does not resolve: the name does not exist" } } },
+	{ "sbc: no address record", FR_SBC, SF_PROFILE_DR, FR_SBC_FQDN,
+	  .want = { { SF_R_DR001_NOT_PUBLIC, "DR-001", E, FR_SBC_FQDN, "no A or AAAA record" } } },
+	{ "sbc: lookup failed", FR_SBC, SF_PROFILE_DR, FR_SBC_FQDN, .rcode = SF_DNS_SERVFAIL,
+	  .want = { { SF_R_DR001_NOT_PUBLIC, "DR-001", E, FR_SBC_FQDN, "could not be resolved" } } },
+	{ "sbc: onmicrosoft.com and private", FR_SBC, SF_PROFILE_DR, "sbc.onmicrosoft.com",
+	  .addrs = { "192.168.1.1" },
+	  .want = { { SF_R_DR001_ONMICROSOFT, "DR-001", E, "sbc.onmicrosoft.com", NULL },
+		    { SF_R_DR001_NOT_PUBLIC, "DR-001", E, "sbc.onmicrosoft.com", "192.168.1.1" } } },
+	{ "sbc: a name like onmicrosoft.com is not under it", FR_SBC, SF_PROFILE_DR,
+	  "sbc.notonmicrosoft.com", .addrs = { PUB4 }, .want = { { 0 } } },
+	{ "sbc: DR-001 only in the dr profile", FR_SBC, SF_PROFILE_SFB,
+	  "sbc.contoso.onmicrosoft.com", .addrs = { "10.1.2.3" }, .want = { { 0 } } },
+	/* TLS-001: the suite an SBC negotiated, against data/dr/cipher-suites.txt. */
+	{ "tls: listed suite", FR_TLS, SF_PROFILE_DR, .version = "TLSv1.2",
+	  .cipher = "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", .want = { { 0 } } },
+	{ "tls: listed suite, the list gives OpenSSL names", FR_TLS, SF_PROFILE_DR,
+	  .version = "TLSv1.2", .cipher = "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+	  .openssl_names = 1, .want = { { 0 } } },
+	{ "tls: suite not in the list", FR_TLS, SF_PROFILE_DR, .version = "TLSv1.2",
+	  .cipher = "TLS_RSA_WITH_AES_128_CBC_SHA",
+	  .want = { { SF_R_TLS001_CIPHER, "TLS-001", E, S,
+		      "negotiated the cipher suite TLS_RSA_WITH_AES_128_CBC_SHA with TLSv1.2" } },
+	  .fix = "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" },
+	{ "tls: suite not in the OpenSSL-named list", FR_TLS, SF_PROFILE_DR, .version = "TLSv1.2",
+	  .cipher = "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", .openssl_names = 1,
+	  .want = { { SF_R_TLS001_CIPHER, "TLS-001", E, S, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA" } } },
+	{ "tls: TLS 1.1 and a suite not listed", FR_TLS, SF_PROFILE_DR, .version = "TLSv1.1",
+	  .cipher = "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+	  .want = { { SF_R_TLS001_VERSION, "TLS-001", E, S, "TLSv1.1" },
+		    { SF_R_TLS001_CIPHER, "TLS-001", E, S, "with TLSv1.1" } } },
+	{ "tls: a TLS 1.3 suite is not in Microsoft's TLS 1.2 list", FR_TLS, SF_PROFILE_DR,
+	  .version = "TLSv1.3", .cipher = "TLS_AES_256_GCM_SHA384",
+	  .want = { { SF_R_TLS001_CIPHER, "TLS-001", E, S, "TLS_AES_256_GCM_SHA384" } } },
+	{ "tls: suite not observed (offline)", FR_TLS, SF_PROFILE_DR, .want = { { 0 } } },
+	{ "tls: the cipher rule is Direct Routing's only", FR_TLS, SF_PROFILE_SFB,
+	  .version = "TLSv1.2", .cipher = "TLS_RSA_WITH_AES_128_CBC_SHA", .want = { { 0 } } },
+	/* CERT-005 in dr: the chain must end at a root of data/dr/trusted-roots.txt. */
+	{ "dr roots: fingerprint listed", FR_CERT, SF_PROFILE_DR, .roots = RL_FP,
+	  .want = { { 0 } } },
+	{ "dr roots: CN listed", FR_CERT, SF_PROFILE_DR, .roots = RL_CN, .want = { { 0 } } },
+	{ "dr roots: organisation listed", FR_CERT, SF_PROFILE_DR, .roots = RL_O,
+	  .want = { { 0 } } },
+	{ "dr roots: not listed", FR_CERT, SF_PROFILE_DR, .roots = RL_OTHER,
+	  .want = { { SF_R_CERT005_NOT_PUBLIC, "CERT-005", E, S,
+		      "not one of the roots Microsoft trusts for Direct Routing" } } },
+	{ "dr roots: not listed though a system root", FR_CERT, SF_PROFILE_DR, .roots = RL_OTHER,
+	  .trust = TR_PUBLIC,
+	  .want = { { SF_R_CERT005_NOT_PUBLIC, "CERT-005", E, S, "trusted-roots.txt" } } },
+	{ "dr roots: an incomplete chain is TLS-002, whatever the list", FR_CERT, SF_PROFILE_DR,
+	  .roots = RL_FP, .trust = TR_EMPTY,
+	  .want = { { SF_R_TLS002_INCOMPLETE, "TLS-002", E, S, NULL } } },
+	{ "dr roots: the list is for dr only (o365 wants a system root)", FR_CERT,
+	  SF_PROFILE_O365, .roots = RL_OTHER, .trust = TR_PUBLIC, .want = { { 0 } } },
+	{ "dr roots: o365 private root", FR_CERT, SF_PROFILE_O365, .roots = RL_FP,
+	  .want = { { SF_R_CERT005_NOT_PUBLIC, "CERT-005", E, S, "not a public root" } } },
+};
+
+/* The Direct Routing lists of a row, as lib/core/dr.c leaves them (lowercase entries). */
+static const char *const fr_ciphers_iana[] = {
+	"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+	"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+};
+static const char *const fr_ciphers_ossl[] = {
+	"ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-AES128-GCM-SHA256",
+	"ECDHE-RSA-AES256-SHA384", "ECDHE-RSA-AES128-SHA256",
+};
+
+/* "sha256:<hex>" of the test root, as the data file would list it. */
+static void root_fingerprint(char *buf, size_t len)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	assert_true(len >= 7 + 64 + 1);
+	assert_int_equal(X509_digest(c_root, EVP_sha256(), md, &n), 1);
+	assert_int_equal(n, 32);
+	memcpy(buf, "sha256:", 7);
+	for (unsigned int i = 0; i < n; i++)
+		snprintf(buf + 7 + 2 * i, 3, "%02x", md[i]);
+}
+
+static void run_callback_row(const struct frow *r, const sf_rule_env *env, sf_findings *out)
+{
+	sf_domain_facts f = { 0 };
+	sf_srv_result sr[3];
+	sf_result res;
+	char san[300], cn[200];
+	tc_spec s = { .cn = cn, .san = san, .eku = "serverAuth,clientAuth", .crldp = CRLDP,
+		      .nb_days = -30, .na_days = 365, .serial = 300 };
+	X509 *leaf;
+	size_t n = 0;
+
+	memset(sr, 0, sizeof(sr));
+	f.domain = strdup(r->domain);
+	assert_non_null(f.domain);
+	while (n < SF_ARRAY_LEN(r->targets) && r->targets[n])
+		n++;
+	f.srv_rcode = n ? SF_DNS_NOERROR : SF_DNS_NXDOMAIN;
+	if (n) {
+		f.srv = calloc(n, sizeof(*f.srv));
+		assert_non_null(f.srv);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *t = r->targets[i][0] == '-' ? r->targets[i] + 1 : r->targets[i];
+		sf_srv_facts *sf = &f.srv[f.n_srv++];
+
+		sf->port = 5061;
+		sf->target = strdup(t);
+		assert_non_null(sf->target);
+		sf->addr_rcode = SF_DNS_NXDOMAIN;
+		if (r->targets[i][0] != '-' && strcmp(t, ".") != 0) {
+			sf->addr_rcode = SF_DNS_NOERROR;
+			sf->addrs = calloc(1, sizeof(char *));
+			assert_non_null(sf->addrs);
+			sf->addrs[0] = strdup(PUB4);
+			assert_non_null(sf->addrs[0]);
+			sf->n_addrs = 1;
+		}
+		sr[i].port = 5061;
+		sr[i].target = sf->target;
+	}
+	/* The result of the normal check: its SRV records and DNS findings. */
+	memset(&res, 0, sizeof(res));
+	res.domain = f.domain;
+	res.srv = sr;
+	res.n_srv = n;
+	assert_int_equal(sf_rules_evaluate(env, &f, &res.findings), SF_OK);
+
+	snprintf(san, sizeof(san), "%s", r->peer_san);
+	snprintf(cn, sizeof(cn), "%.*s", (int)strcspn(r->peer_san + 4, ","), r->peer_san + 4);
+	leaf = make_leaf(&s, k_leaf, c_inter);
+	assert_non_null(leaf);
+	assert_int_equal(sf_rules_callback(env, &res, leaf, out), SF_OK);
+	X509_free(leaf);
+	sf_findings_release(&res.findings);
+	sf_domain_facts_release(&f);
+}
+
+/* Runs one federation / Direct Routing row; 1 if its findings differ. */
+static int run_frow(const struct frow *r)
+{
+	sf_rule_env env;
+	sf_findings out = { 0 };
+	char fp[80];
+	const char *roots[1] = { fp };
+	int bad;
+
+	env_init(&env, r->profile, r->trust, hosting_builtin, SF_ARRAY_LEN(hosting_builtin));
+	env.dr_ciphers = r->openssl_names ? fr_ciphers_ossl : fr_ciphers_iana;
+	env.n_dr_ciphers = SF_ARRAY_LEN(fr_ciphers_iana);
+	switch (r->roots) {
+	case RL_NONE:
+		break;
+	case RL_FP:
+		root_fingerprint(fp, sizeof(fp));
+		break;
+	case RL_CN:
+		snprintf(fp, sizeof(fp), "cn:%s", ROOT_CN);
+		break;
+	case RL_O:
+		snprintf(fp, sizeof(fp), "o:sipfed test");
+		break;
+	case RL_OTHER:
+		snprintf(fp, sizeof(fp), "sha256:%064d", 0);
+		break;
+	}
+	if (r->roots != RL_NONE) {
+		env.dr_roots = roots;
+		env.n_dr_roots = 1;
+		env.dr_roots_file = "data/dr/trusted-roots.txt";
+	}
+	switch (r->kind) {
+	case FR_CALLBACK:
+		run_callback_row(r, &env, &out);
+		break;
+	case FR_ALLOW: {
+		sf_srv_result sr[3];
+		size_t n = 0;
+
+		memset(sr, 0, sizeof(sr));
+		while (n < SF_ARRAY_LEN(r->targets) && r->targets[n]) {
+			sr[n].port = 5061;
+			sr[n].target = (char *)r->targets[n];
+			n++;
+		}
+		assert_int_equal(sf_rules_allow(&env, r->domain, r->proxy, sr, n, &out), SF_OK);
+		break;
+	}
+	case FR_SBC: {
+		char *addrs[3];
+		size_t n = 0;
+
+		while (n < SF_ARRAY_LEN(r->addrs) && r->addrs[n]) {
+			addrs[n] = (char *)r->addrs[n];
+			n++;
+		}
+		assert_int_equal(sf_rules_sbc(&env, r->domain, n ? SF_DNS_NOERROR : r->rcode, addrs,
+					      n, &out),
+				 SF_OK);
+		break;
+	}
+	case FR_TLS: {
+		sf_srv_facts s;
+
+		memset(&s, 0, sizeof(s));
+		s.target = strdup(S);
+		s.port = 5061;
+		assert_non_null(s.target);
+		fill_tls(&s, TK_OK);
+		free(s.tls.version);
+		s.tls.version = r->version ? strdup(r->version) : NULL;
+		s.tls.cipher = r->cipher ? strdup(r->cipher) : NULL;
+		assert_true(!r->version || s.tls.version);
+		assert_true(!r->cipher || s.tls.cipher);
+		assert_int_equal(sf_rules_tls(&env, &s, &out), SF_OK);
+		free(s.target);
+		sf_tls_facts_release(&s.tls);
+		break;
+	}
+	case FR_CERT: {
+		STACK_OF(X509) *chain = chain_for(S);
+
+		assert_non_null(chain);
+		assert_int_equal(sf_rules_cert(&env, chain, S, SF_ROLE_SBC, 1, 1, &out, NULL),
+				 SF_OK);
+		sk_X509_pop_free(chain, X509_free);
+		break;
+	}
+	}
+	bad = check_findings(r->name, &out, r->want);
+	if (!bad && r->fix && (out.n == 0 || !out.v[0].fix || !strstr(out.v[0].fix, r->fix))) {
+		print_error("[%s] fix lacks '%s': %s\n", r->name, r->fix,
+			    out.n && out.v[0].fix ? out.v[0].fix : "(none)");
+		bad = 1;
+	}
+	sf_findings_release(&out);
+	return bad;
+}
+
+static void test_fed_rows(void **state)
+{
+	int failed = 0;
+
+	(void)state;
+	for (size_t i = 0; i < SF_ARRAY_LEN(frows); i++)
+		failed += run_frow(&frows[i]);
+	if (failed)
+		fail_msg("%d of %zu federation / Direct Routing rows differ", failed,
+			 SF_ARRAY_LEN(frows));
+}
+
 /* ---- the table itself ----------------------------------------------------- */
 
 /* Every sf_rule value is expected by at least one row above. */
@@ -1044,6 +1785,9 @@ static void test_coverage(void **state)
 			seen[w->rule] = 1;
 	for (size_t i = 0; i < SF_ARRAY_LEN(crows); i++)
 		for (const struct want *w = crows[i].want; w->id; w++)
+			seen[w->rule] = 1;
+	for (size_t i = 0; i < SF_ARRAY_LEN(frows); i++)
+		for (const struct want *w = frows[i].want; w->id; w++)
 			seen[w->rule] = 1;
 	for (int r = 0; r < SF_R_COUNT; r++) {
 		if (!seen[r]) {
@@ -1091,7 +1835,9 @@ static void test_table_rows(void **state)
 					     ri->sev[SF_PROFILE_DR] == SF_SEV_NONE,
 				     1);
 		/* The on-prem profile has a severity for all but the cloud-only rules. */
-		if (r != SF_R_CERT005_NOT_PUBLIC && r != SF_R_CERT010_ECDSA_DR)
+		if (r != SF_R_CERT005_NOT_PUBLIC && r != SF_R_CERT010_ECDSA_DR &&
+		    r != SF_R_TLS001_CIPHER && r != SF_R_DR001_ONMICROSOFT &&
+		    r != SF_R_DR001_NOT_PUBLIC)
 			assert_int_not_equal(ri->sev[SF_PROFILE_SFB], SF_SEV_NONE);
 		/* Errors and warnings say what to change. */
 		for (int p = 0; p < SF_PROFILE_COUNT; p++)
@@ -1218,6 +1964,7 @@ int main(void)
 		cmocka_unit_test(test_domain_rows),
 		cmocka_unit_test(test_cert_rows),
 		cmocka_unit_test(test_cert_empty_chain),
+		cmocka_unit_test(test_fed_rows),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

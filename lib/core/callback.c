@@ -1,0 +1,258 @@
+/*
+ * The inbound callback check (FED-001) and the allow-list comparison
+ * (FED-003): the peer's certificate is collected here (a PEM file, or the
+ * context's TLS source: a live handshake or the --certs lab), the domain
+ * through the normal check (lib/core/collect.c), and the pure rules of
+ * lib/rules/fed_rules.c decide.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "util/util.h"
+
+/* Federation listens on 5061 (SPEC DNS-007); so does the peer's SIP/TLS port. */
+#define SF_PEER_PORT 5061
+
+struct sf_peer {
+	char *label;           /* "vcse.steven.lab:5061" or the file name */
+	STACK_OF(X509) *chain; /* leaf first */
+	int presented;         /* from a handshake or the lab, not a file */
+};
+
+void sf_peer_free(sf_peer *peer)
+{
+	if (!peer)
+		return;
+	free(peer->label);
+	sk_X509_pop_free(peer->chain, X509_free);
+	free(peer);
+}
+
+int sf_core_host_port(const char *s, uint16_t dflt, char *host, size_t hostlen,
+		      uint16_t *out_port)
+{
+	const char *colon;
+	char name[256];
+	size_t n;
+
+	if (!s)
+		return -1;
+	colon = strrchr(s, ':');
+	n = colon ? (size_t)(colon - s) : strlen(s);
+	if (n == 0 || n >= sizeof(name))
+		return -1;
+	memcpy(name, s, n);
+	name[n] = '\0';
+	*out_port = dflt;
+	if (colon) {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(colon + 1, &end, 10);
+		if (errno || end == colon + 1 || *end || v < 1 || v > 65535)
+			return -1;
+		*out_port = (uint16_t)v;
+	}
+	if (sf_name_norm(name, host, hostlen) < 0 || strcmp(host, ".") == 0 || strchr(host, '*'))
+		return -1;
+	return 0;
+}
+
+void sf_core_settle(sf_result *r)
+{
+	sf_findings_sort(&r->findings);
+	if (r->verdict == SF_VERDICT_ERROR)
+		return;
+	r->verdict = sf_findings_verdict(&r->findings);
+}
+
+sf_status sf_peer_load(sf_ctx *ctx, const char *file, sf_peer **out_peer)
+{
+	sf_peer *p = calloc(1, sizeof(*p));
+	sf_status st = SF_ENOMEM;
+
+	*out_peer = NULL;
+	if (!p || !(p->label = sf_strdup(file)))
+		goto out;
+	st = sf_pem_read_chain(file, &p->chain, ctx->err, sizeof(ctx->err));
+	if (st != SF_OK)
+		goto out;
+	*out_peer = p;
+	p = NULL;
+out:
+	if (st == SF_ENOMEM)
+		sf_ctx_fail(ctx, st, "out of memory");
+	sf_peer_free(p);
+	return st;
+}
+
+sf_status sf_peer_fetch(sf_ctx *ctx, const char *host_port, sf_peer **out_peer)
+{
+	sf_peer *p = NULL;
+	sf_tls_facts facts = { 0 };
+	sf_strv addrs = { 0 };
+	sf_dns_rcode rc = SF_DNS_NOERROR;
+	unsigned char bin[16];
+	const char *addr = NULL;
+	char host[256];
+	uint16_t port;
+	sf_status st;
+
+	*out_peer = NULL;
+	if (sf_core_host_port(host_port, SF_PEER_PORT, host, sizeof(host), &port) < 0)
+		return sf_ctx_fail(ctx, SF_EINVAL, "invalid peer '%s': expected HOST or HOST:PORT",
+				   host_port);
+	if (!ctx->tls)
+		return sf_ctx_fail(ctx, SF_EINVAL, "cannot fetch the certificate of %s: offline "
+				   "DNS without a lab directory (--certs DIR) has no TLS source",
+				   host);
+	/* A live handshake needs an address: HOST itself, or what DNS answers for it. */
+	if (inet_pton(AF_INET, host, bin) == 1 || inet_pton(AF_INET6, host, bin) == 1) {
+		addr = host;
+	} else if (ctx->dns) {
+		st = sf_collect_addrs(ctx, host, &addrs, &rc, NULL);
+		if (st != SF_OK)
+			goto out;
+		if (addrs.n > 0)
+			addr = addrs.v[0];
+	}
+	if (!addr && !ctx->tls_offline) {
+		st = sf_ctx_fail(ctx, SF_ENET, "cannot resolve the peer %s: %s", host,
+				 rc == SF_DNS_NOERROR ? "no A or AAAA record"
+						      : sf_dns_rcode_name(rc));
+		goto out;
+	}
+	st = sf_tls_fetch(ctx->tls, host, addr, port, &facts, ctx->err, sizeof(ctx->err));
+	if (st != SF_OK)
+		goto out;
+	if (facts.state != SF_TLS_OK || !facts.chain || sk_X509_num(facts.chain) < 1) {
+		st = sf_ctx_fail(ctx, facts.state == SF_TLS_NO_CHAIN ? SF_EIO : SF_ENET,
+				 "cannot get the certificate of the peer %s:%u: %s", host,
+				 (unsigned)port, facts.error ? facts.error : "no certificate sent");
+		goto out;
+	}
+	st = SF_ENOMEM;
+	p = calloc(1, sizeof(*p));
+	if (!p || !(p->label = sf_aprintf("%s:%u", host, (unsigned)port)))
+		goto out;
+	p->chain = facts.chain;
+	facts.chain = NULL;
+	p->presented = 1;
+	*out_peer = p;
+	p = NULL;
+	st = SF_OK;
+out:
+	if (st == SF_ENOMEM)
+		sf_ctx_fail(ctx, st, "out of memory");
+	sf_tls_facts_release(&facts);
+	sf_strv_release(&addrs);
+	sf_peer_free(p);
+	return st;
+}
+
+/* Is a finding with @rule and @subject already in @f? */
+static int has_finding(const sf_findings *f, sf_rule rule, const char *subject)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].rule == rule && strcmp(f->v[i].subject, subject) == 0)
+			return 1;
+	return 0;
+}
+
+/* Moves the findings of @from to the end of @to (@from is emptied). */
+static sf_status move_findings(sf_findings *to, sf_findings *from, int dedupe)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		sf_finding *f = &from->v[i];
+
+		if (dedupe && has_finding(to, f->rule, f->subject))
+			continue;
+		if (to->n == to->cap) {
+			size_t cap = to->cap ? to->cap * 2 : 8;
+			sf_finding *v = realloc(to->v, cap * sizeof(*v));
+
+			if (!v)
+				return SF_ENOMEM;
+			to->v = v;
+			to->cap = cap;
+		}
+		/* steal */
+		to->v[to->n++] = *f;
+		memset(f, 0, sizeof(*f));
+	}
+	sf_findings_release(from);
+	return SF_OK;
+}
+
+sf_status sf_check_callback(sf_ctx *ctx, const char *domain, const sf_peer *peer,
+			    sf_result **out_result)
+{
+	sf_findings fed = { 0 }, pc = { 0 };
+	sf_result *r = NULL;
+	sf_status st;
+
+	*out_result = NULL;
+	if (!peer || !peer->chain || sk_X509_num(peer->chain) < 1)
+		return sf_ctx_fail(ctx, SF_EINVAL, "no peer certificate for the callback check");
+	st = sf_check_domain(ctx, domain, &r);
+	if (st != SF_OK)
+		return st;
+	if (r->verdict == SF_VERDICT_ERROR)
+		goto done;
+	st = sf_rules_callback(&ctx->env, r, sk_X509_value(peer->chain, 0), &fed);
+	if (st != SF_OK)
+		goto out;
+	/*
+	 * The peer's chain as the Edge sees it on the inbound connection (it is
+	 * the TLS client there: clientAuth matters).  What the normal check
+	 * already said about the same certificate is not repeated.
+	 */
+	st = sf_rules_cert(&ctx->env, peer->chain, NULL, SF_ROLE_EDGE, 1, peer->presented, &pc,
+			   NULL);
+	if (st != SF_OK)
+		goto out;
+	st = move_findings(&r->findings, &fed, 0);
+	if (st == SF_OK)
+		st = move_findings(&r->findings, &pc, 1);
+	if (st != SF_OK)
+		goto out;
+	sf_core_settle(r);
+done:
+	*out_result = r;
+	r = NULL;
+out:
+	if (st == SF_ENOMEM)
+		sf_ctx_fail(ctx, st, "out of memory");
+	else if (st != SF_OK && !ctx->err[0])
+		sf_ctx_fail(ctx, st, "callback check of %s: %s", domain, sf_strerror(st));
+	sf_findings_release(&fed);
+	sf_findings_release(&pc);
+	sf_result_free(r);
+	return st;
+}
+
+sf_status sf_check_allow_list(sf_ctx *ctx, const sf_allow_list *l, sf_result *r)
+{
+	sf_findings add = { 0 };
+	sf_status st = SF_OK;
+
+	if (!l || !r || r->verdict == SF_VERDICT_ERROR)
+		return SF_OK;
+	for (size_t i = 0; i < l->n && st == SF_OK; i++) {
+		if (strcmp(l->v[i].domain, r->domain) != 0 || !l->v[i].proxy_fqdn)
+			continue;
+		st = sf_rules_allow(&ctx->env, r->domain, l->v[i].proxy_fqdn, r->srv, r->n_srv,
+				    &add);
+	}
+	if (st == SF_OK)
+		st = move_findings(&r->findings, &add, 0);
+	sf_findings_release(&add);
+	if (st != SF_OK)
+		return sf_ctx_fail(ctx, st, "out of memory");
+	sf_core_settle(r);
+	return SF_OK;
+}

@@ -1,0 +1,231 @@
+/*
+ * Federation logic: FED-001 (the inbound callback) and FED-003 (stale
+ * allow-list entries).  Pure: a checked domain's result and a certificate
+ * in, findings out.
+ *
+ * The callback, as the Cisco TAC note (seed 001) shows it from the Edge
+ * log: for a request from a federated peer, the Edge takes the domain of
+ * From / P-Asserted-Identity, looks up _sipfederationtls._tcp.<domain>,
+ * requires a target directly in that domain (else 0xC3E93D6F
+ * SIPPROXY_E_EPROUTING_MSG_ALLOWED_DOMAIN_NO_SRV_MATCH, fqdn1=<target>),
+ * and requires the certificate the peer presented on the connection to
+ * carry that target (else 0xC3E93D67 SIPPROXY_E_ROUTING_MSG_CERT_MISMATCH,
+ * expected-fqdn=<target>, certName=<peer>).  @unittest: test_rules (frows)
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/rules.h"
+#include "util/util.h"
+
+/* SPEC FED-001: the DNS outcomes DNS-001..009 that break the callback when they are errors. */
+static const sf_rule callback_dns[] = {
+	SF_R_DNS001_NO_SRV,         SF_R_DNS002_MISSPELT,      SF_R_DNS003_NOT_SRV,
+	SF_R_DNS004_ROOT_TARGET,    SF_R_DNS004_ZONE_APPENDED, SF_R_DNS005_SUBDOMAIN,
+	SF_R_DNS005_OTHER_DOMAIN,   SF_R_DNS005_BARE_DOMAIN,   SF_R_DNS006_NONE_PASS,
+	SF_R_DNS006_DISAGREE,       SF_R_DNS007_PORT,          SF_R_DNS008_CNAME_TARGET,
+	SF_R_DNS009_NO_ADDRESS,     SF_R_DNS009_PRIVATE,
+};
+
+static int is_callback_dns(sf_rule r)
+{
+	for (size_t i = 0; i < SF_ARRAY_LEN(callback_dns); i++)
+		if (callback_dns[i] == r)
+			return 1;
+	return 0;
+}
+
+/* " (it carries: CN x; SAN dNSNames a, b)" of @cert into @buf. */
+static int cert_names(X509 *cert, char *buf, size_t cap)
+{
+	sf_strv san = { 0 };
+	char *cn = sf_x509_cn(cert);
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (sf_x509_san(cert, &san, NULL) < 0) {
+		free(cn);
+		sf_strv_release(&san);
+		return -1;
+	}
+	sf_buf_add(buf, cap, &len, "it carries: subject CN ");
+	sf_buf_add(buf, cap, &len, cn ? cn : "none");
+	sf_buf_add(buf, cap, &len, "; SAN dNSNames ");
+	for (size_t i = 0; i < san.n; i++) {
+		if (i)
+			sf_buf_add(buf, cap, &len, ", ");
+		sf_buf_add(buf, cap, &len, san.v[i]);
+	}
+	if (san.n == 0)
+		sf_buf_add(buf, cap, &len, "none");
+	free(cn);
+	sf_strv_release(&san);
+	return 0;
+}
+
+/* Is srv[i].target the target of an earlier record (another port, priority)? */
+static int seen_before(const sf_srv_result *srv, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(srv[j].target, srv[i].target) == 0)
+			return 1;
+	return 0;
+}
+
+/* Does @cert carry @name (exactly or through a one-label wildcard)?  *out_wild: 1 if only so. */
+static int carries(X509 *cert, const char *name, int *out_wild)
+{
+	int how = 0;
+	char *m = NULL;
+
+	*out_wild = 0;
+	if (sf_x509_match(cert, name, &how, &m) < 0)
+		return 0;
+	free(m);
+	*out_wild = how == 2;
+	return how != 0;
+}
+
+/* FED-001 when a DNS rule failed: what failed, and what to fix in DNS and in the certificate. */
+static sf_status callback_dns_failed(const sf_rule_env *env, const sf_result *r, X509 *peer,
+				     const sf_finding *first, size_t n_fail, sf_findings *out)
+{
+	char x[1024], y[2048], names[700], sugg[300] = "";
+	const char *t = NULL;
+	int wild;
+
+	snprintf(x, sizeof(x), "%s (%s)%s", first->message, first->id,
+		 n_fail > 1 ? ", and more DNS errors listed above" : "");
+	/*
+	 * The name the peer's certificate must carry once DNS is fixed: for a
+	 * target outside the domain, its first label in the domain (as DNS-005
+	 * suggests); else a target that is already right (DNS-009: it only lacks
+	 * an address).  A zone-appended target (DNS-004) has its own fix.
+	 */
+	for (size_t i = 0; i < r->n_srv && !t && first->rule != SF_R_DNS004_ZONE_APPENDED; i++)
+		if (strcmp(r->srv[i].target, ".") != 0 &&
+		    !sf_rules_target_ok(env, r->domain, r->srv[i].target))
+			t = r->srv[i].target;
+	if (t) {
+		const char *dot = strchr(t, '.');
+
+		snprintf(sugg, sizeof(sugg), "%.*s.%s",
+			 (int)(dot ? (size_t)(dot - t) : strlen(t)), t, r->domain);
+	}
+	for (size_t i = 0; i < r->n_srv && !sugg[0] && first->rule != SF_R_DNS004_ZONE_APPENDED;
+	     i++)
+		if (strcmp(r->srv[i].target, ".") != 0 &&
+		    sf_rules_target_ok(env, r->domain, r->srv[i].target))
+			snprintf(sugg, sizeof(sugg), "%s", r->srv[i].target);
+	if (cert_names(peer, names, sizeof(names)) < 0)
+		return SF_ENOMEM;
+	if (sugg[0] && carries(peer, sugg, &wild))
+		snprintf(y, sizeof(y), "%s; the certificate the peer presents already carries %s",
+			 first->fix ? first->fix : "fix the DNS record", sugg);
+	else if (sugg[0])
+		snprintf(y, sizeof(y), "%s; then add %s as a SAN dNSName to the certificate the "
+			 "peer presents too (%s)", first->fix ? first->fix : "fix the DNS record",
+			 sugg, names);
+	else
+		snprintf(y, sizeof(y), "%s; the certificate the peer presents must then carry the "
+			 "target you publish (%s)", first->fix ? first->fix : "fix the DNS record",
+			 names);
+	if (sf_findings_add(out, env->profile, SF_R_FED001_DNS, r->domain, r->domain, x, y))
+		return SF_ENOMEM;
+	return SF_OK;
+}
+
+sf_status sf_rules_callback(const sf_rule_env *env, const sf_result *r, X509 *peer_leaf,
+			    sf_findings *out)
+{
+	const sf_finding *first = NULL;
+	size_t n_fail = 0, len = 0;
+	char targets[1024] = "", names[700], why[800];
+	const char *match = NULL;
+	int wild = 0, n_ok = 0;
+
+	if (!r || !peer_leaf)
+		return SF_EINVAL;
+	for (size_t i = 0; i < r->findings.n; i++) {
+		const sf_finding *f = &r->findings.v[i];
+
+		if (f->severity == SF_SEV_ERROR && is_callback_dns(f->rule)) {
+			n_fail++;
+			if (!first)
+				first = f;
+		}
+	}
+	if (first)
+		return callback_dns_failed(env, r, peer_leaf, first, n_fail, out);
+
+	/* DNS passes: the peer must present a certificate for one of the compliant targets. */
+	for (size_t i = 0; i < r->n_srv && !match; i++) {
+		const char *t = r->srv[i].target;
+
+		if (strcmp(t, ".") == 0 || !sf_rules_target_ok(env, r->domain, t))
+			continue;
+		if (carries(peer_leaf, t, &wild)) {
+			match = t;
+			break;
+		}
+		if (seen_before(r->srv, i))
+			continue;
+		if (n_ok++)
+			sf_buf_add(targets, sizeof(targets), &len, " or ");
+		sf_buf_add(targets, sizeof(targets), &len, t);
+	}
+	if (match) {
+		char *m = NULL;
+		int how = 0;
+
+		why[0] = '\0';
+		if (wild && sf_x509_match(peer_leaf, match, &how, &m) == 0 && m)
+			snprintf(why, sizeof(why), " (only through the wildcard %s)", m);
+		free(m);
+		if (sf_findings_add(out, env->profile, SF_R_FED001_OK, r->domain, r->domain, match,
+				    why))
+			return SF_ENOMEM;
+		return SF_OK;
+	}
+	if (n_ok == 0) {
+		/* No record at all would have been DNS-001: here every target is the root. */
+		snprintf(why, sizeof(why), "no SRV target of %s is a host directly in %s",
+			 r->domain, r->domain);
+		if (sf_findings_add(out, env->profile, SF_R_FED001_DNS, r->domain, r->domain, why,
+				    "publish `_sipfederationtls._tcp.<domain>. IN SRV 0 0 5061 "
+				    "<host>.<domain>.` for the host that sends the requests"))
+			return SF_ENOMEM;
+		return SF_OK;
+	}
+	if (cert_names(peer_leaf, names, sizeof(names)) < 0)
+		return SF_ENOMEM;
+	snprintf(why, sizeof(why), " (%s), or point _sipfederationtls._tcp.%s at a host name the "
+		 "certificate carries, directly in %s", names, r->domain, r->domain);
+	if (sf_findings_add(out, env->profile, SF_R_FED001_CERT, r->domain, r->domain, targets,
+			    why))
+		return SF_ENOMEM;
+	return SF_OK;
+}
+
+sf_status sf_rules_allow(const sf_rule_env *env, const char *domain, const char *proxy_fqdn,
+			 const sf_srv_result *srv, size_t n_srv, sf_findings *out)
+{
+	char targets[1024] = "";
+	size_t len = 0;
+
+	if (!proxy_fqdn || n_srv == 0)
+		return SF_OK;
+	for (size_t i = 0; i < n_srv; i++) {
+		if (strcmp(srv[i].target, proxy_fqdn) == 0)
+			return SF_OK;
+		if (seen_before(srv, i))
+			continue;
+		if (len)
+			sf_buf_add(targets, sizeof(targets), &len, ", ");
+		sf_buf_add(targets, sizeof(targets), &len, srv[i].target);
+	}
+	if (sf_findings_add(out, env->profile, SF_R_FED003_STALE, domain, domain, proxy_fqdn,
+			    targets))
+		return SF_ENOMEM;
+	return SF_OK;
+}

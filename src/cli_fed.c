@@ -1,0 +1,172 @@
+/* sipfed check: the callback, allow-list and Direct Routing options (see cli_fed.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli_fed.h"
+
+const char cli_fed_usage[] =
+	"  --callback             inbound callback check (FED-001): will an Edge accept requests\n"
+	"                         whose From / P-Asserted-Identity carry DOMAIN from the peer?\n"
+	"  --peer-cert FILE       the certificate chain (PEM, leaf first) the peer presents\n"
+	"  --peer-host HOST[:PORT]  fetch it from the peer (port 5061; from --certs DIR offline);\n"
+	"                         either option implies --callback\n"
+	"  --allow-list FILE      allowed domains, 'domain [proxyfqdn]' a line or the CSV of\n"
+	"                         Get-CsAllowedDomain: checked too; a stale ProxyFqdn is FED-003\n"
+	"  --sbc FQDN[:PORT]      with --profile dr: check a Direct Routing SBC (repeatable;\n"
+	"                         port 5061)\n"
+	"  --data-dir DIR         data files (dr/cipher-suites.txt, dr/trusted-roots.txt);\n"
+	"                         default $SIPFED_DATADIR, else the installed or source copy\n";
+
+int cli_fed_opt(cli_fed *f, cli_common *c, int opt, const char *arg)
+{
+	const char **v;
+
+	switch (opt) {
+	case OPT_CALLBACK:
+		f->callback = 1;
+		return 1;
+	case OPT_PEER_CERT:
+		f->peer_cert = arg;
+		return 1;
+	case OPT_PEER_HOST:
+		f->peer_host = arg;
+		return 1;
+	case OPT_ALLOW_LIST:
+		f->allow_file = arg;
+		return 1;
+	case OPT_DATA_DIR:
+		c->opt.data_dir = arg;
+		return 1;
+	case OPT_SBC:
+		v = realloc(f->sbcs, (f->n_sbcs + 1) * sizeof(*v));
+		if (!v) {
+			cli_error("out of memory");
+			return -1;
+		}
+		v[f->n_sbcs++] = arg;
+		f->sbcs = v;
+		return 1;
+	}
+	return 0;
+}
+
+/* Domain names compare without case and trailing dot (the library normalises the rest). */
+static int same_name(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la && a[la - 1] == '.')
+		la--;
+	if (lb && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+static int push_item(char ***items, size_t *n, const char *s)
+{
+	char **v = realloc(*items, (*n + 1) * sizeof(*v));
+
+	if (!v)
+		return -1;
+	*items = v;
+	if (!(v[*n] = strdup(s)))
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+int cli_fed_items(cli_fed *f, const cli_common *c, char ***items, size_t *n_items)
+{
+	char err[1024];
+	sf_status st;
+
+	if (f->peer_cert && f->peer_host) {
+		cli_error("--peer-cert and --peer-host exclude each other: give one certificate");
+		return -1;
+	}
+	if (f->peer_cert || f->peer_host)
+		f->callback = 1;
+	if (f->callback && !f->peer_cert && !f->peer_host) {
+		cli_error("--callback needs the certificate the peer presents: --peer-cert FILE or "
+			  "--peer-host HOST[:PORT]");
+		return -1;
+	}
+	if (f->n_sbcs > 0 && c->opt.profile != SF_PROFILE_DR) {
+		cli_error("--sbc checks a Teams Direct Routing SBC: it needs --profile dr");
+		return -1;
+	}
+	if (c->opt.profile == SF_PROFILE_DR && (f->callback || f->allow_file)) {
+		cli_error("%s is about federation with Skype for Business / Teams (profiles sfb "
+			  "and o365), not Direct Routing",
+			  f->callback ? "--callback" : "--allow-list");
+		return -1;
+	}
+	if (f->allow_file) {
+		st = sf_allow_list_load(f->allow_file, &f->allow, err, sizeof(err));
+		if (st != SF_OK) {
+			cli_error("%s", err);
+			return -1;
+		}
+		for (size_t i = 0; i < f->allow->n; i++) {
+			int dup = 0;
+
+			for (size_t k = 0; k < *n_items && !dup; k++)
+				dup = same_name((*items)[k], f->allow->v[i].domain);
+			if (!dup && push_item(items, n_items, f->allow->v[i].domain) < 0)
+				goto nomem;
+		}
+	}
+	f->first_sbc = *n_items;
+	for (size_t i = 0; i < f->n_sbcs; i++)
+		if (push_item(items, n_items, f->sbcs[i]) < 0)
+			goto nomem;
+	return 0;
+nomem:
+	cli_error("out of memory");
+	return -1;
+}
+
+int cli_fed_setup(cli_fed *f, sf_ctx *ctx)
+{
+	sf_status st = SF_OK;
+
+	if (f->peer_cert)
+		st = sf_peer_load(ctx, f->peer_cert, &f->peer);
+	else if (f->peer_host)
+		st = sf_peer_fetch(ctx, f->peer_host, &f->peer);
+	if (st != SF_OK) {
+		cli_error("%s", sf_ctx_error(ctx));
+		return -1;
+	}
+	return 0;
+}
+
+sf_status cli_fed_check(cli_fed *f, sf_ctx *ctx, size_t i, const char *item,
+			sf_result **out_result)
+{
+	sf_status st;
+
+	if (i >= f->first_sbc && f->n_sbcs > 0)
+		return sf_check_sbc(ctx, item, out_result);
+	if (f->peer)
+		st = sf_check_callback(ctx, item, f->peer, out_result);
+	else
+		st = sf_check_domain(ctx, item, out_result);
+	if (st == SF_OK && f->allow) {
+		st = sf_check_allow_list(ctx, f->allow, *out_result);
+		if (st != SF_OK) {
+			sf_result_free(*out_result);
+			*out_result = NULL;
+		}
+	}
+	return st;
+}
+
+void cli_fed_release(cli_fed *f)
+{
+	free(f->sbcs);
+	sf_allow_list_free(f->allow);
+	sf_peer_free(f->peer);
+	memset(f, 0, sizeof(*f));
+}

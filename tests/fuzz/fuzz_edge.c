@@ -1,0 +1,14 @@
+/*
+ * libFuzzer target: the Edge / Front End OCSLogger reader (lib/logs/edge.c:
+ * $$begin_record records and the SIP messages of protocol records) on
+ * arbitrary bytes, through two window geometries; the checks are in
+ * logs_fuzz.h.
+ */
+#include "logs_fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_logs(data, size, SF_LOGT_EDGE);
+}

@@ -1,0 +1,418 @@
+#!/usr/bin/env python3
+"""logs.py CASE: `sipfed logs` on log fixtures, as a user runs it.
+
+Fixtures: tests/data/logs/cli/ (this test's own: an Expressway log with the
+seed's bare 504, the Edge records 0xC3E93D6F / 0xC3E93D67, a client trace
+with the 1009 and 1010 responses, event 32263) and the readers' fixtures in
+the other directories of tests/data/logs/.  Pinned: the causes (most frequent
+first), the check IDs, subjects, fixes and `next` commands, the JSON shape of
+SPEC section 3, JSON lines, exit statuses, a bad file among good ones, stdin
+and gzip, and --verify against the offline seed lab.
+"""
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sflab  # noqa: E402
+from sflab import check  # noqa: E402
+
+EVENT_KEYS = ["file", "line", "kind", "code", "result_code", "hresult", "attrs", "checks",
+              "subject", "fix", "time", "call_id", "from_domain", "to_domain", "linked",
+              "next", "cause"]
+CAUSE_KEYS = ["cause", "subject", "checks", "count", "first", "last", "fix", "next"]
+KINDS = ("ms-diagnostics", "edge-record", "sip-response", "event")
+
+
+def data_dir(*parts):
+    return os.path.join(sflab.srcdir(), "tests", "data", "logs", *parts)
+
+
+def cli_file(name):
+    return data_dir("cli", name)
+
+
+GOOD = ["expressway.log", "edge.log", "client.uccapilog", "events.txt"]
+
+# What each event of the own fixtures must be explained as:
+# (file, kind, checks, subject, substring of the fix, next)
+PINS = [
+    ("expressway.log", "sip-response", ["DNS-005"], "vcse.steven.lab",
+     "point _sipfederationtls._tcp.acano.steven.lab at a host directly in acano.steven.lab "
+     "(e.g. vcse.acano.steven.lab)", "sipfed check acano.steven.lab"),
+    ("expressway.log", "sip-response", ["DNS-001", "DNS-005", "CERT-001"], "cms.steven.lab",
+     "run the check below for cms.steven.lab", "sipfed check cms.steven.lab"),
+    ("edge.log", "edge-record", ["DNS-005"], "vcse.steven.lab",
+     "point _sipfederationtls._tcp.acano.steven.lab at a host directly in acano.steven.lab "
+     "(e.g. vcse.acano.steven.lab)", "sipfed check acano.steven.lab"),
+    ("edge.log", "edge-record", ["CERT-001"], "vcse.acano.steven.lab",
+     "add vcse.acano.steven.lab to the certificate of the host that answers for it "
+     "(it presents vcse.steven.lab)", "sipfed check acano.steven.lab"),
+    ("client.uccapilog", "ms-diagnostics", ["DNS-005"], "vcse.sub.cms.steven.lab",
+     "point _sipfederationtls._tcp.cms.steven.lab at a host directly in cms.steven.lab "
+     "(e.g. vcse.cms.steven.lab)", "sipfed check cms.steven.lab"),
+    ("client.uccapilog", "ms-diagnostics", ["CERT-001"], "vcse.cms.steven.lab",
+     "add vcse.cms.steven.lab to the certificate of the host that answers for it "
+     "(it presents vcse.steven.lab)", "sipfed check cms.steven.lab"),
+    ("events.txt", "event", ["UM-001"], None, "subject CN", None),
+]
+
+
+def logs(args, **kw):
+    return sflab.run_sipfed(["logs"] + args, **kw)
+
+
+def run_bytes(args, data, timeout=60):
+    """Runs sipfed with raw bytes on stdin (gzip, binary)."""
+    p = subprocess.run([sflab.sipfed_bin()] + args, input=data, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=timeout)
+    r = sflab.Run(args, p.returncode, p.stdout.decode("utf-8", "replace"),
+                  p.stderr.decode("utf-8", "replace"), 0.0)
+    check(r.rc >= 0, "sipfed was killed by signal %d\n%s" % (-r.rc, r.describe()))
+    return r
+
+
+def parse_doc(run):
+    """The JSON document of `logs --json`, its shape checked (SPEC section 3)."""
+    try:
+        doc = json.loads(run.out)
+    except ValueError as e:
+        raise sflab.Fail("stdout is not one JSON document (%s)\n%s" % (e, run.describe()))
+    check(isinstance(doc, dict) and doc.get("version") == 1, 'no "version": 1\n'
+          + run.describe())
+    check(list(doc)[:3] == ["version", "events", "summary"],
+          "top-level keys %r, want version, events, summary first" % list(doc))
+    for ev in doc["events"]:
+        check_event_shape(ev, run)
+    s = doc["summary"]
+    check(s.get("events") == len(doc["events"]), "summary.events %r != %d events"
+          % (s.get("events"), len(doc["events"])))
+    check(isinstance(s.get("files"), int), "summary.files is not a number")
+    counts = [c["count"] for c in s["causes"]]
+    check(counts == sorted(counts, reverse=True), "causes not most frequent first: %r" % counts)
+    check(sum(counts) == len(doc["events"]), "cause counts %r do not add up to %d events"
+          % (counts, len(doc["events"])))
+    for c in s["causes"]:
+        check(list(c)[:len(CAUSE_KEYS)] == CAUSE_KEYS, "cause keys %r, want %r first"
+              % (list(c), CAUSE_KEYS))
+    return doc
+
+
+def check_event_shape(ev, run):
+    check(list(ev)[:len(EVENT_KEYS)] == EVENT_KEYS, "event keys %r, want %r first\n%s"
+          % (list(ev), EVENT_KEYS, run.describe()))
+    check(ev["kind"] in KINDS, "bad kind %r" % ev["kind"])
+    check(isinstance(ev["line"], int) and ev["line"] >= 1, "bad line %r" % ev["line"])
+    check(ev["code"] is None or isinstance(ev["code"], int), "code %r" % ev["code"])
+    for k in ("result_code", "hresult"):
+        v = ev[k]
+        check(v is None or (v.startswith("0x") and len(v) == 10
+                            and all(ch in "0123456789ABCDEF" for ch in v[2:])),
+              "%s %r is not an upper-case 0x hex string" % (k, v))
+    check(isinstance(ev["attrs"], dict), "attrs is not an object")
+    check(isinstance(ev["checks"], list) and len(set(ev["checks"])) == len(ev["checks"]),
+          "checks %r is not a list of distinct IDs" % ev["checks"])
+    check(isinstance(ev["cause"], str) and ev["cause"], "event without a cause: %r" % ev)
+    if ev["checks"]:
+        check(ev["fix"], "event with checks but no fix: %r" % ev)
+
+
+def own_doc(extra=()):
+    run = logs(["--json"] + list(extra) + [cli_file(f) for f in GOOD])
+    check(run.rc == 1, "exit %d, want 1 (failures found)\n%s" % (run.rc, run.describe()))
+    return parse_doc(run), run
+
+
+def case_own_json(tmp):
+    doc, run = own_doc()
+    evs = doc["events"]
+    check(len(evs) == len(PINS), "%d events, want %d\n%s" % (len(evs), len(PINS),
+                                                             run.describe()))
+    left = list(evs)
+    for fname, kind, checks, subject, fix, nxt in PINS:
+        hits = [e for e in left if os.path.basename(e["file"]) == fname and e["kind"] == kind
+                and e["checks"] == checks and e["subject"] == subject]
+        check(hits, "no %s event in %s with checks %r and subject %r; events:\n%s"
+              % (kind, fname, checks, subject, json.dumps(evs, indent=1)[:6000]))
+        e = hits[0]
+        left.remove(e)
+        check(fix in " ".join((e["fix"] or "").split()), "%s %s: fix %r lacks %r"
+              % (fname, checks, e["fix"], fix))
+        if nxt is None:
+            check(not (e["next"] or "").startswith("sipfed check"), "%s: next %r"
+                  % (fname, e["next"]))
+        else:
+            check(e["next"] == nxt, "%s %s: next %r, want %r" % (fname, checks, e["next"], nxt))
+    # the seed's 504 of call 1 is linked to the Edge record of the same Call-ID
+    x = [e for e in evs if e["kind"] == "sip-response" and e["checks"] == ["DNS-005"]][0]
+    edge = [e for e in evs if e["kind"] == "edge-record" and e["checks"] == ["DNS-005"]][0]
+    check(x["linked"] == "%s:%d" % (edge["file"], edge["line"]),
+          "504 linked to %r, want the Edge record %s:%d" % (x["linked"], edge["file"],
+                                                             edge["line"]))
+    check(x["call_id"] == edge["call_id"], "linked events differ in Call-ID")
+    check(edge["result_code"] == "0xC3E93D6F", "result_code %r" % edge["result_code"])
+    check(edge["attrs"].get("domain") == "acano.steven.lab", "attrs %r" % edge["attrs"])
+    y = [e for e in evs if e["kind"] == "sip-response" and e["checks"] != ["DNS-005"]][0]
+    check(y["linked"] is None, "the lone 504 is linked to %r" % y["linked"])
+    check("DNS or certificate rule on the Microsoft side" in y["cause"], "cause %r" % y["cause"])
+    c1010 = [e for e in evs if e["code"] == 1010][0]
+    check(c1010["attrs"].get("tls-target") == "vcse.cms.steven.lab", "attrs %r"
+          % c1010["attrs"])
+    s = doc["summary"]
+    check(s["files"] == len(GOOD), "summary.files %r" % s["files"])
+    check(len(s["causes"]) == len(PINS) - 1, "%d causes, want %d" % (len(s["causes"]),
+                                                                    len(PINS) - 1))
+    top = s["causes"][0]
+    check(top["count"] == 2 and top["checks"] == ["DNS-005"]
+          and top["subject"] == "vcse.steven.lab",
+          "top cause %r, want DNS-005 vcse.steven.lab x2" % top)
+    check(top["next"] == "sipfed check acano.steven.lab", "top next %r" % top["next"])
+    check(top["first"] and top["last"] and top["first"] != top["last"],
+          "first/last %r / %r" % (top["first"], top["last"]))
+    check(s.get("domains") == ["acano.steven.lab", "cms.steven.lab"], "domains %r"
+          % s.get("domains"))
+
+
+def case_own_text(tmp):
+    run = logs([cli_file(f) for f in GOOD])
+    check(run.rc == 1, "exit %d, want 1\n%s" % (run.rc, run.describe()))
+    check("\x1b" not in run.out, "escape codes with NO_COLOR=1 on a pipe")
+    blocks = [b for b in run.out.split("\n\n") if b.strip()]
+    check(blocks[0].startswith("sipfed logs: 7 events in 4 files, 6 causes"),
+          "summary line: %r" % blocks[0])
+    first = blocks[1].splitlines()
+    check(first[0].startswith("DNS-005  vcse.steven.lab  (2 events, "),
+          "first block is not DNS-005 vcse.steven.lab x2:\n" + blocks[1])
+    flat = " ".join(blocks[1].split())
+    for want in ("fix point _sipfederationtls._tcp.acano.steven.lab at a host directly in "
+                 "acano.steven.lab (e.g. vcse.acano.steven.lab)",
+                 "next sipfed check acano.steven.lab", "Edge 0xC3E93D6F",
+                 "504 without ms-diagnostics"):
+        check(want in flat, "first block lacks %r:\n%s" % (want, blocks[1]))
+    all_flat = " ".join(run.out.split())
+    for want in ("add vcse.cms.steven.lab to the certificate of the host that answers for it "
+                 "(it presents vcse.steven.lab)", "UM-001", "CERT-001 vcse.acano.steven.lab",
+                 "DNS-005 vcse.sub.cms.steven.lab", "next sipfed check cms.steven.lab"):
+        check(want in all_flat, "text lacks %r:\n%s" % (want, run.out))
+    check("\n  events   " not in run.out, "events listed without --events")
+    ev = logs(["--events"] + [cli_file(f) for f in GOOD])
+    check("-> " + cli_file("edge.log") + ":" in ev.out, "--events does not show the link:\n"
+          + ev.out)
+    check(ev.out.count(cli_file("expressway.log") + ":") == 2, "--events: not one line per "
+          "Expressway event:\n" + ev.out)
+
+
+def case_jsonl(tmp):
+    doc, _ = own_doc()
+    run = logs(["--format", "jsonl"] + [cli_file(f) for f in GOOD])
+    check(run.rc == 1, "exit %d\n%s" % (run.rc, run.describe()))
+    lines = run.out.splitlines()
+    check(len(lines) == len(doc["events"]) + 1, "%d lines, want %d events + summary"
+          % (len(lines), len(doc["events"])))
+    for i, ln in enumerate(lines[:-1]):
+        check(json.loads(ln) == doc["events"][i], "jsonl line %d differs from the JSON event"
+              % (i + 1))
+    check(json.loads(lines[-1]) == {"summary": doc["summary"]}, "last line is not the summary")
+
+
+def case_stdin(tmp):
+    with open(cli_file("edge.log"), encoding="utf-8") as f:
+        data = f.read()
+    byfile = parse_doc(logs(["--json", cli_file("edge.log")]))
+    run = logs(["--json", "-"], stdin_data=data)
+    check(run.rc == 1, "exit %d\n%s" % (run.rc, run.describe()))
+    doc = parse_doc(run)
+    check([e["file"] for e in doc["events"]] == ["-"] * len(byfile["events"]),
+          "stdin events not named '-': %r" % [e["file"] for e in doc["events"]])
+    strip = [dict(e, file=None, linked=None) for e in doc["events"]]
+    want = [dict(e, file=None, linked=None) for e in byfile["events"]]
+    check(strip == want, "stdin gives other events than the file")
+    # gzip is detected by its magic bytes
+    gz = run_bytes(["logs", "--json", "-"], gzip.compress(data.encode()))
+    check(gz.rc == 1, "gzip on stdin: exit %d\n%s" % (gz.rc, gz.describe()))
+    check([dict(e, file=None, linked=None) for e in parse_doc(gz)["events"]] == want,
+          "gzip input gives other events")
+
+
+def case_bad_file(tmp):
+    binf = os.path.join(tmp, "binary.log")
+    with open(binf, "wb") as f:
+        f.write(bytes(range(256)) * 64)
+    missing = os.path.join(tmp, "missing.log")
+    run = logs(["--json", cli_file("edge.log"), missing, binf, cli_file("client.uccapilog")])
+    check(run.rc == 2, "exit %d, want 2\n%s" % (run.rc, run.describe()))
+    errs = [ln for ln in run.err.splitlines() if ln.strip()]
+    check(len(errs) == 2 and all(ln.startswith("sipfed: ") for ln in errs),
+          "want one 'sipfed: ...' line per bad file:\n" + run.err)
+    check(any("missing.log" in ln for ln in errs) and any("binary.log" in ln for ln in errs),
+          "the messages do not name the bad files:\n" + run.err)
+    doc = parse_doc(run)
+    files = {os.path.basename(e["file"]) for e in doc["events"]}
+    check(files == {"edge.log", "client.uccapilog"}, "the good files were not all read: %r"
+          % files)
+    check(doc["summary"]["files"] == 2, "summary.files %r" % doc["summary"]["files"])
+
+
+def case_clean(tmp):
+    run = logs([cli_file("clean-expressway.log")])
+    check(run.rc == 0, "exit %d, want 0\n%s" % (run.rc, run.describe()))
+    check("no federation failure found" in run.out, run.describe())
+    doc = parse_doc(logs(["--json", cli_file("clean-expressway.log")]))
+    check(doc["events"] == [] and doc["summary"]["causes"] == [], "events in a clean log")
+
+
+def case_usage(tmp):
+    run = logs([])
+    check(run.rc == 2 and run.err.startswith("sipfed: ") and len(run.err.splitlines()) == 1,
+          "no file: want exit 2 and one message\n" + run.describe())
+    run = logs(["--type", "nonsense", cli_file("edge.log")])
+    check(run.rc == 2 and "--type" in run.err, run.describe())
+    run = logs(["--bogus", cli_file("edge.log")])
+    check(run.rc == 2 and "--bogus" in run.err, run.describe())
+    run = sflab.run_sipfed(["help", "logs"])
+    check(run.rc == 0 and "--verify" in run.out and "--type" in run.out, run.describe())
+    run = sflab.run_sipfed(["--help"])
+    check("logs" in run.out, "--help does not list logs\n" + run.describe())
+    run = logs(["--type", "edge", "--json", cli_file("edge.log")])
+    check(run.rc == 1 and len(parse_doc(run)["events"]) == 2, run.describe())
+
+
+def case_verify(tmp):
+    stage = "cisco-dns"
+    sflab.gen(tmp, [stage])
+    args = (sflab.zone_args(sflab.stage_zones(stage))
+            + ["--certs", os.path.join(tmp, stage, "certs"),
+               "--trust", os.path.join(tmp, "ca", "root.pem"), "--no-system-trust"])
+    doc, run = own_doc(["--verify"] + args)
+    v = doc.get("verify")
+    check(isinstance(v, list), 'no "verify" list\n' + run.describe())
+    check([r["domain"] for r in v] == ["acano.steven.lab", "cms.steven.lab"],
+          "verified %r" % [r.get("domain") for r in v])
+    for r in v:
+        sflab.check_result_shape(r, run)
+    by = {r["domain"]: r for r in v}
+    # the check confirms what the logs said: the SRV target is not in the domain
+    for domain, subject in (("acano.steven.lab", "vcse.steven.lab"),
+                            ("cms.steven.lab", "vcse.sub.cms.steven.lab")):
+        r = by[domain]
+        check(r["verdict"] == "fail", "%s: verdict %s" % (domain, r["verdict"]))
+        check(any(f["id"] == "DNS-005" and f["subject"] == subject for f in r["findings"]),
+              "%s: no DNS-005 for %s in --verify" % (domain, subject))
+    # text: the check blocks follow the log summary
+    t = logs(["--verify"] + args + [cli_file(f) for f in GOOD])
+    check(t.rc == 1, t.describe())
+    check(t.out.index("sipfed logs: ") < t.out.index("acano.steven.lab  FAIL"),
+          "no check block after the log summary:\n" + t.out)
+    # jsonl: one {"verify": R} per domain before the summary line
+    j = logs(["--format", "jsonl", "--verify"] + args + [cli_file(f) for f in GOOD])
+    lines = [json.loads(ln) for ln in j.out.splitlines()]
+    check([ln["verify"]["domain"] for ln in lines if "verify" in ln]
+          == ["acano.steven.lab", "cms.steven.lab"] and "summary" in lines[-1],
+          "jsonl --verify lines:\n" + j.out)
+    # a fixed lab: the checks pass, the logs still show the failures
+    sflab.gen(tmp, ["cisco-fixed"])
+    fixed = (sflab.zone_args(sflab.stage_zones("cisco-fixed"))
+             + ["--certs", os.path.join(tmp, "cisco-fixed", "certs"),
+                "--trust", os.path.join(tmp, "ca", "root.pem"), "--no-system-trust"])
+    doc, run = own_doc(["--verify"] + fixed)  # exit 1: the logs' failures remain
+    check(all(r["verdict"] in ("pass", "warn") for r in doc["verify"]),
+          "cisco-fixed does not pass --verify:\n" + run.describe())
+
+
+# The seed codes map to the same checks in every fixture of the readers.
+CODE_PINS = [
+    (lambda e: e["kind"] == "ms-diagnostics" and e["code"] == 1009, ["DNS-005"]),
+    (lambda e: e["kind"] == "ms-diagnostics" and e["code"] == 1010
+     and (e["hresult"] == "0x80090322" or "0x80090322" in str(e["attrs"].get("HRESULT", ""))),
+     ["CERT-001"]),
+    (lambda e: e["result_code"] == "0xC3E93D6F" and e["kind"] == "edge-record", ["DNS-005"]),
+    (lambda e: e["result_code"] == "0xC3E93D67" and e["kind"] == "edge-record", ["CERT-001"]),
+    (lambda e: e["kind"] == "event" and e["code"] == 32263, ["UM-001"]),
+]
+
+
+def case_reader_fixtures(tmp):
+    root = data_dir()
+    files = []
+    for d, _, names in os.walk(root):
+        if os.path.relpath(d, root).split(os.sep)[0] in ("cli", "expected"):
+            continue
+        files += [os.path.join(d, n) for n in sorted(names)
+                  if not n.endswith((".json", ".md", ".expected"))]
+    if not files:
+        raise sflab.Skip("no reader fixtures in tests/data/logs yet")
+    seen = 0
+    for f in files:
+        run = logs(["--json", f])
+        if run.rc == 2:
+            # a fixture that is not a log on purpose: one clear message
+            check(run.err.startswith("sipfed: ") and len(run.err.splitlines()) == 1,
+                  "%s: exit 2 without one clear message\n%s" % (f, run.describe()))
+            continue
+        check(run.rc in (0, 1), "%s: exit %d\n%s" % (f, run.rc, run.describe()))
+        doc = parse_doc(run)
+        for e in doc["events"]:
+            for match, ids in CODE_PINS:
+                if match(e):
+                    seen += 1
+                    check(e["checks"] == ids, "%s:%d: checks %r, want %r (%s)"
+                          % (f, e["line"], e["checks"], ids, e["cause"]))
+                    check(e["subject"] or ids == ["UM-001"], "%s:%d: no subject" % (f, e["line"]))
+    check(seen > 0, "no seed failure found in the reader fixtures %r" % files)
+
+
+# The seed notes themselves (text pasted from PDFs, lines broken anywhere): the same
+# five failures in each of the three translations of the Cisco TAC note.
+SEED_WANT = sorted([
+    ("sip-response", ["DNS-005"], "vcse.steven.lab", "sipfed check acano.steven.lab", True),
+    ("edge-record", ["DNS-005"], "vcse.steven.lab", "sipfed check acano.steven.lab", False),
+    ("edge-record", ["CERT-001"], "vcse.acano.steven.lab", "sipfed check acano.steven.lab",
+     False),
+    ("ms-diagnostics", ["DNS-005"], "vcse.sub.cms.steven.lab", "sipfed check cms.steven.lab",
+     False),
+    ("ms-diagnostics", ["CERT-001"], "vcse.cms.steven.lab", "sipfed check cms.steven.lab",
+     False),
+])
+
+
+def case_seeds(tmp):
+    d = os.path.join(sflab.srcdir(), "..", "shared", "seeds")
+    if not os.path.isdir(d):
+        raise sflab.Skip("no ../shared/seeds beside the source tree")
+    notes = sorted(os.path.join(d, n) for n in os.listdir(d) if n[:3] in ("000", "001", "002"))
+    check(len(notes) == 3, "seed notes 000-002 not found in %s" % d)
+    for note in notes:
+        run = logs(["--json", note])
+        check(run.rc == 1, "%s: exit %d\n%s" % (note, run.rc, run.describe()))
+        got = sorted((e["kind"], e["checks"], e["subject"], e["next"], e["linked"] is not None)
+                     for e in parse_doc(run)["events"])
+        check(got == SEED_WANT, "%s: explained as\n%r\nwant\n%r" % (note, got, SEED_WANT))
+
+
+CASES = {
+    "seeds": case_seeds,
+    "own-json": case_own_json,
+    "own-text": case_own_text,
+    "jsonl": case_jsonl,
+    "stdin": case_stdin,
+    "bad-file": case_bad_file,
+    "clean": case_clean,
+    "usage": case_usage,
+    "verify": case_verify,
+    "reader-fixtures": case_reader_fixtures,
+}
+
+
+def main(case):
+    if case not in CASES:
+        raise sflab.Fail("unknown case %r (one of %s)" % (case, ", ".join(CASES)))
+    with sflab.TempDir() as tmp:
+        CASES[case](tmp)
+
+
+if __name__ == "__main__":
+    sflab.main(main, sys.argv[1] if len(sys.argv) > 1 else "")

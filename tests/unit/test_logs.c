@@ -1,0 +1,1156 @@
+/*
+ * The log readers of `sipfed logs` (lib/logs: input.c, detect.c, the
+ * per-format readers): every fixture of tests/data/logs read into events
+ * and compared exactly with its FIXTURE.expected.json (line, kind, code,
+ * status, result code, HRESULT, time, Call-ID, CSeq, domains, server,
+ * reason, start line, attributes in order); the PDF-broken variants against
+ * their original; the same events through windows of a few bytes (every
+ * shift and look-ahead boundary); gzip (file and stdin), stdin, binary,
+ * empty and unknown input, a 64 MiB line in bounded memory, stopping early;
+ * the SIMD scanner and newline counter against naive versions; detection
+ * and the small normalisations, table by table.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "logs/reader.h"
+#include "sipfed/logs.h"
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static char tmpdir[256];
+
+static const char *srcdir(void)
+{
+	const char *s = getenv("SIPFED_SRCDIR");
+
+	return s && *s ? s : ".";
+}
+
+/* Path of fixture @name (static buffer, one at a time per slot). */
+static const char *fixture(const char *name)
+{
+	static char buf[4][1024];
+	static int slot;
+	char *p = buf[slot++ & 3];
+
+	snprintf(p, 1024, "%s/tests/data/logs/%s", srcdir(), name);
+	return p;
+}
+
+static const char *tmp_path(const char *name)
+{
+	static char buf[4][512];
+	static int slot;
+	char *p = buf[slot++ & 3];
+
+	snprintf(p, 512, "%s/%s", tmpdir, name);
+	return p;
+}
+
+static char *read_all(const char *path, size_t *out_len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	assert_true(n >= 0);
+	rewind(fp);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	*out_len = (size_t)n;
+	return buf;
+}
+
+static void write_all(const char *path, const void *data, size_t n)
+{
+	FILE *fp = fopen(path, "wb");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, n, fp), n);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static json_t *jstr(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* An event as the expected files hold it (everything but file and source). */
+static json_t *ev_json(const sf_log_event *ev)
+{
+	json_t *o = json_object(), *a = json_array();
+	size_t i;
+
+	json_object_set_new(o, "line", json_integer((json_int_t)ev->line));
+	json_object_set_new(o, "kind", json_string(sf_log_kind_name(ev->kind)));
+	json_object_set_new(o, "code", ev->code < 0 ? json_null() : json_integer(ev->code));
+	json_object_set_new(o, "sip_status", json_integer(ev->sip_status));
+	json_object_set_new(o, "result_code", jstr(ev->result_code));
+	json_object_set_new(o, "result_name", jstr(ev->result_name));
+	json_object_set_new(o, "hresult", jstr(ev->hresult));
+	json_object_set_new(o, "time", jstr(ev->time));
+	json_object_set_new(o, "call_id", jstr(ev->call_id));
+	json_object_set_new(o, "cseq", jstr(ev->cseq));
+	json_object_set_new(o, "from_domain", jstr(ev->from_domain));
+	json_object_set_new(o, "to_domain", jstr(ev->to_domain));
+	json_object_set_new(o, "server", jstr(ev->server));
+	json_object_set_new(o, "reason", jstr(ev->reason));
+	json_object_set_new(o, "start_line", jstr(ev->start_line));
+	for (i = 0; i < ev->n_attrs; i++)
+		json_array_append_new(a, json_pack("[ss]", ev->attrs[i].key, ev->attrs[i].value));
+	json_object_set_new(o, "attrs", a);
+	return o;
+}
+
+typedef struct sink {
+	json_t *events;
+	const char *file;   /* every event's file must be this */
+	sf_log_type source; /* and its source this (SF_LOGT_AUTO: not checked) */
+	int bad;            /* an event broke the above */
+	size_t stop_after;  /* 0: never stop */
+} sink;
+
+static int collect(void *arg, sf_log_event *ev)
+{
+	sink *s = arg;
+
+	if (s->file && (!ev->file || strcmp(ev->file, s->file) != 0))
+		s->bad = 1;
+	if (s->source != SF_LOGT_AUTO && ev->source != s->source)
+		s->bad = 1;
+	json_array_append_new(s->events, ev_json(ev));
+	sf_log_event_free(ev);
+	return s->stop_after && json_array_size(s->events) >= s->stop_after;
+}
+
+static void sink_init(sink *s, const char *file)
+{
+	memset(s, 0, sizeof(*s));
+	s->events = json_array();
+	s->file = file;
+}
+
+/* Fails with both documents printed when they differ. */
+static void assert_json_equal(json_t *got, json_t *want, const char *what)
+{
+	if (!json_equal(got, want)) {
+		char *g = json_dumps(got, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+		char *w = json_dumps(want, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+
+		print_error("%s: events differ\n--- got:\n%s\n--- want:\n%s\n", what, g, w);
+		free(g);
+		free(w);
+		fail();
+	}
+}
+
+/* Reads @path with type @type into a JSON array; asserts SF_OK. */
+static json_t *read_events(const char *path, sf_log_type type, sf_log_type *out_type)
+{
+	char err[512];
+	sink s;
+	sf_status st;
+
+	sink_init(&s, path);
+	st = sf_logs_read(path, type, collect, &s, out_type, err, sizeof(err));
+	if (st != SF_OK)
+		print_error("%s: %s\n", path, err);
+	assert_int_equal(st, SF_OK);
+	assert_false(s.bad);
+	return s.events;
+}
+
+/* ---- fixtures against their expected events ------------------------------ */
+
+static const struct fx {
+	const char *name;
+	sf_log_type type;  /* what detection must say */
+	const char *plain; /* for a -pdf variant: the original */
+} fixtures[] = {
+	{ "expressway.log", SF_LOGT_EXPRESSWAY, NULL },
+	{ "expressway-pdf.log", SF_LOGT_EXPRESSWAY, "expressway.log" },
+	{ "edge.log", SF_LOGT_EDGE, NULL },
+	{ "edge-pdf.log", SF_LOGT_EDGE, "edge.log" },
+	{ "uccapi.log", SF_LOGT_UCCAPI, NULL },
+	{ "uccapi-pdf.log", SF_LOGT_UCCAPI, "uccapi.log" },
+	{ "sip.txt", SF_LOGT_SIP, NULL },
+	{ "sip-pdf.txt", SF_LOGT_SIP, "sip.txt" },
+	{ "sip-md.txt", SF_LOGT_SIP, NULL },
+	{ "event.txt", SF_LOGT_EVENT, NULL },
+	{ "event-pdf.txt", SF_LOGT_EVENT, "event.txt" },
+	{ "mixed.txt", SF_LOGT_SIP, NULL },
+};
+
+static void test_fixtures_expected(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
+		char exp_name[256];
+		json_error_t jerr;
+		json_t *got, *want;
+		sf_log_type t = SF_LOGT_AUTO;
+
+		got = read_events(fixture(fixtures[i].name), SF_LOGT_AUTO, &t);
+		if (t != fixtures[i].type)
+			print_error("%s: detected %s\n", fixtures[i].name, sf_log_type_name(t));
+		assert_int_equal(t, fixtures[i].type);
+		snprintf(exp_name, sizeof(exp_name), "%s.expected.json", fixtures[i].name);
+		want = json_load_file(fixture(exp_name), 0, &jerr);
+		if (!want)
+			print_error("%s: %s\n", exp_name, jerr.text);
+		assert_non_null(want);
+		assert_string_equal(json_string_value(json_object_get(want, "type")),
+				    sf_log_type_name(t));
+		assert_true(json_array_size(json_object_get(want, "events")) > 0);
+		assert_json_equal(got, json_object_get(want, "events"), fixtures[i].name);
+		json_decref(got);
+		json_decref(want);
+	}
+}
+
+/*
+ * A PDF-broken variant gives the events of its original: same count, kind,
+ * code, status, codes, Call-ID, CSeq, domains, time, start line and reason.
+ * (Attribute values may differ where a break fell on the only space of a
+ * value: sf_span_unfold reads that as a broken name.)
+ */
+static void test_pdf_variants_match(void **state)
+{
+	static const char *const keys[] = {
+		"kind",      "code",   "sip_status", "result_code", "result_name",
+		"hresult",   "time",   "call_id",    "cseq",        "from_domain",
+		"to_domain", "server", "reason",     "start_line",
+	};
+	size_t i, k, e;
+
+	(void)state;
+	for (i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
+		json_t *a, *b;
+
+		if (!fixtures[i].plain)
+			continue;
+		a = read_events(fixture(fixtures[i].plain), SF_LOGT_AUTO, NULL);
+		b = read_events(fixture(fixtures[i].name), SF_LOGT_AUTO, NULL);
+		assert_int_equal(json_array_size(a), json_array_size(b));
+		for (e = 0; e < json_array_size(a); e++) {
+			json_t *ea = json_array_get(a, e), *eb = json_array_get(b, e);
+
+			for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+				if (!json_equal(json_object_get(ea, keys[k]),
+						json_object_get(eb, keys[k])))
+					print_error("%s event %zu: %s differs\n", fixtures[i].name,
+						    e, keys[k]);
+				assert_true(json_equal(json_object_get(ea, keys[k]),
+						       json_object_get(eb, keys[k])));
+			}
+			/* the lines differ, and grow: the variant has more of them */
+			assert_true(json_integer_value(json_object_get(eb, "line")) >
+				    json_integer_value(json_object_get(ea, "line")));
+			assert_int_equal(json_array_size(json_object_get(ea, "attrs")),
+					 json_array_size(json_object_get(eb, "attrs")));
+		}
+		json_decref(a);
+		json_decref(b);
+	}
+}
+
+/* The same events whatever the window: blocks of 1, 7, 300 bytes, look-ahead, context. */
+static void test_small_windows(void **state)
+{
+	static const sf_logs_opts geo[] = {
+		{ 1, 8192, 4096 },
+		{ 7, 16384, 4096 },
+		{ 300, 65536, 8192 },
+		{ 4096, 8192, 6000 },
+	};
+	size_t i, g;
+
+	(void)state;
+	for (i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
+		size_t len;
+		char *data = read_all(fixture(fixtures[i].name), &len);
+		json_t *want = read_events(fixture(fixtures[i].name), fixtures[i].type, NULL);
+
+		for (g = 0; g < sizeof(geo) / sizeof(geo[0]); g++) {
+			char err[256], what[256];
+			sink s;
+
+			sink_init(&s, "mem");
+			assert_int_equal(sf_logs_read_mem(data, len, fixtures[i].type, collect, &s,
+							  "mem", &geo[g], NULL, err, sizeof(err)),
+					 SF_OK);
+			assert_false(s.bad);
+			snprintf(what, sizeof(what), "%s with block %zu", fixtures[i].name,
+				 geo[g].block);
+			assert_json_equal(s.events, want, what);
+			json_decref(s.events);
+		}
+		json_decref(want);
+		free(data);
+	}
+}
+
+/* Windows line ends (Edge, Front End and event logs come from Windows): the same events. */
+static void test_crlf(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
+		size_t len, k, n = 0;
+		char *data = read_all(fixture(fixtures[i].name), &len), err[256];
+		char *crlf = malloc(2 * len + 1);
+		json_t *want = read_events(fixture(fixtures[i].name), fixtures[i].type, NULL);
+		sink s;
+
+		assert_non_null(crlf);
+		for (k = 0; k < len; k++) {
+			if (data[k] == '\n')
+				crlf[n++] = '\r';
+			crlf[n++] = data[k];
+		}
+		sink_init(&s, "crlf");
+		assert_int_equal(sf_logs_read_mem(crlf, n, SF_LOGT_AUTO, collect, &s, "crlf", NULL,
+						  NULL, err, sizeof(err)),
+				 SF_OK);
+		assert_json_equal(s.events, want, fixtures[i].name);
+		json_decref(s.events);
+		json_decref(want);
+		free(crlf);
+		free(data);
+	}
+}
+
+/*
+ * Two logs of different formats in one file (as pasted into a ticket): read
+ * as "sip", which finds the records of both, with their times.
+ */
+static void test_concatenated(void **state)
+{
+	static const char *const keys[] = { "kind", "code",        "sip_status", "call_id",
+					    "time", "from_domain", "to_domain",  "reason" };
+	size_t la, lb, i, k;
+	char *a = read_all(fixture("uccapi.log"), &la),
+	     *b = read_all(fixture("expressway.log"), &lb);
+	char *both = malloc(la + lb), err[256];
+	json_t *ea = read_events(fixture("uccapi.log"), SF_LOGT_AUTO, NULL);
+	json_t *eb = read_events(fixture("expressway.log"), SF_LOGT_AUTO, NULL);
+	sf_log_type t = SF_LOGT_AUTO;
+	sink s;
+
+	(void)state;
+	assert_non_null(both);
+	memcpy(both, a, la);
+	memcpy(both + la, b, lb);
+	sink_init(&s, "both");
+	s.source = SF_LOGT_SIP;
+	assert_int_equal(sf_logs_read_mem(both, la + lb, SF_LOGT_AUTO, collect, &s, "both", NULL,
+					  &t, err, sizeof(err)),
+			 SF_OK);
+	assert_false(s.bad);
+	assert_int_equal(t, SF_LOGT_SIP);
+	assert_int_equal(json_array_size(s.events), json_array_size(ea) + json_array_size(eb));
+	for (i = 0; i < json_array_size(s.events); i++) {
+		json_t *got = json_array_get(s.events, i);
+		json_t *want = i < json_array_size(ea)
+				       ? json_array_get(ea, i)
+				       : json_array_get(eb, i - json_array_size(ea));
+
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			assert_true(json_equal(json_object_get(got, keys[k]),
+					       json_object_get(want, keys[k])));
+	}
+	json_decref(s.events);
+	json_decref(ea);
+	json_decref(eb);
+	free(both);
+	free(a);
+	free(b);
+}
+
+/* ---- sources: gzip, stdin, memory ----------------------------------------- */
+
+static int have_gzip(void)
+{
+	return system("gzip --version > /dev/null 2>&1") == 0;
+}
+
+static void gzip_file(const char *in, const char *out)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "gzip -c '%s' > '%s'", in, out);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_gzip(void **state)
+{
+	const char *gz = tmp_path("edge.log.gz");
+	json_t *plain, *got;
+	sf_log_type t = SF_LOGT_AUTO;
+	size_t i;
+
+	(void)state;
+	if (!have_gzip())
+		skip();
+	gzip_file(fixture("edge.log"), gz);
+	plain = read_events(fixture("edge.log"), SF_LOGT_AUTO, NULL);
+	got = read_events(gz, SF_LOGT_AUTO, &t);
+	assert_int_equal(t, SF_LOGT_EDGE);
+	assert_int_equal(json_array_size(got), 4);
+	for (i = 0; i < json_array_size(plain); i++)
+		assert_true(json_equal(json_array_get(plain, i), json_array_get(got, i)));
+	json_decref(plain);
+	json_decref(got);
+}
+
+static void test_gzip_bad(void **state)
+{
+	static const unsigned char junk[] = { 0x1f, 0x8b, 0x08, 0x00, 'n',  'o',  't',  ' ',
+					      'g',  'z',  'i',  'p',  0xff, 0x00, 0x13, 0x37 };
+	const char *bad = tmp_path("bad.gz"), *bin = tmp_path("bin.gz"),
+		   *empty = tmp_path("empty.gz");
+	const char *raw = tmp_path("bin.raw"), *nothing = tmp_path("nothing");
+	char err[512], want[600];
+	sink s;
+
+	(void)state;
+	if (!have_gzip())
+		skip();
+	write_all(bad, junk, sizeof(junk));
+	sink_init(&s, bad);
+	assert_int_equal(sf_logs_read(bad, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
+			 SF_EIO);
+	snprintf(want, sizeof(want), "cannot read '%s': not valid gzip data", bad);
+	assert_string_equal(err, want);
+	json_decref(s.events);
+
+	/* decompressed binary is binary; decompressed nothing is empty */
+	write_all(raw, "ab\0cd\0ef", 8);
+	gzip_file(raw, bin);
+	sink_init(&s, bin);
+	assert_int_equal(sf_logs_read(bin, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
+			 SF_EPARSE);
+	snprintf(want, sizeof(want), "cannot read '%s': not a log (binary data)", bin);
+	assert_string_equal(err, want);
+	json_decref(s.events);
+	write_all(nothing, "", 0);
+	gzip_file(nothing, empty);
+	sink_init(&s, empty);
+	assert_int_equal(sf_logs_read(empty, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
+			 SF_EPARSE);
+	snprintf(want, sizeof(want), "'%s' is empty", empty);
+	assert_string_equal(err, want);
+	json_decref(s.events);
+}
+
+/* Runs sf_logs_read("-") with @data on stdin (written by a child through a pipe). */
+static sf_status read_stdin(const void *data, size_t n, sf_log_type type, sink *s,
+			    sf_log_type *out_type, char *err, size_t errlen)
+{
+	int pfd[2], saved;
+	pid_t pid;
+	sf_status st;
+	int ws;
+
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		const char *p = data;
+		size_t off = 0;
+
+		close(pfd[0]);
+		while (off < n) {
+			ssize_t w = write(pfd[1], p + off, n - off);
+
+			if (w <= 0)
+				_exit(1);
+			off += (size_t)w;
+		}
+		_exit(0);
+	}
+	close(pfd[1]);
+	saved = dup(STDIN_FILENO);
+	assert_true(saved >= 0);
+	assert_int_equal(dup2(pfd[0], STDIN_FILENO), STDIN_FILENO);
+	close(pfd[0]);
+	st = sf_logs_read("-", type, collect, s, out_type, err, errlen);
+	assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+	close(saved);
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	return st;
+}
+
+static void test_stdin(void **state)
+{
+	size_t len;
+	char *data = read_all(fixture("uccapi.log"), &len), err[256];
+	json_t *want = read_events(fixture("uccapi.log"), SF_LOGT_AUTO, NULL);
+	sf_log_type t = SF_LOGT_AUTO;
+	sink s;
+
+	(void)state;
+	sink_init(&s, "-");
+	assert_int_equal(read_stdin(data, len, SF_LOGT_AUTO, &s, &t, err, sizeof(err)), SF_OK);
+	assert_false(s.bad);
+	assert_int_equal(t, SF_LOGT_UCCAPI);
+	assert_json_equal(s.events, want, "stdin");
+	json_decref(s.events);
+	free(data);
+
+	/* gzip on stdin too */
+	if (have_gzip()) {
+		const char *gz = tmp_path("uccapi.log.gz");
+
+		gzip_file(fixture("uccapi.log"), gz);
+		data = read_all(gz, &len);
+		sink_init(&s, "-");
+		assert_int_equal(read_stdin(data, len, SF_LOGT_AUTO, &s, &t, err, sizeof(err)),
+				 SF_OK);
+		assert_json_equal(s.events, want, "gzip on stdin");
+		json_decref(s.events);
+		free(data);
+	}
+	/* empty stdin */
+	sink_init(&s, "-");
+	assert_int_equal(read_stdin("", 0, SF_LOGT_AUTO, &s, &t, err, sizeof(err)), SF_EPARSE);
+	assert_string_equal(err, "'-' is empty");
+	json_decref(s.events);
+	json_decref(want);
+}
+
+/* ---- not a log ----------------------------------------------------------- */
+
+static void test_not_a_log(void **state)
+{
+	const char *bin = tmp_path("binary.log"), *empty = tmp_path("empty.log");
+	const char *prose = tmp_path("prose.txt"), *missing = tmp_path("missing.log");
+	char err[512], want[600], junk[4096];
+	sink s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (char)(i * 7 + 3);
+	write_all(bin, junk, sizeof(junk));
+	write_all(empty, "", 0);
+	write_all(prose, "Dear team,\nplease find the notes below.\n", 40);
+
+	sink_init(&s, bin);
+	assert_int_equal(sf_logs_read(bin, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
+			 SF_EPARSE);
+	snprintf(want, sizeof(want), "cannot read '%s': not a log (binary data)", bin);
+	assert_string_equal(err, want);
+	/* --type does not make binary data a log */
+	assert_int_equal(sf_logs_read(bin, SF_LOGT_SIP, collect, &s, NULL, err, sizeof(err)),
+			 SF_EPARSE);
+	assert_string_equal(err, want);
+
+	assert_int_equal(sf_logs_read(empty, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
+			 SF_EPARSE);
+	snprintf(want, sizeof(want), "'%s' is empty", empty);
+	assert_string_equal(err, want);
+
+	assert_int_equal(sf_logs_read(prose, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
+			 SF_EPARSE);
+	snprintf(want, sizeof(want), "'%s': no known log format (use --type)", prose);
+	assert_string_equal(err, want);
+	/* with a type it is read, and has nothing */
+	assert_int_equal(sf_logs_read(prose, SF_LOGT_EDGE, collect, &s, NULL, err, sizeof(err)),
+			 SF_OK);
+
+	assert_int_equal(sf_logs_read(missing, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
+			 SF_EIO);
+	snprintf(want, sizeof(want), "cannot read '%s': %s", missing, strerror(ENOENT));
+	assert_string_equal(err, want);
+	assert_int_equal(sf_logs_read(tmpdir, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
+			 SF_EIO);
+
+	/* gzip bytes in memory are not decompressed: binary */
+	assert_int_equal(sf_logs_read_mem("\x1f\x8b\x08\x00\x00\x00\x00\x00", 8, SF_LOGT_AUTO,
+					  collect, &s, "m.gz", NULL, NULL, err, sizeof(err)),
+			 SF_EPARSE);
+	assert_int_equal(json_array_size(s.events), 0);
+	json_decref(s.events);
+}
+
+/* Resident set of this process in KiB (the second field of /proc/self/statm). */
+static long rss_kib(void)
+{
+	char buf[128], *p, *e;
+	ssize_t n;
+	long res;
+	int fd = open("/proc/self/statm", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strchr(buf, ' ');
+	if (!p)
+		return 0;
+	errno = 0;
+	res = strtol(p + 1, &e, 10);
+	if (errno || e == p + 1)
+		return 0;
+	return res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/*
+ * A 64 MiB line (a failure in its middle) streams through the windows:
+ * read in a child whose peak memory must stay far below the line.
+ */
+static void test_long_line(void **state)
+{
+	static const char mid[] =
+		" SIP/2.0 504 Server time-out ms-diagnostics: 1009;"
+		"reason=\"No match for domain in DNS SRV results\";"
+		"domain=\"meet.proseware.example\" Server: RTC/6.0 Content-Length: 0 ";
+	const char *path = tmp_path("long.log");
+	const size_t half = 32u << 20;
+	char chunk[65536], err[512], want[700];
+	struct rusage ru;
+	FILE *fp;
+	size_t off;
+	long before;
+	pid_t pid;
+	int ws;
+	sink s;
+
+	(void)state;
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	memset(chunk, 'x', sizeof(chunk));
+	for (off = 0; off < half; off += sizeof(chunk))
+		assert_int_equal(fwrite(chunk, 1, sizeof(chunk), fp), sizeof(chunk));
+	assert_int_equal(fwrite(mid, 1, sizeof(mid) - 1, fp), sizeof(mid) - 1);
+	memset(chunk, 'y', sizeof(chunk));
+	for (off = 0; off < half; off += sizeof(chunk))
+		assert_int_equal(fwrite(chunk, 1, sizeof(chunk), fp), sizeof(chunk));
+	assert_int_equal(fputc('\n', fp), '\n');
+	assert_int_equal(fclose(fp), 0);
+
+	/* detection sees only x: no format */
+	sink_init(&s, path);
+	assert_int_equal(sf_logs_read(path, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
+			 SF_EPARSE);
+	snprintf(want, sizeof(want), "'%s': no known log format (use --type)", path);
+	assert_string_equal(err, want);
+	json_decref(s.events);
+
+	before = rss_kib();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		json_t *e;
+		int ok;
+
+		sink_init(&s, path);
+		ok = sf_logs_read(path, SF_LOGT_SIP, collect, &s, NULL, err, sizeof(err)) ==
+			     SF_OK &&
+		     json_array_size(s.events) == 1;
+		e = json_array_get(s.events, 0);
+		ok = ok && json_integer_value(json_object_get(e, "line")) == 1 &&
+		     json_integer_value(json_object_get(e, "code")) == 1009 &&
+		     json_integer_value(json_object_get(e, "sip_status")) == 504 &&
+		     strcmp(json_string_value(json_object_get(e, "server")), "RTC/6.0") == 0;
+		_exit(ok ? 0 : 3);
+	}
+	assert_int_equal(wait4(pid, &ws, 0, &ru), pid);
+	assert_true(WIFEXITED(ws));
+	assert_int_equal(WEXITSTATUS(ws), 0);
+	/* the line is 64 MiB; the reader's window is about 9 MiB */
+	if (ru.ru_maxrss - before >= 40 * 1024)
+		print_error("peak RSS %ld KiB, %ld KiB before\n", ru.ru_maxrss, before);
+	assert_true(ru.ru_maxrss - before < 40 * 1024);
+	unlink(path);
+}
+
+/* ---- stopping ------------------------------------------------------------ */
+
+static void test_stop(void **state)
+{
+	char err[256];
+	sink s;
+
+	(void)state;
+	sink_init(&s, fixture("expressway.log"));
+	s.stop_after = 2;
+	assert_int_equal(sf_logs_read(fixture("expressway.log"), SF_LOGT_AUTO, collect, &s, NULL,
+				      err, sizeof(err)),
+			 SF_OK);
+	assert_int_equal(json_array_size(s.events), 2);
+	json_decref(s.events);
+
+	/* stopping while gzip still runs: the child is reaped, nothing is left */
+	if (have_gzip()) {
+		const char *big = tmp_path("big.log"), *gz = tmp_path("big.log.gz");
+		size_t len, i;
+		char *data = read_all(fixture("expressway.log"), &len);
+		FILE *fp = fopen(big, "wb");
+
+		assert_non_null(fp);
+		for (i = 0; i < 3000; i++)
+			assert_int_equal(fwrite(data, 1, len, fp), len);
+		assert_int_equal(fclose(fp), 0);
+		free(data);
+		gzip_file(big, gz);
+		sink_init(&s, gz);
+		s.stop_after = 1;
+		assert_int_equal(
+			sf_logs_read(gz, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)), SF_OK);
+		assert_int_equal(json_array_size(s.events), 1);
+		json_decref(s.events);
+		errno = 0;
+		assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+		assert_int_equal(errno, ECHILD);
+		/* all of it: 3000 times the events, lines counted across the windows */
+		sink_init(&s, gz);
+		assert_int_equal(
+			sf_logs_read(gz, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)), SF_OK);
+		assert_int_equal(json_array_size(s.events), 5 * 3000);
+		assert_int_equal(json_integer_value(json_object_get(
+					 json_array_get(s.events, 5 * 2999), "line")),
+				 2999 * 139 + 40);
+		json_decref(s.events);
+		unlink(big);
+		unlink(gz);
+	}
+}
+
+/* ---- lines across window shifts ------------------------------------------ */
+
+static void test_line_numbers(void **state)
+{
+	static const char block[] = "SIPMSG:\n|SIP/2.0 504 Server time-out\nCall-ID: c%d\n"
+				    "CSeq: 1 INVITE\nServer: RTC/6.0\nContent-Length: 0\n\n|\n";
+	static const sf_logs_opts small = { 4096, 4096, 1024 };
+	size_t cap = 4u << 20, len = 0, n = 0;
+	char *buf = malloc(cap), err[256];
+	uint64_t line = 1, want[64];
+	sink s;
+	size_t i;
+
+	(void)state;
+	assert_non_null(buf);
+	/* filler lines of varying length, a failure block now and then */
+	for (i = 0; len + 1024 < cap && n < 64; i++) {
+		int k;
+
+		if (i % 997 == 996) {
+			want[n] = line + 1;
+			k = snprintf(buf + len, cap - len, block, (int)n++);
+			line += 8;
+		} else {
+			k = snprintf(
+				buf + len, cap - len,
+				"2026-11-23T10:00:00.%03zu+01:00 expe tvcs: Module=\"network.tcp\" "
+				"Detail=\"%.*s\"\n",
+				i % 1000, (int)(i % 37), "abcdefghijklmnopqrstuvwxyzabcdefghijk");
+			line++;
+		}
+		len += (size_t)k;
+	}
+	assert_true(n > 10);
+	for (int pass = 0; pass < 2; pass++) {
+		sink_init(&s, "gen");
+		assert_int_equal(sf_logs_read_mem(buf, len, SF_LOGT_EXPRESSWAY, collect, &s, "gen",
+						  pass ? &small : NULL, NULL, err, sizeof(err)),
+				 SF_OK);
+		assert_int_equal(json_array_size(s.events), n);
+		for (i = 0; i < n; i++)
+			assert_int_equal(json_integer_value(json_object_get(
+						 json_array_get(s.events, i), "line")),
+					 want[i]);
+		json_decref(s.events);
+	}
+	free(buf);
+}
+
+/* ---- scanner and newline counter ------------------------------------------ */
+
+static size_t naive_find(const char *const *lits, const unsigned *fl, size_t nl, const char *b,
+			 size_t from, size_t end, unsigned *id)
+{
+	size_t i, k;
+
+	for (i = from; i < end; i++) {
+		for (k = 0; k < nl; k++) {
+			size_t ln = strlen(lits[k]);
+
+			if (i + ln <= end && (fl[k] ? strncasecmp(b + i, lits[k], ln) == 0
+						    : memcmp(b + i, lits[k], ln) == 0)) {
+				*id = (unsigned)k;
+				return i;
+			}
+		}
+	}
+	return end;
+}
+
+static void test_mscan(void **state)
+{
+	static const char *const lits[] = { "ms-diagnostics", "SIPMSG",  "$$begin_record",
+					    "Completed\"",    "SIP/2.0", "ID" };
+	static const unsigned fl[] = { SF_MSCAN_CI, 0, 0, 0, 0, 0 };
+	static const char alpha[] = "abcdeSIPMGms-diagnostcDIRE$$_ 0123\n\"/";
+	size_t len = 20000, i, round;
+	char *b = malloc(len);
+	sf_mscan m;
+	unsigned seed = 12345;
+
+	(void)state;
+	assert_non_null(b);
+	for (size_t nl = 1; nl <= 6; nl++) {
+		assert_int_equal(sf_mscan_init(&m, lits, fl, nl), 0);
+		for (round = 0; round < 20; round++) {
+			for (i = 0; i < len; i++) {
+				seed = seed * 1103515245u + 12345u;
+				b[i] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+			}
+			/* plant literals, some in other cases, some at the very end */
+			for (i = 0; i < 40; i++) {
+				size_t at, k, ln, li;
+
+				seed = seed * 1103515245u + 12345u;
+				li = (seed >> 8) % nl;
+				ln = strlen(lits[li]);
+				at = i == 0 ? len - ln : (seed >> 4) % (len - ln);
+				for (k = 0; k < ln; k++)
+					b[at + k] = (fl[li] && (seed >> k) & 1)
+							    ? (char)toupper(
+								      (unsigned char)lits[li][k])
+							    : lits[li][k];
+			}
+			for (i = 0; i < 200; i++) {
+				size_t from, end, want, got;
+				unsigned wid = 0, gid = 0;
+				int lev;
+
+				seed = seed * 1103515245u + 12345u;
+				from = (seed >> 3) % len;
+				end = from + (seed >> 13) % (len - from + 1);
+				want = naive_find(lits, fl, nl, b, from, end, &wid);
+				for (lev = 0; lev <= 2; lev++) {
+					gid = 99;
+					got = sf_mscan_find_level(&m, b, from, end, &gid, lev);
+					if (got != want)
+						print_error("level %d, %zu literals, [%zu, %zu): "
+							    "%zu, want %zu (%.20s)\n",
+							    lev, nl, from, end, got, want,
+							    b + want);
+					assert_int_equal(got, want);
+					if (want < end)
+						assert_int_equal(gid, wid);
+				}
+			}
+		}
+	}
+	/* filter bytes tuned on a sample find the same places */
+	sf_mscan_tune(&m, b, len);
+	for (i = 0; i < 500; i++) {
+		size_t from, end, want, got;
+		unsigned wid = 0, gid = 0;
+
+		seed = seed * 1103515245u + 12345u;
+		from = (seed >> 3) % len;
+		end = from + (seed >> 13) % (len - from + 1);
+		want = naive_find(lits, fl, 6, b, from, end, &wid);
+		for (int lev = 0; lev <= 2; lev++) {
+			got = sf_mscan_find_level(&m, b, from, end, &gid, lev);
+			assert_int_equal(got, want);
+			if (want < end)
+				assert_int_equal(gid, wid);
+		}
+	}
+	/* every literal is found at every offset near the end of a buffer */
+	assert_int_equal(sf_mscan_init(&m, lits, fl, 6), 0);
+	for (size_t k = 0; k < 6; k++) {
+		size_t ln = strlen(lits[k]);
+
+		for (size_t end = ln; end < 100; end++) {
+			memset(b, '.', end);
+			memcpy(b + end - ln, lits[k], ln);
+			for (int lev = 0; lev <= 2; lev++) {
+				unsigned id = 99;
+
+				assert_int_equal(sf_mscan_find_level(&m, b, 0, end, &id, lev),
+						 end - ln);
+				assert_int_equal(id, k);
+				/* one byte short: not there */
+				assert_int_equal(sf_mscan_find_level(&m, b, 0, end - 1, &id, lev),
+						 end - 1);
+			}
+		}
+	}
+	/* bad arguments */
+	assert_int_equal(sf_mscan_init(&m, lits, fl, SF_MSCAN_MAX + 1), -1);
+	{
+		const char *empty[] = { "" };
+
+		assert_int_equal(sf_mscan_init(&m, empty, NULL, 1), -1);
+	}
+	free(b);
+}
+
+static void test_count_nl(void **state)
+{
+	size_t len = 100000, i, n;
+	char *b = malloc(len);
+	unsigned seed = 7;
+
+	(void)state;
+	assert_non_null(b);
+	for (i = 0; i < len; i++) {
+		seed = seed * 1103515245u + 12345u;
+		b[i] = ((seed >> 16) % 5 == 0) ? '\n' : 'a';
+	}
+	/* long runs of newlines overflow 8-bit lanes if not flushed */
+	memset(b + 30000, '\n', 40000);
+	for (n = 0; n < 300; n++) {
+		size_t from, cnt, want = 0;
+
+		seed = seed * 1103515245u + 12345u;
+		from = (seed >> 3) % len;
+		cnt = n < 150 ? n : (seed >> 11) % (len - from + 1);
+		if (from + cnt > len)
+			cnt = len - from;
+		for (i = 0; i < cnt; i++)
+			want += b[from + i] == '\n';
+		for (int lev = 0; lev <= 2; lev++)
+			assert_int_equal(sf_count_nl_level(b + from, cnt, lev), want);
+	}
+	assert_int_equal(sf_count_nl(b + 30000, 40000), 40000);
+	free(b);
+}
+
+/* ---- detection, names, small normalisations -------------------------------- */
+
+static void test_detect(void **state)
+{
+	static const struct {
+		const char *text;
+		sf_log_type want;
+	} rows[] = {
+		{ "2026-11-23T10:20:30.100+01:00 expe tvcs: UTCTime=\"x\" Module=\"network.tcp\"\n",
+		  SF_LOGT_EXPRESSWAY },
+		{ "SIPMSG:\n|SIP/2.0 200 OK\n", SF_LOGT_EXPRESSWAY },
+		{ "TL_INFO(TF_PROTOCOL) [0]0A8C.1EAC::11/23/2026-09:20:30.150.0001B2C4 (x)\n",
+		  SF_LOGT_EDGE },
+		{ "TL WARN(TF DIAG) [fe\\fe]0584.0A44::03/02/2026-07:10:46.230.0000773E\n",
+		  SF_LOGT_EDGE },
+		{ "junk $$begin_record Severity: error $$end_record\n", SF_LOGT_EDGE },
+		{ "11/23/2026|10:21:05.280 1C18:1D34 INFO  :: Data Received -\n", SF_LOGT_UCCAPI },
+		{ "   11/23/2026|10:21:05.280 1C18:1D34 INFO  :: SIP/2.0 200 OK\n",
+		  SF_LOGT_UCCAPI },
+		{ "Log Name: Lync Server\nEvent ID:      32263\n", SF_LOGT_EVENT },
+		{ "Call Detail Reports, Diagnostic ID 21 - call failed\n", SF_LOGT_EVENT },
+		{ "<Event><System><EventID Qualifiers=\"1\">32263</EventID>\n", SF_LOGT_EVENT },
+		{ "SIP/2.0 504 Server time-out\r\nServer: RTC/6.0\r\n", SF_LOGT_SIP },
+		{ "notes\n  ms-diagnostics: 1009;reason=\"x\"\n", SF_LOGT_SIP },
+		{ "INVITE sip:bob@contoso.example SIP/2.0\n", SF_LOGT_SIP },
+		{ "the expe tvcs: line\nand a TL_WARN(TF_DIAG) line\n", SF_LOGT_SIP },
+		{ "Dear team, the Event ID is missing.\n", SF_LOGT_AUTO },
+		{ "hello world\n", SF_LOGT_AUTO },
+		{ "", SF_LOGT_AUTO },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		sf_log_type t = sf_logs_detect(rows[i].text, strlen(rows[i].text));
+
+		if (t != rows[i].want)
+			print_error("row %zu: %s, want %s\n", i, sf_log_type_name(t),
+				    sf_log_type_name(rows[i].want));
+		assert_int_equal(t, rows[i].want);
+	}
+	assert_true(sf_logs_is_binary("ab\0cd", 5));
+	assert_true(sf_logs_is_binary("\x01\x02\x03\x04\x05\x06\x07\x08zz", 10));
+	assert_false(sf_logs_is_binary("caf\xc3\xa9 \xe5\x91\xbc\xe5\x8f\xab\n\t\x1b[1m\r\n", 20));
+	assert_false(sf_logs_is_binary("", 0));
+}
+
+static void test_names(void **state)
+{
+	static const struct {
+		const char *s;
+		int rc;
+		sf_log_type t;
+	} rows[] = {
+		{ "auto", 0, SF_LOGT_AUTO },      { "expressway", 0, SF_LOGT_EXPRESSWAY },
+		{ "VCS", 0, SF_LOGT_EXPRESSWAY }, { "edge", 0, SF_LOGT_EDGE },
+		{ "ocslogger", 0, SF_LOGT_EDGE }, { "uccapi", 0, SF_LOGT_UCCAPI },
+		{ "sip", 0, SF_LOGT_SIP },        { "Event", 0, SF_LOGT_EVENT },
+		{ "cdr", 0, SF_LOGT_EVENT },      { "syslog", -1, SF_LOGT_AUTO },
+		{ "", -1, SF_LOGT_AUTO },
+	};
+	size_t i;
+	int t;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		sf_log_type got = SF_LOGT_COUNT;
+
+		assert_int_equal(sf_log_type_parse(rows[i].s, &got), rows[i].rc);
+		if (rows[i].rc == 0)
+			assert_int_equal(got, rows[i].t);
+	}
+	assert_int_equal(sf_log_type_parse(NULL, NULL), -1);
+	for (t = 0; t < SF_LOGT_COUNT; t++) {
+		sf_log_type back;
+
+		assert_int_equal(sf_log_type_parse(sf_log_type_name((sf_log_type)t), &back), 0);
+		assert_int_equal(back, t);
+	}
+	assert_string_equal(sf_log_type_name(SF_LOGT_COUNT), "unknown");
+	assert_string_equal(sf_log_kind_name(SF_LOG_MSDIAG), "ms-diagnostics");
+	assert_string_equal(sf_log_kind_name(SF_LOG_EDGE_RECORD), "edge-record");
+	assert_string_equal(sf_log_kind_name(SF_LOG_SIP_RESPONSE), "sip-response");
+	assert_string_equal(sf_log_kind_name(SF_LOG_EVENT), "event");
+}
+
+static void test_event_helpers(void **state)
+{
+	static const struct {
+		const char *in;
+		int rc;
+		const char *out;
+	} hex[] = {
+		{ "0xc3e93d6f", 0, "0xC3E93D6F" },
+		{ " C3E93D6F ", 0, "0xC3E93D6F" },
+		{ "-1008124561", 0, "0xC3E93D6F" },
+		{ "80090322", 0, "0x80090322" },
+		{ "0x80090322(SEC_E_WRONG_PRINCIPAL)", 0, "0x80090322" },
+		{ "10054", 0, "0x00002746" },
+		{ "0x123456789", -1, NULL },
+		{ "4294967296", -1, NULL },
+		{ "-2147483649", -1, NULL },
+		{ "zz", -1, NULL },
+		{ "0x", -1, NULL },
+		{ "", -1, NULL },
+	};
+	sf_logrd rd;
+	sf_log_event *ev;
+	size_t i;
+
+	(void)state;
+	memset(&rd, 0, sizeof(rd));
+	rd.tmp = malloc(SF_LR_TMP);
+	assert_non_null(rd.tmp);
+	for (i = 0; i < sizeof(hex) / sizeof(hex[0]); i++) {
+		char *out = NULL;
+
+		assert_int_equal(sf_lr_set_hex(&rd, &out, hex[i].in, strlen(hex[i].in)), hex[i].rc);
+		if (hex[i].out)
+			assert_string_equal(out, hex[i].out);
+		else
+			assert_null(out);
+		free(out);
+	}
+	/* an event by hand: attributes found by any case, freed with everything */
+	rd.name = "x.log";
+	rd.buf = "a\nb\nc\n";
+	rd.len = 6;
+	ev = sf_lr_event(&rd, SF_LOG_EDGE_RECORD, 4);
+	assert_non_null(ev);
+	assert_int_equal(ev->line, 3);
+	assert_int_equal(ev->code, -1);
+	for (i = 0; i < 40; i++)
+		sf_lr_attr(&rd, ev, "k", 1, "v", 1);
+	sf_lr_attr(&rd, ev, "  expected-fqdn ", 16, " expe.video.proseware.example\r\n", 31);
+	sf_lr_attr(&rd, ev, "nul", 3, "a\0b", 3);
+	assert_int_equal(ev->n_attrs, 42);
+	assert_string_equal(sf_log_event_attr(ev, "EXPECTED-FQDN"), "expe.video.proseware.example");
+	assert_string_equal(sf_log_event_attr(ev, "nul"), "a?b");
+	assert_null(sf_log_event_attr(ev, "missing"));
+	assert_null(sf_log_event_attr(NULL, "k"));
+	sf_lr_set_cseq(&rd, &ev->cseq, (sf_span){ "1567605805\r\n   INVITE", 21 });
+	assert_string_equal(ev->cseq, "1567605805 INVITE");
+	{
+		static const char rc[] = "0xc3e93d67\n  SIPPROXY_E_ROUTING_MSG_CERT_MISMATCH";
+
+		sf_lr_result(&rd, ev, rc, sizeof(rc) - 1);
+	}
+	assert_string_equal(ev->result_code, "0xC3E93D67");
+	assert_string_equal(ev->result_name, "SIPPROXY_E_ROUTING_MSG_CERT_MISMATCH");
+	assert_null(ev->hresult);
+	assert_int_equal(rd.st, SF_OK);
+	sf_log_event_free(ev);
+	sf_log_event_free(NULL);
+	free(rd.tmp);
+}
+
+/* ---- setup ------------------------------------------------------------------ */
+
+static int setup(void **state)
+{
+	const char *t = getenv("TMPDIR");
+
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "%s/sf-test-logs.XXXXXX", t && *t ? t : "/tmp");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[600];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_mscan),
+		cmocka_unit_test(test_count_nl),
+		cmocka_unit_test(test_event_helpers),
+		cmocka_unit_test(test_fixtures_expected),
+		cmocka_unit_test(test_pdf_variants_match),
+		cmocka_unit_test(test_small_windows),
+		cmocka_unit_test(test_crlf),
+		cmocka_unit_test(test_concatenated),
+		cmocka_unit_test(test_line_numbers),
+		cmocka_unit_test(test_gzip),
+		cmocka_unit_test(test_gzip_bad),
+		cmocka_unit_test(test_stdin),
+		cmocka_unit_test(test_not_a_log),
+		cmocka_unit_test(test_stop),
+		cmocka_unit_test(test_long_line),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
