@@ -404,16 +404,8 @@ void sf_client_facts_free(sf_client_facts *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->n_sip; i++) {
-		sf_srv_facts *s = &c->sip[i];
-
-		free(s->target);
-		free(s->target_cname);
-		for (size_t k = 0; k < s->n_addrs; k++)
-			free(s->addrs[k]);
-		free(s->addrs);
-		sf_tls_facts_release(&s->tls);
-	}
+	for (size_t i = 0; i < c->n_sip; i++)
+		sf_srv_facts_release(&c->sip[i]);
 	free(c->sip);
 	host_release(&c->discover);
 	host_release(&c->internal);

@@ -280,21 +280,23 @@ sf_status sf_rules_evaluate(const sf_rule_env *env, const sf_domain_facts *f, sf
 	return st;
 }
 
+void sf_srv_facts_release(sf_srv_facts *s)
+{
+	free(s->target);
+	free(s->target_cname);
+	for (size_t k = 0; k < s->n_addrs; k++)
+		free(s->addrs[k]);
+	free(s->addrs);
+	sf_tls_facts_release(&s->tls);
+}
+
 void sf_domain_facts_release(sf_domain_facts *f)
 {
 	free(f->domain);
 	free(f->owner_alias);
 	free(f->owner_txt);
-	for (size_t i = 0; i < f->n_srv; i++) {
-		sf_srv_facts *s = &f->srv[i];
-
-		free(s->target);
-		free(s->target_cname);
-		for (size_t k = 0; k < s->n_addrs; k++)
-			free(s->addrs[k]);
-		free(s->addrs);
-		sf_tls_facts_release(&s->tls);
-	}
+	for (size_t i = 0; i < f->n_srv; i++)
+		sf_srv_facts_release(&f->srv[i]);
 	free(f->srv);
 	sf_strv_release(&f->misspelt_owner);
 	sf_strv_release(&f->misspelt_rdata);

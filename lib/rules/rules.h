@@ -63,6 +63,8 @@ typedef struct sf_domain_facts {
 	struct sf_client_facts *client; /* --client: CLI-001..004 facts, NULL if not collected */
 } sf_domain_facts;
 
+/* Frees what one SRV record's facts own. */
+void sf_srv_facts_release(sf_srv_facts *s);
 void sf_domain_facts_release(sf_domain_facts *f);
 
 /* Appends a finding built from the table row of @rule (severity for the
