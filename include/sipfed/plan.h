@@ -134,11 +134,12 @@ typedef struct sf_plan_option {
 } sf_plan_option;
 
 /**
- * A note on the plan or a gap between plan and reality.  @c id is a check
- * ID of SPEC §4 or a PLAN-nnn ID (table in lib/plan/plan.c); strings owned
- * except @c id.  @c planned and @c found may be NULL.
+ * A note on the plan or a gap between plan and reality: a row of the rule
+ * table (sf_rule_get()), a check of SPEC §4 or a PLAN-nnn row.  Strings
+ * owned except @c id (the table's).  @c planned and @c found may be NULL.
  */
 typedef struct sf_plan_gap {
+	sf_rule rule;
 	const char *id;
 	sf_severity severity;
 	char *subject;

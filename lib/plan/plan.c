@@ -41,61 +41,63 @@
 #define PLAN_DEFAULT_TTL 3600
 #define PLAN_DEFAULT_MEET "https://meet.{domain}/"
 
-/* ---- the PLAN-nnn table -------------------------------------------------- */
+/* ---- gaps and notes (their rows are in lib/rules/table.c) -------------------- */
 
-static const char *const gap_ids[SF_PG_COUNT] = {
-	[SF_PG_FED_SRV] = "PLAN-001",
-	[SF_PG_CLIENT_SRV] = "PLAN-002",
-	[SF_PG_HOST_ADDR] = "PLAN-003",
-	[SF_PG_CERT_NAME] = "PLAN-004",
-	[SF_PG_WEB_RECORD] = "PLAN-005",
-	[SF_PG_CERT_UNCHECKED] = "PLAN-006",
-	[SF_PG_EXTRA_SRV] = "PLAN-007",
-	[SF_PG_NO_ADDRESS] = "PLAN-010",
-	[SF_PG_CNAME_CONFLICT] = "PLAN-011",
-};
-
-const char *sf_plan_gap_id(sf_plan_gap_kind k)
-{
-	return (unsigned)k < SF_PG_COUNT ? gap_ids[k] : "PLAN-000";
-}
-
-int sf_plan_gap_add(sf_plan_gaps *g, const char *id, sf_severity sev, const char *subject,
-		    const char *planned, const char *found, char *message, char *fix)
+static int gap_push(sf_plan_gaps *g, sf_rule rule, const char *id, sf_severity sev,
+		    const char *subject, const char *planned, const char *found,
+		    const char *message, const char *fix)
 {
 	sf_plan_gap *x;
 
-	if (!message)
-		goto fail;
 	if (g->n == g->cap) {
 		size_t cap = g->cap ? g->cap * 2 : 8;
 		sf_plan_gap *v = realloc(g->v, cap * sizeof(*v));
 
 		if (!v)
-			goto fail;
+			return -1;
 		g->v = v;
 		g->cap = cap;
 	}
 	x = &g->v[g->n];
 	memset(x, 0, sizeof(*x));
+	x->rule = rule;
 	x->id = id;
 	x->severity = sev;
-	x->message = message;
-	x->fix = fix;
 	if ((subject && !(x->subject = strdup(subject))) ||
 	    (planned && !(x->planned = strdup(planned))) ||
-	    (found && !(x->found = strdup(found)))) {
+	    (found && !(x->found = strdup(found))) || !(x->message = strdup(message)) ||
+	    (fix && !(x->fix = strdup(fix)))) {
 		free(x->subject);
 		free(x->planned);
 		free(x->found);
-		goto fail;
+		free(x->message);
+		free(x->fix);
+		return -1;
 	}
 	g->n++;
 	return 0;
-fail:
-	free(message);
+}
+
+int sf_plan_gap_rule(sf_plan_gaps *g, sf_profile profile, sf_rule rule, const sf_rule_args *a)
+{
+	const sf_rule_info *ri = sf_rule_get(rule);
+	char *msg, *fix = NULL;
+	int rc = -1;
+
+	if (!ri || ri->sev[profile] == SF_SEV_NONE)
+		return 0;
+	msg = sf_rule_expand(ri->message, a);
+	if (msg && (!ri->fix || (fix = sf_rule_expand(ri->fix, a))))
+		rc = gap_push(g, rule, ri->id, ri->sev[profile], a->s, a->p, a->f, msg, fix);
+	free(msg);
 	free(fix);
-	return -1;
+	return rc;
+}
+
+int sf_plan_gap_finding(sf_plan_gaps *g, const sf_finding *f)
+{
+	return gap_push(g, f->rule, f->id, f->severity, f->subject, NULL, NULL, f->message,
+			f->fix);
 }
 
 void sf_plan_gaps_release(sf_plan_gaps *g)
@@ -1803,14 +1805,8 @@ static sf_status certs_finish(struct build *b)
 static sf_status notes_take(sf_plan_gaps *notes, sf_findings *fs)
 {
 	for (size_t i = 0; i < fs->n; i++) {
-		sf_finding *f = &fs->v[i];
-
-		if (sf_plan_gap_add(notes, f->id, f->severity, f->subject, NULL, NULL, f->message,
-				    f->fix) < 0) {
-			f->message = f->fix = NULL;
+		if (sf_plan_gap_finding(notes, &fs->v[i]) < 0)
 			return SF_ENOMEM;
-		}
-		f->message = f->fix = NULL;
 	}
 	return SF_OK;
 }
@@ -1875,32 +1871,21 @@ static sf_status plan_notes(struct build *b)
 	}
 	if (notes_take(&p->notes, &fs) != SF_OK)
 		goto out;
-	/* PLAN-010: names written with a placeholder address. */
+	/* Names written with a placeholder address. */
 	for (size_t i = 0; i < b->keys3.n; i++) {
-		const char *o = b->keys3.v[i];
+		sf_rule_args a = { .s = b->keys3.v[i] };
 
-		if (sf_plan_gap_add(&p->notes, sf_plan_gap_id(SF_PG_NO_ADDRESS), SF_SEV_INFO, o,
-				    NULL, NULL,
-				    sf_aprintf("the plan gives no address for %s: its A record is "
-					       "written as a placeholder", o),
-				    sf_aprintf("add the public addresses (\"addresses\") of the "
-					       "host behind %s to the plan", o)) < 0)
+		if (sf_plan_gap_rule(&p->notes, p->profile, SF_R_PLAN010_NO_ADDRESS, &a) < 0)
 			goto out;
 	}
-	/* PLAN-011: RFC 1034 §3.6.2, a CNAME stands alone. */
+	/* RFC 1034 §3.6.2: a CNAME stands alone. */
 	for (size_t i = 0; i < b->keys2.n; i++) {
 		size_t kind = 0;
-		const char *o = b->keys2.v[i];
+		sf_rule_args a = { .s = b->keys2.v[i] };
 
-		nmap_get(&b->owner_kind, o, &kind);
+		nmap_get(&b->owner_kind, a.s, &kind);
 		if (kind == 3 &&
-		    sf_plan_gap_add(&p->notes, sf_plan_gap_id(SF_PG_CNAME_CONFLICT), SF_SEV_ERROR,
-				    o, NULL, NULL,
-				    sf_aprintf("%s would need a CNAME and other records: a "
-					       "CNAME cannot stand beside other data (RFC 1034 "
-					       "section 3.6.2)", o),
-				    sf_aprintf("give %s its own name in the plan (a different meet "
-					       "or dial-in host)", o)) < 0)
+		    sf_plan_gap_rule(&p->notes, p->profile, SF_R_PLAN011_CNAME_CONFLICT, &a) < 0)
 			goto out;
 	}
 	st = SF_OK;

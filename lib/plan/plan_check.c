@@ -4,7 +4,7 @@
  * rules), then the plan's external records of its zone are looked up through
  * the same DNS source, and each planned certificate is fetched through the
  * same TLS source from the host that presents it.  What differs is a gap
- * (PLAN-nnn, table in plan.c); the normal findings stay as they are.
+ * (the PLAN rows of lib/rules/table.c); the normal findings stay as they are.
  *
  * Internal records (split DNS) are not looked up: a check from outside
  * cannot see them.
@@ -59,11 +59,13 @@ static char *join(char *const *v, size_t n)
 
 /* ---- the federation SRV record, from the normal result ----------------------- */
 
-static sf_status gaps_federation(const sf_plan_domain *d, const sf_result *r, sf_plan_gaps *g)
+static sf_status gaps_federation(const sf_plan_domain *d, const sf_result *r, sf_profile prof,
+				sf_plan_gaps *g)
 {
 	char owner[300];
 	char *planned = NULL, *found = NULL, **all = NULL;
 	int hit = 0;
+	sf_rule_args a = { .d = d->domain, .s = owner };
 	sf_status st = SF_ENOMEM;
 
 	snprintf(owner, sizeof(owner), "_sipfederationtls._tcp.%s", d->domain);
@@ -78,33 +80,19 @@ static sf_status gaps_federation(const sf_plan_domain *d, const sf_result *r, sf
 		hit |= d->federation_target && s->port == d->federation_port &&
 		       strcmp(s->target, d->federation_target) == 0;
 	}
-	if (r->n_srv && !(found = join(all, r->n_srv)))
+	if (r->n_srv && !(a.f = found = join(all, r->n_srv)))
 		goto out;
 	if (!d->federation_target) {
+		if (r->n_srv && sf_plan_gap_rule(g, prof, SF_R_PLAN007_UNPLANNED_FED, &a) < 0)
+			goto out;
 		st = SF_OK;
-		if (r->n_srv &&
-		    sf_plan_gap_add(g, sf_plan_gap_id(SF_PG_EXTRA_SRV), SF_SEV_WARN, owner, NULL,
-				    found,
-				    sf_aprintf("%s is published (%s) but the plan has no "
-					       "federation for %s", owner, found, d->domain),
-				    sf_aprintf("remove %s, or plan federation for %s", owner,
-					       d->domain)) < 0)
-			st = SF_ENOMEM;
 		goto out;
 	}
-	if (!(planned = srv_text(0, 0, d->federation_port, d->federation_target)))
+	if (!(a.p = planned = srv_text(0, 0, d->federation_port, d->federation_target)))
 		goto out;
 	if (!hit) {
-		char *msg = r->n_srv
-			? sf_aprintf("the federation SRV record of %s points at %s; the plan has "
-				     "%s", d->domain, found, planned)
-			: sf_aprintf("there is no federation SRV record for %s; the plan has %s",
-				     d->domain, planned);
-
-		if (sf_plan_gap_add(g, sf_plan_gap_id(SF_PG_FED_SRV), SF_SEV_ERROR, owner, planned,
-				    found, msg,
-				    sf_aprintf("publish `%s. IN SRV %s`%s", owner, planned,
-					       r->n_srv ? " and remove the other record" : "")) < 0)
+		if (sf_plan_gap_rule(g, prof, r->n_srv ? SF_R_PLAN001_FED_SRV_OTHER
+						       : SF_R_PLAN001_FED_SRV_MISSING, &a) < 0)
 			goto out;
 		st = SF_OK;
 		goto out;
@@ -114,11 +102,8 @@ static sf_status gaps_federation(const sf_plan_domain *d, const sf_result *r, sf
 
 		if (s->port == d->federation_port && strcmp(s->target, d->federation_target) == 0)
 			continue;
-		if (sf_plan_gap_add(g, sf_plan_gap_id(SF_PG_EXTRA_SRV), SF_SEV_WARN, owner, planned,
-				    all[i],
-				    sf_aprintf("%s has a record the plan does not have: %s", owner,
-					       all[i]),
-				    sf_aprintf("remove `%s. IN SRV %s`", owner, all[i])) < 0)
+		a.f = all[i];
+		if (sf_plan_gap_rule(g, prof, SF_R_PLAN007_EXTRA_SRV, &a) < 0)
 			goto out;
 	}
 	st = SF_OK;
@@ -133,23 +118,17 @@ out:
 
 /* ---- planned records against DNS --------------------------------------------- */
 
-/* The gap kind and severity of a planned record that is missing (@absent) or other. */
-static void gap_class(const sf_plan_record *r, int absent, sf_plan_gap_kind *k, sf_severity *sev)
+/* The gap of a planned record that is missing (@absent) or other. */
+static sf_rule gap_rule(const sf_plan_record *r, int absent)
 {
 	switch (r->purpose) {
 	case SF_PLAN_P_CLIENT:
-		*k = SF_PG_CLIENT_SRV;
-		*sev = SF_SEV_WARN;
-		return;
+		return absent ? SF_R_PLAN002_CLIENT_SRV_MISSING : SF_R_PLAN002_CLIENT_SRV_OTHER;
 	case SF_PLAN_P_EDGE_HOST:
 	case SF_PLAN_P_EDGE:
-		*k = SF_PG_HOST_ADDR;
-		*sev = absent ? SF_SEV_ERROR : SF_SEV_WARN;
-		return;
+		return absent ? SF_R_PLAN003_HOST_MISSING : SF_R_PLAN003_HOST_OTHER;
 	default:
-		*k = SF_PG_WEB_RECORD;
-		*sev = SF_SEV_WARN;
-		return;
+		return absent ? SF_R_PLAN005_WEB_MISSING : SF_R_PLAN005_WEB_OTHER;
 	}
 }
 
@@ -198,15 +177,15 @@ static void texts_free(char **v, size_t n)
  * SRV, else A or AAAA; the answer carries the CNAME chain).  Adds a gap if
  * reality lacks it.
  */
-static sf_status compare_record(const sf_plan_record *r, const sf_dns_query *q, sf_plan_gaps *g)
+static sf_status compare_record(const sf_plan_record *r, const sf_dns_query *q, sf_profile prof,
+			       sf_plan_gaps *g)
 {
 	uint16_t want = r->type == SF_T_CNAME ? SF_T_A : r->type;
 	const char *alias = NULL;
-	char **have = NULL, *planned = NULL, *found = NULL, *msg = NULL, *fix = NULL;
+	char **have = NULL, *planned = NULL, *found = NULL, *fix = NULL;
 	size_t n_have = 0, n_addr = 0;
 	int ok = 0, absent;
-	sf_plan_gap_kind kind;
-	sf_severity sev;
+	sf_rule_args a = { .s = r->owner, .x = sf_plan_purpose_name(r->purpose) };
 	sf_status st = SF_ENOMEM;
 
 	for (size_t i = 0; i < q->n_rr; i++) {
@@ -255,28 +234,23 @@ static sf_status compare_record(const sf_plan_record *r, const sf_dns_query *q, 
 	planned = rec_text(r);
 	if (!found || !planned)
 		goto out;
-	gap_class(r, absent, &kind, &sev);
-	if (absent)
-		msg = sf_aprintf("%s (%s) is planned but DNS has %s", r->owner,
-				 sf_plan_purpose_name(r->purpose), found);
-	else
-		msg = sf_aprintf("%s (%s) is %s; the plan has %s", r->owner,
-				 sf_plan_purpose_name(r->purpose), found, planned);
+	/* The fix: the record to publish, in zone-file form. */
 	if (r->type == SF_T_SRV)
-		fix = sf_aprintf("publish `%s. IN SRV %s`", r->owner, planned);
+		fix = sf_aprintf("`%s. IN SRV %s`", r->owner, planned);
 	else if (r->address || r->type == SF_T_CNAME)
-		fix = sf_aprintf("publish `%s. IN %s`", r->owner, planned);
+		fix = sf_aprintf("`%s. IN %s`", r->owner, planned);
 	else
-		fix = sf_aprintf("publish an A record for %s (the plan gives no address)",
-				 r->owner);
-	st = sf_plan_gap_add(g, sf_plan_gap_id(kind), sev, r->owner, planned, found, msg, fix) < 0
-		     ? SF_ENOMEM : SF_OK;
-	msg = fix = NULL;
+		fix = sf_aprintf("an A record for %s (the plan gives no address)", r->owner);
+	if (!fix)
+		goto out;
+	a.p = planned;
+	a.f = found;
+	a.y = fix;
+	st = sf_plan_gap_rule(g, prof, gap_rule(r, absent), &a) < 0 ? SF_ENOMEM : SF_OK;
 out:
 	texts_free(have, n_have);
 	free(planned);
 	free(found);
-	free(msg);
 	free(fix);
 	return st;
 }
@@ -326,7 +300,7 @@ static sf_status check_records(sf_ctx *ctx, const sf_plan *plan, size_t zi, sf_p
 		if (r->view != SF_PLAN_VIEW_EXTERNAL || r->purpose == SF_PLAN_P_FEDERATION)
 			continue;
 		n_cmp++;
-		if ((st = compare_record(r, &q[qi[i]], g)) != SF_OK)
+		if ((st = compare_record(r, &q[qi[i]], plan->profile, g)) != SF_OK)
 			goto out;
 	}
 	*out_n = n_cmp;
@@ -380,7 +354,7 @@ sf_status sf_plan_check_domain(sf_ctx *ctx, const sf_plan *plan, size_t i,
 	/* A domain that could not be checked says nothing about the plan. */
 	if (dc->result->verdict == SF_VERDICT_ERROR)
 		goto out;
-	st = gaps_federation(d, dc->result, &dc->gaps);
+	st = gaps_federation(d, dc->result, plan->profile, &dc->gaps);
 	if (st != SF_OK) {
 		sf_ctx_fail(ctx, st, "out of memory");
 		goto out;
@@ -445,29 +419,31 @@ static sf_status first_address(sf_ctx *ctx, const char *host, char **out, sf_dns
 	return st;
 }
 
-static sf_status unverified(sf_plan_cert_check *cc, const sf_plan_cert *c, const char *why)
+static sf_status unverified(sf_plan_cert_check *cc, const sf_plan *plan, const sf_plan_cert *c,
+			   const char *why)
 {
+	sf_rule_args a = { .s = c->host, .x = sf_plan_cert_kind_name(c->kind), .y = why };
+
 	if (!(cc->reason = strdup(why)))
 		return SF_ENOMEM;
-	if (sf_plan_gap_add(&cc->gaps, sf_plan_gap_id(SF_PG_CERT_UNCHECKED), SF_SEV_INFO, c->host,
-			    NULL, NULL,
-			    sf_aprintf("the %s certificate planned for %s was not compared: %s",
-				       sf_plan_cert_kind_name(c->kind), c->host, why),
-			    NULL) < 0)
+	if (sf_plan_gap_rule(&cc->gaps, plan->profile, SF_R_PLAN006_CERT_UNCHECKED, &a) < 0)
 		return SF_ENOMEM;
 	return SF_OK;
 }
 
 /* Compares the presented leaf with the planned SAN list; one gap per name missing. */
-static sf_status compare_names(sf_plan_cert_check *cc, const sf_plan_cert *c, X509 *leaf)
+static sf_status compare_names(sf_plan_cert_check *cc, const sf_plan *plan,
+			      const sf_plan_cert *c, X509 *leaf)
 {
-	char *found = NULL;
+	char *found = NULL, where[320];
+	sf_rule_args a = { .x = sf_plan_cert_kind_name(c->kind), .y = where };
 	sf_status st = SF_ENOMEM;
 
+	snprintf(where, sizeof(where), "%s:%u", c->host, (unsigned)c->port);
 	found = cc->n_presented_san ? join(cc->presented_san, cc->n_presented_san)
 				    : sf_aprintf("no SAN dNSName (CN %s)",
 						 cc->presented_cn ? cc->presented_cn : "none");
-	if (!found)
+	if (!(a.f = found))
 		goto out;
 	for (size_t k = 0; k < c->n_san; k++) {
 		char *matched = NULL;
@@ -478,26 +454,13 @@ static sf_status compare_names(sf_plan_cert_check *cc, const sf_plan_cert *c, X5
 			goto out;
 		}
 		free(matched);
-		/* CERT-002: no wildcard on the Edge's external interface. */
+		/* As CERT-002: no wildcard on the Edge's external interface. */
 		if (how == 1 || (how == 2 && c->kind != SF_PLAN_CERT_EDGE))
 			continue;
-		if (sf_plan_gap_add(&cc->gaps, sf_plan_gap_id(SF_PG_CERT_NAME),
-				    how == 2 ? SF_SEV_WARN : SF_SEV_ERROR, c->san[k], c->san[k],
-				    found,
-				    how == 2
-				    ? sf_aprintf("the %s certificate presented by %s:%u carries "
-						 "%s only through a wildcard, which the Edge's "
-						 "external interface does not support (CERT-002)",
-						 sf_plan_cert_kind_name(c->kind), c->host,
-						 (unsigned)c->port, c->san[k])
-				    : sf_aprintf("the %s certificate presented by %s:%u lacks the "
-						 "planned name %s (it has %s)",
-						 sf_plan_cert_kind_name(c->kind), c->host,
-						 (unsigned)c->port, c->san[k], found),
-				    sf_aprintf("re-issue the %s certificate with %s as a SAN "
-					       "dNSName (%zu names planned)",
-					       sf_plan_cert_kind_name(c->kind), c->san[k],
-					       c->n_san)) < 0)
+		a.s = a.p = c->san[k];
+		if (sf_plan_gap_rule(&cc->gaps, plan->profile,
+				     how == 2 ? SF_R_PLAN004_CERT_NAME_WILDCARD
+					      : SF_R_PLAN004_CERT_NAME_MISSING, &a) < 0)
 			goto out;
 	}
 	st = SF_OK;
@@ -527,7 +490,7 @@ sf_status sf_plan_check_cert(sf_ctx *ctx, const sf_plan *plan, size_t i,
 		return sf_ctx_fail(ctx, SF_ENOMEM, "out of memory");
 	cc->cert = c;
 	if (!ctx->dns || !ctx->tls) {
-		st = unverified(cc, c, "no TLS source (--zone without --certs)");
+		st = unverified(cc, plan, c, "no TLS source (--zone without --certs)");
 		goto out;
 	}
 	if ((st = first_address(ctx, c->host, &addr, &rc)) != SF_OK)
@@ -537,14 +500,14 @@ sf_status sf_plan_check_cert(sf_ctx *ctx, const sf_plan *plan, size_t i,
 
 		snprintf(why, sizeof(why), "%s has no address in DNS (%s)", c->host,
 			 rc == SF_DNS_NOERROR ? "no A or AAAA record" : sf_dns_rcode_name(rc));
-		st = unverified(cc, c, why);
+		st = unverified(cc, plan, c, why);
 		goto out;
 	}
 	st = sf_tls_fetch(ctx->tls, c->host, addr, c->port, &tf, ctx->err, sizeof(ctx->err));
 	if (st != SF_OK)
 		goto out;
 	if (tf.state != SF_TLS_OK || !tf.chain || sk_X509_num(tf.chain) < 1) {
-		st = unverified(cc, c, tf.error ? tf.error : "no certificate presented");
+		st = unverified(cc, plan, c, tf.error ? tf.error : "no certificate presented");
 		goto out;
 	}
 	leaf = sk_X509_value(tf.chain, 0);
@@ -556,7 +519,7 @@ sf_status sf_plan_check_cert(sf_ctx *ctx, const sf_plan *plan, size_t i,
 	cc->n_presented_san = san.n;
 	san.v = NULL;
 	san.n = san.cap = 0;
-	if ((st = compare_names(cc, c, leaf)) != SF_OK)
+	if ((st = compare_names(cc, plan, c, leaf)) != SF_OK)
 		goto out;
 	/*
 	 * The Edge's certificate is what the per-domain checks saw at the SRV

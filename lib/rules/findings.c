@@ -5,12 +5,12 @@
 #include "util/util.h"
 
 /*
- * Expands a table template: {d} {s} {x} {y} become the arguments (NULL = "").
- * Any other brace is copied.  Returns a malloc'd string or NULL.
+ * Expands a table template: {d} {s} {x} {y} {p} {f} become the arguments
+ * (NULL = "").  Any other brace is copied.  Returns a malloc'd string or NULL.
  */
-static char *expand(const char *tpl, const char *d, const char *s, const char *x, const char *y)
+char *sf_rule_expand(const char *tpl, const sf_rule_args *a)
 {
-	size_t len = 0, cap = 0;
+	size_t len = 0;
 	char *buf = NULL;
 
 	for (int pass = 0; pass < 2; pass++) {
@@ -19,17 +19,18 @@ static char *expand(const char *tpl, const char *d, const char *s, const char *x
 		len = 0;
 		while (*p) {
 			const char *rep = NULL;
+			int known = p[0] == '{' && p[1] && p[2] == '}' && strchr("dsxypf", p[1]);
 			size_t n = 1;
 
-			if (p[0] == '{' && p[1] && p[2] == '}') {
+			if (known) {
 				switch (p[1]) {
-				case 'd': rep = d; break;
-				case 's': rep = s; break;
-				case 'x': rep = x; break;
-				case 'y': rep = y; break;
+				case 'd': rep = a->d; break;
+				case 's': rep = a->s; break;
+				case 'x': rep = a->x; break;
+				case 'y': rep = a->y; break;
+				case 'p': rep = a->p; break;
+				case 'f': rep = a->f; break;
 				}
-			}
-			if (p[0] == '{' && p[1] && p[2] == '}' && strchr("dsxy", p[1])) {
 				rep = rep ? rep : "";
 				n = strlen(rep);
 				if (pass)
@@ -42,12 +43,8 @@ static char *expand(const char *tpl, const char *d, const char *s, const char *x
 			}
 			len += n;
 		}
-		if (pass == 0) {
-			cap = len + 1;
-			buf = malloc(cap);
-			if (!buf)
-				return NULL;
-		}
+		if (pass == 0 && !(buf = malloc(len + 1)))
+			return NULL;
 	}
 	buf[len] = '\0';
 	return buf;
@@ -57,6 +54,7 @@ int sf_findings_add(sf_findings *out, sf_profile profile, sf_rule rule, const ch
 		    const char *subject, const char *x, const char *y)
 {
 	const sf_rule_info *ri = sf_rule_get(rule);
+	sf_rule_args a = { .d = domain, .s = subject, .x = x, .y = y };
 	sf_finding *f;
 
 	if (!ri || ri->sev[profile] == SF_SEV_NONE)
@@ -76,8 +74,8 @@ int sf_findings_add(sf_findings *out, sf_profile profile, sf_rule rule, const ch
 	f->id = ri->id;
 	f->severity = ri->sev[profile];
 	f->subject = sf_strdup(subject ? subject : domain);
-	f->message = expand(ri->message, domain, subject, x, y);
-	f->fix = ri->fix ? expand(ri->fix, domain, subject, x, y) : NULL;
+	f->message = sf_rule_expand(ri->message, &a);
+	f->fix = ri->fix ? sf_rule_expand(ri->fix, &a) : NULL;
 	if (!f->subject || !f->message || (ri->fix && !f->fix)) {
 		free(f->subject);
 		free(f->message);

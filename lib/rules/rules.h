@@ -67,6 +67,17 @@ typedef struct sf_domain_facts {
 void sf_srv_facts_release(sf_srv_facts *s);
 void sf_domain_facts_release(sf_domain_facts *f);
 
+/* The values of a table template's placeholders (NULL = empty). */
+typedef struct sf_rule_args {
+	const char *d; /* SIP domain */
+	const char *s; /* subject */
+	const char *x, *y; /* details */
+	const char *p, *f; /* planned, found (sipfed plan) */
+} sf_rule_args;
+
+/* Expands a message or fix template of the table; malloc'd, NULL on out-of-memory. */
+char *sf_rule_expand(const char *tpl, const sf_rule_args *a);
+
 /* Appends a finding built from the table row of @rule (severity for the
  * profile; a rule with no severity in this profile is dropped).  Returns 0
  * or -1 on out-of-memory. */

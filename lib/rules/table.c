@@ -4,7 +4,8 @@
  * Check IDs appear here and nowhere else.  Sources: SPEC §4; the codes
  * from MS-OCER (ms-diagnostics) and the Edge log records in the seeds.
  * Placeholders in message and fix: {d} SIP domain, {s} subject, {x} {y}
- * details; the `reported` texts are plain (the writers print them as they are).
+ * details, {p} {f} planned and found (sipfed plan); the `reported` texts
+ * are plain (the writers print them as they are).
  */
 #include <string.h>
 
@@ -354,6 +355,76 @@ static const sf_rule_info table[SF_R_COUNT] = {
 	"an Edge accepts requests that carry {s} in From / P-Asserted-Identity from this peer: "
 	"the SRV target {x} of {s} is in the certificate the peer presents{y}",
 	NULL },
+
+/*
+ * sipfed plan: gaps between the plan and reality (plan --check) and notes on
+ * the plan itself.  Placeholders besides {s} (the owner or name): {p} what
+ * the plan has, {f} what was found, {x} {y} details, {d} the SIP domain.
+ * What the Microsoft side reports is said by the normal checks that run
+ * beside them, so `reported` is empty here.
+ */
+[SF_R_PLAN001_FED_SRV_MISSING] = { SF_R_PLAN001_FED_SRV_MISSING, "PLAN-001", { E, E, E },
+	0, NULL, NULL, NULL, NULL, NULL,
+	"there is no federation SRV record for {d}; the plan has {p}",
+	"publish `{s}. IN SRV {p}`" },
+[SF_R_PLAN001_FED_SRV_OTHER] = { SF_R_PLAN001_FED_SRV_OTHER, "PLAN-001", { E, E, E },
+	0, NULL, NULL, NULL, NULL, NULL,
+	"the federation SRV record of {d} points at {f}; the plan has {p}",
+	"publish `{s}. IN SRV {p}` and remove the other record" },
+[SF_R_PLAN002_CLIENT_SRV_MISSING] = { SF_R_PLAN002_CLIENT_SRV_MISSING, "PLAN-002",
+	{ W, W, W }, 0, NULL, NULL, NULL, NULL, NULL,
+	"{s} ({x}) is planned but DNS has {f}",
+	"publish {y}" },
+[SF_R_PLAN002_CLIENT_SRV_OTHER] = { SF_R_PLAN002_CLIENT_SRV_OTHER, "PLAN-002", { W, W, W },
+	0, NULL, NULL, NULL, NULL, NULL,
+	"{s} ({x}) is {f}; the plan has {p}",
+	"publish {y}" },
+[SF_R_PLAN003_HOST_MISSING] = { SF_R_PLAN003_HOST_MISSING, "PLAN-003", { E, E, E },
+	0, NULL, NULL, NULL, NULL, NULL,
+	"{s} ({x}) is planned but DNS has {f}",
+	"publish {y}" },
+[SF_R_PLAN003_HOST_OTHER] = { SF_R_PLAN003_HOST_OTHER, "PLAN-003", { W, W, W },
+	0, NULL, NULL, NULL, NULL, NULL,
+	"{s} ({x}) is {f}; the plan has {p}",
+	"publish {y}" },
+[SF_R_PLAN004_CERT_NAME_MISSING] = { SF_R_PLAN004_CERT_NAME_MISSING, "PLAN-004", { E, E, E },
+	0, NULL, NULL, NULL, NULL, NULL,
+	"the {x} certificate presented by {y} lacks the planned name {s} (it has {f})",
+	"re-issue the {x} certificate with {s} as a SAN dNSName" },
+[SF_R_PLAN004_CERT_NAME_WILDCARD] = { SF_R_PLAN004_CERT_NAME_WILDCARD, "PLAN-004",
+	{ W, W, W }, 0, NULL, NULL, NULL, NULL, NULL,
+	"the {x} certificate presented by {y} carries {s} only through a wildcard, which the "
+	"Edge's external interface does not support (as CERT-002)",
+	"re-issue the {x} certificate with {s} as a SAN dNSName" },
+[SF_R_PLAN005_WEB_MISSING] = { SF_R_PLAN005_WEB_MISSING, "PLAN-005", { W, W, W },
+	0, NULL, NULL, NULL, NULL, NULL,
+	"{s} ({x}) is planned but DNS has {f}",
+	"publish {y}" },
+[SF_R_PLAN005_WEB_OTHER] = { SF_R_PLAN005_WEB_OTHER, "PLAN-005", { W, W, W },
+	0, NULL, NULL, NULL, NULL, NULL,
+	"{s} ({x}) is {f}; the plan has {p}",
+	"publish {y}" },
+[SF_R_PLAN006_CERT_UNCHECKED] = { SF_R_PLAN006_CERT_UNCHECKED, "PLAN-006", { I, I, I },
+	0, NULL, NULL, NULL, NULL, NULL,
+	"the {x} certificate planned for {s} was not compared: {y}",
+	NULL },
+[SF_R_PLAN007_EXTRA_SRV] = { SF_R_PLAN007_EXTRA_SRV, "PLAN-007", { W, W, W },
+	0, NULL, NULL, NULL, NULL, NULL,
+	"{s} has a record the plan does not have: {f}",
+	"remove `{s}. IN SRV {f}`" },
+[SF_R_PLAN007_UNPLANNED_FED] = { SF_R_PLAN007_UNPLANNED_FED, "PLAN-007", { W, W, W },
+	0, NULL, NULL, NULL, NULL, NULL,
+	"{s} is published ({f}) but the plan has no federation for {d}",
+	"remove {s}, or plan federation for {d}" },
+[SF_R_PLAN010_NO_ADDRESS] = { SF_R_PLAN010_NO_ADDRESS, "PLAN-010", { I, I, I },
+	0, NULL, NULL, NULL, NULL, NULL,
+	"the plan gives no address for {s}: its A record is written as a placeholder",
+	"add the public addresses (\"addresses\") of the host behind {s} to the plan" },
+[SF_R_PLAN011_CNAME_CONFLICT] = { SF_R_PLAN011_CNAME_CONFLICT, "PLAN-011", { E, E, E },
+	0, NULL, NULL, NULL, NULL, NULL,
+	"{s} would need a CNAME and other records: a CNAME cannot stand beside other data "
+	"(RFC 1034 section 3.6.2)",
+	"give {s} its own name in the plan (a different meet or dial-in host)" },
 };
 
 const sf_rule_info *sf_rule_get(sf_rule r)

@@ -23,6 +23,7 @@
 
 #include "sipfed/plan.h"
 #include "sipfed/sipfed.h"
+#include "testcert.h"
 
 #define T_SRV 33
 #define T_A 1
@@ -759,6 +760,19 @@ static const sf_plan_gap *gap(const sf_plan_gaps *g, const char *id, const char 
 	return NULL;
 }
 
+/* The rule rows the tests below have seen produced (test_plan_rows_covered). */
+static int g_seen[SF_R_COUNT];
+
+static void seen(const sf_plan_gaps *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		assert_true((unsigned)g->v[i].rule < (unsigned)SF_R_COUNT);
+		/* The row the gap came from gives its ID. */
+		assert_string_equal(g->v[i].id, sf_rule_get(g->v[i].rule)->id);
+		g_seen[g->v[i].rule] = 1;
+	}
+}
+
 static void test_check_gaps(void **state)
 {
 	char z1[128], z2[128];
@@ -813,6 +827,7 @@ static void test_check_gaps(void **state)
 	assert_non_null(g);
 	assert_string_equal(g->found, "NXDOMAIN");
 	assert_int_equal(dc->gaps.n, 5);
+	seen(&dc->gaps);
 	/* R of check, plus "gaps" and "compared". */
 	js = sf_out_json_plan_domain_check(dc);
 	assert_non_null(js);
@@ -826,6 +841,7 @@ static void test_check_gaps(void **state)
 	assert_int_equal(sf_plan_check_cert(ctx, p, 0, &cc), SF_OK);
 	assert_int_equal(cc->verified, 0);
 	assert_non_null(gap(&cc->gaps, "PLAN-006", "sip.example.com"));
+	seen(&cc->gaps);
 	sf_plan_summary_add_cert(&sum, cc);
 	sf_plan_cert_check_free(cc);
 
@@ -869,9 +885,206 @@ static void test_check_federation_elsewhere(void **state)
 	g = gap(&dc->gaps, "PLAN-003", "fed.example.org");
 	assert_non_null(g);
 	assert_int_equal(g->severity, SF_SEV_ERROR);
+	seen(&dc->gaps);
 	sf_plan_domain_check_free(dc);
 	sf_ctx_free(ctx);
 	sf_plan_free(p);
+}
+
+/* No record at all where the plan has them; a federation record the plan does not want. */
+static void test_check_missing_and_unplanned(void **state)
+{
+	char z1[128], z2[128];
+	const char *zones[2] = { z1, z2 };
+	sf_options opt = { 0 };
+	sf_ctx *ctx = NULL;
+	sf_plan *p = parse_ok("{\"domains\":[\"example.net\"],\"edge\":{\"fqdn\":"
+			      "\"sip.example.com\",\"addresses\":[\"192.0.2.10\"]}}");
+	sf_plan *none = parse_ok("{\"domains\":[\"example.com\"],\"edge\":{\"fqdn\":"
+				 "\"sip.example.com\",\"federation\":\"none\"}}");
+	sf_plan *other = parse_ok("{\"domains\":[\"example.com\"],\"edge\":{\"fqdn\":"
+				  "\"sip.example.com\",\"addresses\":[\"192.0.2.10\"]},"
+				  "\"reverse_proxy\":{\"fqdn\":\"proxy.example.com\","
+				  "\"addresses\":[\"192.0.2.20\"]}}");
+	sf_plan_domain_check *dc = NULL;
+	const sf_plan_gap *g;
+
+	(void)state;
+	snprintf(z1, sizeof(z1), "%s/example.com.zone", g_dir);
+	snprintf(z2, sizeof(z2), "%s/example.org.zone", g_dir);
+	opt.zone_files = zones;
+	opt.n_zone_files = 2;
+	opt.no_probe_misspellings = 1;
+	assert_int_equal(sf_ctx_new(&opt, &ctx), SF_OK);
+
+	/* example.net is in no zone: every planned record is missing. */
+	assert_int_equal(sf_plan_check_domain(ctx, p, 0, &dc), SF_OK);
+	g = gap(&dc->gaps, "PLAN-001", "_sipfederationtls._tcp.example.net");
+	assert_non_null(g);
+	assert_int_equal(g->rule, SF_R_PLAN001_FED_SRV_MISSING);
+	assert_int_equal(g->severity, SF_SEV_ERROR);
+	assert_null(g->found);
+	assert_string_equal(g->message, "there is no federation SRV record for example.net; the "
+			    "plan has 0 0 5061 sip.example.net.");
+	assert_string_equal(g->fix, "publish `_sipfederationtls._tcp.example.net. IN SRV 0 0 5061 "
+			    "sip.example.net.`");
+	g = gap(&dc->gaps, "PLAN-002", "_sip._tls.example.net");
+	assert_non_null(g);
+	assert_int_equal(g->rule, SF_R_PLAN002_CLIENT_SRV_MISSING);
+	assert_string_equal(g->fix, "publish `_sip._tls.example.net. IN SRV 0 0 443 "
+			    "sip.example.net.`");
+	g = gap(&dc->gaps, "PLAN-003", "sip.example.net");
+	assert_non_null(g);
+	assert_int_equal(g->rule, SF_R_PLAN003_HOST_MISSING);
+	assert_string_equal(g->found, "NXDOMAIN");
+	assert_string_equal(g->fix, "publish `sip.example.net. IN A 192.0.2.10`");
+	seen(&dc->gaps);
+	sf_plan_domain_check_free(dc);
+
+	/* Federation "none", but example.com publishes the record. */
+	assert_int_equal(sf_plan_check_domain(ctx, none, 0, &dc), SF_OK);
+	g = gap(&dc->gaps, "PLAN-007", "_sipfederationtls._tcp.example.com");
+	assert_non_null(g);
+	assert_int_equal(g->rule, SF_R_PLAN007_UNPLANNED_FED);
+	assert_int_equal(g->severity, SF_SEV_WARN);
+	assert_string_equal(g->found, "0 0 5061 sip.example.com.");
+	seen(&dc->gaps);
+	sf_plan_domain_check_free(dc);
+
+	/* lyncdiscover.example.com is an alias of web, the plan has it on another proxy. */
+	assert_int_equal(sf_plan_check_domain(ctx, other, 0, &dc), SF_OK);
+	g = gap(&dc->gaps, "PLAN-005", "lyncdiscover.example.com");
+	assert_non_null(g);
+	assert_int_equal(g->rule, SF_R_PLAN005_WEB_OTHER);
+	assert_string_equal(g->planned, "CNAME proxy.example.com.");
+	assert_string_equal(g->found, "CNAME web.example.com.; A 192.0.2.20");
+	assert_string_equal(g->fix, "publish `lyncdiscover.example.com. IN CNAME "
+			    "proxy.example.com.`");
+	seen(&dc->gaps);
+	sf_plan_domain_check_free(dc);
+	sf_ctx_free(ctx);
+	sf_plan_free(p);
+	sf_plan_free(none);
+	sf_plan_free(other);
+}
+
+/* Notes on a plan: no address given (PLAN-010), a CNAME beside other data (PLAN-011). */
+static void test_plan_notes(void **state)
+{
+	sf_plan *p = parse_ok("{\"domains\":[\"example.com\"],\"edge\":{\"fqdn\":"
+			      "\"sip.example.com\"},\"reverse_proxy\":{\"fqdn\":"
+			      "\"web.example.com\",\"addresses\":[\"192.0.2.20\"]},"
+			      "\"meet\":\"https://sip.example.com/{domain}\"}");
+	const sf_plan_gap *g;
+
+	(void)state;
+	g = gap(&p->notes, "PLAN-010", "sip.example.com");
+	assert_non_null(g);
+	assert_int_equal(g->severity, SF_SEV_INFO);
+	g = gap(&p->notes, "PLAN-011", "sip.example.com");
+	assert_non_null(g);
+	assert_int_equal(g->severity, SF_SEV_ERROR);
+	assert_non_null(strstr(g->message, "RFC 1034"));
+	/* With addresses and a meet host of its own, neither. */
+	seen(&p->notes);
+	sf_plan_free(p);
+	p = parse_ok("{\"domains\":[\"example.com\"],\"edge\":{\"fqdn\":\"sip.example.com\","
+		     "\"addresses\":[\"192.0.2.10\"]},\"reverse_proxy\":{\"fqdn\":"
+		     "\"web.example.com\",\"addresses\":[\"192.0.2.20\"]}}");
+	assert_null(gap(&p->notes, "PLAN-010", "sip.example.com"));
+	assert_null(gap(&p->notes, "PLAN-011", "sip.example.com"));
+	sf_plan_free(p);
+}
+
+/* Writes @x as DIR/<host>.pem. */
+static void write_pem(const char *host, X509 *x)
+{
+	char path[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s.pem", g_dir, host);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	assert_int_equal(PEM_write_X509(fp, x), 1);
+	fclose(fp);
+}
+
+/*
+ * The Edge certificate against its planned SAN list (--certs): a name only
+ * through a wildcard is a warning, a name missing an error (PLAN-004).
+ */
+static void test_check_cert_names(void **state)
+{
+	char z1[128], z2[128], pem[256];
+	const char *zones[2] = { z1, z2 };
+	sf_options opt = { 0 };
+	sf_ctx *ctx = NULL;
+	sf_plan *p = parse_ok(check_plan);
+	sf_plan_cert_check *cc = NULL;
+	const sf_plan_cert *c = NULL;
+	size_t ci = 0;
+	EVP_PKEY *key = tc_key_new(TC_KEY_EC256);
+	tc_spec spec = { .cn = "sip.example.com", .san = "DNS:*.example.com",
+			 .eku = "serverAuth,clientAuth", .nb_days = -1, .na_days = 30 };
+	X509 *x;
+	const sf_plan_gap *g;
+
+	(void)state;
+	assert_non_null(key);
+	x = tc_cert_new(&spec, key, NULL, NULL, time(NULL));
+	assert_non_null(x);
+	write_pem("sip.example.com", x);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	snprintf(z1, sizeof(z1), "%s/example.com.zone", g_dir);
+	snprintf(z2, sizeof(z2), "%s/example.org.zone", g_dir);
+	opt.zone_files = zones;
+	opt.n_zone_files = 2;
+	opt.no_probe_misspellings = 1;
+	opt.certs_dir = g_dir;
+	assert_int_equal(sf_ctx_new(&opt, &ctx), SF_OK);
+	for (ci = 0; ci < p->n_certs; ci++)
+		if (p->certs[ci].kind == SF_PLAN_CERT_EDGE)
+			break;
+	assert_true(ci < p->n_certs);
+	c = &p->certs[ci];
+	assert_string_equal(c->host, "sip.example.com");
+	assert_int_equal(sf_plan_check_cert(ctx, p, ci, &cc), SF_OK);
+	assert_int_equal(cc->verified, 1);
+	g = gap(&cc->gaps, "PLAN-004", "sip.example.com");
+	assert_non_null(g);
+	assert_int_equal(g->rule, SF_R_PLAN004_CERT_NAME_WILDCARD);
+	assert_int_equal(g->severity, SF_SEV_WARN);
+	g = gap(&cc->gaps, "PLAN-004", "sip.example.org");
+	assert_non_null(g);
+	assert_int_equal(g->rule, SF_R_PLAN004_CERT_NAME_MISSING);
+	assert_int_equal(g->severity, SF_SEV_ERROR);
+	assert_string_equal(g->found, "*.example.com");
+	assert_string_equal(g->fix, "re-issue the edge certificate with sip.example.org as a "
+			    "SAN dNSName");
+	assert_int_equal(cc->gaps.n, 2);
+	seen(&cc->gaps);
+	sf_plan_cert_check_free(cc);
+	sf_ctx_free(ctx);
+	sf_plan_free(p);
+	snprintf(pem, sizeof(pem), "%s/sip.example.com.pem", g_dir);
+	unlink(pem);
+}
+
+/* Every PLAN row of the rule table is produced by a test above (runs last). */
+static void test_plan_rows_covered(void **state)
+{
+	int missing = 0;
+
+	(void)state;
+	for (int r = SF_R_PLAN001_FED_SRV_MISSING; r < SF_R_COUNT; r++) {
+		if (!g_seen[r]) {
+			print_error("rule %d (%s) is produced by no plan test\n", r,
+				    sf_rule_get((sf_rule)r)->id);
+			missing++;
+		}
+	}
+	assert_int_equal(missing, 0);
 }
 
 int main(void)
@@ -891,6 +1104,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_check_gaps, setup_zones, teardown_zones),
 		cmocka_unit_test_setup_teardown(test_check_federation_elsewhere, setup_zones,
 						teardown_zones),
+		cmocka_unit_test_setup_teardown(test_check_missing_and_unplanned, setup_zones,
+						teardown_zones),
+		cmocka_unit_test(test_plan_notes),
+		cmocka_unit_test_setup_teardown(test_check_cert_names, setup_zones,
+						teardown_zones),
+		cmocka_unit_test(test_plan_rows_covered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
