@@ -35,6 +35,7 @@ knotd and every s_server are stopped in a finally block.  Skips (77) when
 knotd or openssl is missing.
 """
 
+import contextlib
 import os
 import sys
 
@@ -83,6 +84,37 @@ def endpoints(zones, hosts, lab, stage):
                 seen[(a, p)] = fqdn
                 out.append((a, p, fqdn))
     return out
+
+
+@contextlib.contextmanager
+def serve_stage(tmp, lab, stage, rzones, eps):
+    """knotd on 127.0.0.1 (a free high port) serving the zones rzones, and one
+    openssl s_server per endpoint (addr, port, fqdn) of eps presenting the
+    stage's leaf for fqdn + the intermediate; yields the Knot (knot.port is
+    its port), all stopped on exit.  Also used by plan.py and its live cases."""
+    knot = sflab.Knot(tmp, rzones)
+    knot.servers = []
+    try:
+        knot.start()
+        for a, p, fqdn in eps:
+            s = sflab.TlsServer(tmp, a, p, os.path.join(lab, stage, "leaf", fqdn + ".pem"),
+                                os.path.join(lab, "ca", "inter.pem"),
+                                os.path.join(lab, stage, "keys", fqdn + ".key"), fqdn)
+            knot.servers.append(s)
+            s.start()
+        yield knot
+    finally:
+        for s in knot.servers:
+            s.stop()
+        knot.stop()
+
+
+def check_alive(knot):
+    """Fails if knotd or an s_server of serve_stage died during a run."""
+    check(knot.proc.poll() is None, "knotd died during the run:\n" + sflab.read_log(knot.log))
+    for s in knot.servers:
+        check(s.alive(), "s_server %s:%d died during the run:\n%s" % (
+            s.addr, s.port, sflab.read_log(s.log)))
 
 
 CLIENT_PREFIXES = ("lyncdiscover", "lyncdiscoverinternal", "meet", "dialin")
@@ -196,30 +228,19 @@ def run_stage(stage):
                     key = os.path.join(lab, stage, "keys", fqdn + ".key")
                 webs.append(sflab.WebServer(a, p, bodies, cert, key))
 
-        knot = sflab.Knot(tmp, rzones)
-        servers = []
         try:
             for w in webs:
                 w.start()
-            port = knot.start()
-            for a, p, fqdn in eps:
-                s = sflab.TlsServer(tmp, a, p, os.path.join(lab, stage, "leaf", fqdn + ".pem"),
-                                    os.path.join(lab, "ca", "inter.pem"),
-                                    os.path.join(lab, stage, "keys", fqdn + ".key"), fqdn)
-                servers.append(s)
-                s.start()
-            print("%s: knotd on 127.0.0.1:%d, TLS on %s" % (
-                stage, port, ", ".join("%s:%d (%s)" % e for e in eps)))
+            with serve_stage(tmp, lab, stage, rzones, eps) as knot:
+                port = knot.port
+                print("%s: knotd on 127.0.0.1:%d, TLS on %s" % (
+                    stage, port, ", ".join("%s:%d (%s)" % e for e in eps)))
 
-            live = sflab.run_sipfed(
-                ["check", "--resolver", "127.0.0.1:%d" % port, "--timeout", "3000",
-                 "--trust", os.path.join(lab, "ca", "root.pem"), "--no-system-trust",
-                 "--json"] + args + domains, timeout=120)
-            check(knot.proc.poll() is None,
-                  "knotd died during the run:\n" + sflab.read_log(knot.log))
-            for s in servers:
-                check(s.alive(), "s_server %s:%d died during the run:\n%s" % (
-                    s.addr, s.port, sflab.read_log(s.log)))
+                live = sflab.run_sipfed(
+                    ["check", "--resolver", "127.0.0.1:%d" % port, "--timeout", "3000",
+                     "--trust", os.path.join(lab, "ca", "root.pem"), "--no-system-trust",
+                     "--json"] + args + domains, timeout=120)
+                check_alive(knot)
             # The live HTTP source really asked: every published answer was fetched.
             for w in webs:
                 got = {(h, c) for _, h, _, c in w.requests()}
@@ -230,9 +251,6 @@ def run_stage(stage):
         finally:
             for w in webs:
                 w.stop()
-            for s in servers:
-                s.stop()
-            knot.stop()
 
         off = sflab.run_sipfed(["check"] + offline_args(stage, lab, rzones) + ["--json"] + args
                                + domains)

@@ -11,8 +11,23 @@ Cases:
   roundtrip-dns     zones written from `plan --json` pass `plan --check` with no gap
   roundtrip-certs   ... and certificates issued from the planned SAN lists, too;
                     one name left off the reverse proxy certificate is reported
+  live-<stage>      plan --check LIVE (--resolver) against knotd serving the stage's
+                    zones rewritten to 127.0.0.x and openssl s_server presenting its
+                    certificates (live.py's servers): the same result as offline on
+                    the same rewritten zones and certificates; the seed's gaps, plus
+                    a PLAN-003 warning per planned address that the rewrite changed;
+                    exactly the seed's gaps with the plan's addresses mapped too
+
+Live and addresses: the rewrite gives every lab address a 127.0.0.x, so the
+planned Edge addresses of seed-lab.json (10.48.36.x) are "other addresses"
+(PLAN-003 warnings, no change of the exit status).  The live run is compared
+with the offline run of the *same rewritten* zones (one code path, two
+sources), and a copy of the plan with its addresses mapped the same way must
+give exactly the gaps of stage-<stage>.
 """
 
+import datetime
+import difflib
 import json
 import os
 import subprocess
@@ -377,6 +392,240 @@ def case_roundtrip_certs(tmp):
     check(run.rc == 1, "exit %d with a planned name missing\n%s" % (run.rc, run.describe()))
 
 
+# --- plan --check live: knotd and s_server on loopback (live.py's servers) ----------------------
+
+# Preferred first 127.0.0.x of each stage's block: apart from live.py's stage
+# blocks (10, 30, ... 130) and fed.py's (190), so that the suites run in parallel.
+LIVE_BLOCK = {"cisco-dns": 150, "cisco-cert": 170, "cisco-fixed": 210}
+
+
+def gap_keys(doc, drop=lambda g: False):
+    """Sorted (id, subject, severity, planned, found) of every gap of a --check document."""
+    out = []
+    for part in ("results", "zones", "certificates"):
+        for x in doc[part]:
+            out += [(g["id"], g["subject"], g["severity"], g["planned"], g["found"])
+                    for g in x["gaps"] if not drop(g)]
+    return sorted(out, key=repr)
+
+
+def cert_view(c):
+    return {k: c[k] for k in ("kind", "subject", "host", "port", "verified", "reason",
+                              "planned_san", "presented_cn", "presented_san", "missing")}
+
+
+def compare_check_docs(ldoc, lrun, odoc, orun, label):
+    """plan --check live and offline on the same zones and certificates agree."""
+    problems = []
+    d = sflab.diff_keys([g[:3] + ("-",) for g in gap_keys(odoc)],
+                        [g[:3] + ("-",) for g in gap_keys(ldoc)], "offline", "live")
+    if d:
+        problems.append("gaps differ:\n" + d)
+    elif gap_keys(odoc) != gap_keys(ldoc):
+        problems.append("planned/found of the gaps differ: live %r, offline %r"
+                        % (gap_keys(ldoc), gap_keys(odoc)))
+    d = sflab.diff_keys(sflab.finding_keys(odoc), sflab.finding_keys(ldoc), "offline", "live")
+    if d:
+        problems.append("findings differ:\n" + d)
+    lby = sflab.results_by_domain(ldoc, lrun)
+    oby = sflab.results_by_domain(odoc, orun)
+    if sorted(lby) != sorted(oby):
+        problems.append("domains: live %s, offline %s" % (sorted(lby), sorted(oby)))
+    for dom in sorted(set(lby) & set(oby)):
+        for k in ("verdict", "compared"):
+            if lby[dom].get(k) != oby[dom].get(k):
+                problems.append("%s: %s live %r, offline %r" % (dom, k, lby[dom].get(k),
+                                                                 oby[dom].get(k)))
+        if sflab.srv_summary(lby[dom]) != sflab.srv_summary(oby[dom]):
+            problems.append("%s: srv live %s, offline %s" % (
+                dom, sflab.srv_summary(lby[dom]), sflab.srv_summary(oby[dom])))
+    lz = sorted((z["zone"], z["compared"]) for z in ldoc["zones"])
+    oz = sorted((z["zone"], z["compared"]) for z in odoc["zones"])
+    if lz != oz:
+        problems.append("zones live %r, offline %r" % (lz, oz))
+    lc = [cert_view(c) for c in ldoc["certificates"]]
+    oc = [cert_view(c) for c in odoc["certificates"]]
+    if lc != oc:
+        problems.append("certificates live %r\n  offline %r" % (lc, oc))
+    lf = sorted((c["host"], f["id"], f["severity"], f["subject"])
+                for c in ldoc["certificates"] for f in c["findings"])
+    of = sorted((c["host"], f["id"], f["severity"], f["subject"])
+                for c in odoc["certificates"] for f in c["findings"])
+    if lf != of:
+        problems.append("certificate findings live %r, offline %r" % (lf, of))
+    if ldoc["summary"] != odoc["summary"]:
+        problems.append("summary live %r, offline %r" % (ldoc["summary"], odoc["summary"]))
+    if lrun.rc != orun.rc:
+        problems.append("exit status live %d, offline %d" % (lrun.rc, orun.rc))
+    check(not problems, "%s: plan --check live vs offline-rewritten:\n%s\n--- live:\n%s\n"
+          "--- offline:\n%s" % (label, "\n".join(problems), lrun.describe(), orun.describe()))
+
+
+def mapped_plan(path, mapping, out):
+    """A copy of the plan file with every Edge address mapped (the zones' rewrite)."""
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    edges = doc["edge"] if isinstance(doc["edge"], list) else [doc["edge"]]
+    n = 0
+    for e in edges:
+        addrs = e.get("addresses", [])
+        for i, a in enumerate(addrs):
+            check(a in mapping, "%s: planned address %s of %s is no address of the lab "
+                  "(mapping %r)" % (path, a, e["fqdn"], mapping))
+            addrs[i] = mapping[a]
+            n += 1
+    check(n > 0, "%s: no planned address to map" % path)
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=2)
+    return out
+
+
+def case_live(tmp, stage):
+    want_gaps, want_rc = STAGE_GAPS[stage]
+    if not sflab.find_tool("knotd"):
+        raise sflab.Skip("knotd is not installed (Debian package knot)")
+    if not sflab.find_tool("openssl"):
+        raise sflab.Skip("openssl is not installed")
+    import live  # noqa: E402  (the live stages' servers)
+    path = plan_file("seed-lab.json")
+    lab = os.path.join(tmp, "lab")
+    sflab.gen(lab, [stage])
+    zones = sflab.stage_zones(stage)
+    recs = sflab.stage_records(zones)
+    n_addr = len({r[2][0] for r in recs if r[1] == "A"})
+    srv_ports = {int(r[2][2]) for r in recs if r[1] == "SRV"} or {5061}
+    first_x = live.pick_block(n_addr, srv_ports, LIVE_BLOCK[stage])
+    rzones, mapping = sflab.rewrite_zones(zones, os.path.join(tmp, "zones"), first_x)
+    eps = live.endpoints(rzones, sflab.stage_hosts(stage), lab, stage)
+    mapped = mapped_plan(path, mapping, os.path.join(tmp, "seed-lab-loopback.json"))
+    # One instant for both sources: certificate validity evaluated alike.
+    at = ["--at", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")]
+
+    planned = plan_json(path)
+    a_of = {}
+    for owner, rtype, rdata in sflab.stage_records(rzones):
+        if rtype == "A":
+            a_of.setdefault(owner, set()).add(rdata[0])
+    served = {(a, p) for a, p, _ in eps}
+    certs_served = [(c["host"], c["port"]) for c in planned["certificates"]
+                    if any((a, c["port"]) in served for a in a_of.get(c["host"], ()))]
+    check(len(certs_served) == len(planned["certificates"]),
+          "%s: not every planned certificate has a TLS endpoint in the lab: %r of %r"
+          % (stage, certs_served, [(c["host"], c["port"]) for c in planned["certificates"]]))
+
+    with live.serve_stage(tmp, lab, stage, rzones, eps) as knot:
+        print("%s: addresses %s; knotd on 127.0.0.1:%d, TLS on %s" % (
+            stage, ", ".join("%s->%s" % kv for kv in sorted(mapping.items())), knot.port,
+            ", ".join("%s:%d (%s)" % e for e in eps)))
+        largs = (["--resolver", "127.0.0.1:%d" % knot.port, "--timeout", "3000",
+                  "--trust", os.path.join(lab, "ca", "root.pem"), "--no-system-trust"] + at)
+        lrun = sflab.run_sipfed(["plan", "--check", "--json"] + largs + [path], timeout=120)
+        lmap = sflab.run_sipfed(["plan", "--check", "--json"] + largs + [mapped], timeout=120)
+        ltext = sflab.run_sipfed(["plan", "--check"] + largs + [path], timeout=120)
+        lchk = sflab.run_sipfed(["check", "--json"] + largs + sflab.stage_domains(stage),
+                                timeout=120)
+        live.check_alive(knot)
+
+    oargs = offline_args(stage, lab, rzones) + at
+    orun = sflab.run_sipfed(["plan", "--check", "--json"] + oargs + [path])
+    omap = sflab.run_sipfed(["plan", "--check", "--json"] + oargs + [mapped])
+    otext = sflab.run_sipfed(["plan", "--check"] + oargs + [path])
+
+    ldoc, odoc = load_json(lrun), load_json(orun)
+    lmdoc, omdoc = load_json(lmap), load_json(omap)
+    for doc, run in ((ldoc, lrun), (lmdoc, lmap)):
+        for k in ("version", "plan", "results", "zones", "certificates", "summary"):
+            check(k in doc, 'plan --check JSON lacks "%s"\n%s' % (k, run.describe()))
+        for r in doc["results"]:
+            sflab.check_result_shape(r, run)
+
+    # 1. Live and offline on the same rewritten zones and certificates agree.
+    compare_check_docs(ldoc, lrun, odoc, orun, stage + " (seed-lab.json)")
+    compare_check_docs(lmdoc, lmap, omdoc, omap, stage + " (addresses mapped)")
+    check(ltext.rc == otext.rc == lrun.rc, "%s: text exit live %d, offline %d, JSON %d"
+          % (stage, ltext.rc, otext.rc, lrun.rc))
+    check(ltext.out == otext.out, "%s: the text of live and offline-rewritten differs:\n%s"
+          % (stage, "\n".join(difflib.unified_diff(otext.out.splitlines(),
+                                                   ltext.out.splitlines(), "offline", "live",
+                                                   lineterm=""))))
+    # The findings are those of `sipfed check` live on the same domains.
+    by = sflab.results_by_domain(ldoc, lrun)
+    check(sorted(by) == sorted(sflab.stage_domains(stage)), "%s: domains %s, the stage has %s"
+          % (stage, sorted(by), sorted(sflab.stage_domains(stage))))
+    problems = sflab.diff_keys(sflab.finding_keys(sflab.parse_json_doc(lchk)),
+                               sflab.finding_keys(ldoc), "check", "plan --check")
+    check(not problems, "%s live: findings differ from check:\n%s" % (stage, problems))
+
+    # 2. Every certificate was fetched live and compared, none "not compared".
+    for c in ldoc["certificates"]:
+        check(c["verified"] and c["reason"] is None and c["presented_san"],
+              "%s: live certificate of %s:%d not compared (reason %r)\n%s"
+              % (stage, c["host"], c["port"], c["reason"], lrun.describe()))
+        check(not any(g["id"] == "PLAN-006" for g in c["gaps"]),
+              "%s: PLAN-006 for %s live" % (stage, c["host"]))
+    check(ldoc["summary"]["not_verified"] == 0, "%s: summary %r" % (stage, ldoc["summary"]))
+    lines = ltext.out.splitlines()
+    for c in ldoc["certificates"]:
+        where = "%s:%d" % (c["host"], c["port"])
+        heads = [i for i, ln in enumerate(lines) if not ln.startswith(" ") and where in ln]
+        check(len(heads) == 1, "%s text: %d section headers for %s\n%s"
+              % (stage, len(heads), where, ltext.describe()))
+        block = [lines[heads[0]]]
+        for ln in lines[heads[0] + 1:]:
+            if not ln.strip():
+                break
+            block.append(ln)
+        check("not compared" not in "\n".join(block), "%s text: %s live is 'not compared':\n%s"
+              % (stage, where, "\n".join(block)))
+        check(any(ln.strip().startswith("presented") and c["presented_cn"] in ln
+                  for ln in block[1:]), "%s text: no 'presented ... %s' line for %s:\n%s"
+              % (stage, c["presented_cn"], where, "\n".join(block)))
+    check("not compared" not in ltext.out, "%s text: 'not compared' live\n%s"
+          % (stage, ltext.describe()))
+
+    # 3. The plan with the addresses mapped: exactly the seed's gaps (stage-<stage>).
+    got = sorted((g[0], g[1]) for g in gap_keys(lmdoc))
+    problems = sflab.diff_keys([(a, b, "-", "-") for a, b in sorted(want_gaps)],
+                               [(a, b, "-", "-") for a, b in got])
+    check(not problems, "%s live, addresses mapped: gaps differ from the seed's story:\n%s\n%s"
+          % (stage, problems, lmap.describe()))
+    check(all(g[2] == "error" for g in gap_keys(lmdoc)), "%s live, addresses mapped: %r"
+          % (stage, gap_keys(lmdoc)))
+    check(lmap.rc == want_rc, "%s live, addresses mapped: exit %d, want %d\n%s"
+          % (stage, lmap.rc, want_rc, lmap.describe()))
+
+    # 4. seed-lab.json as is: the same, plus a PLAN-003 warning for each planned
+    #    address the rewrite changed (a name that resolves, but elsewhere).
+    want_other = []
+    for z in planned["zones"]:
+        for r in z["records"]:
+            if r["view"] == "external" and r["type"] == "A" and r["owner"] in a_of:
+                check(r["address"] not in a_of[r["owner"]], "%s: %s is still %s after the "
+                      "rewrite" % (stage, r["owner"], r["address"]))
+                want_other.append((r["owner"], r["address"], mapping[r["address"]]))
+    other = [g for g in gap_keys(ldoc) if g[0] == "PLAN-003" and g[2] == "warning"]
+    check(sorted(g[1] for g in other) == sorted(o for o, _, _ in want_other),
+          "%s live: PLAN-003 warnings for %r, want one for each planned address the rewrite "
+          "changed: %r\n%s" % (stage, [g[1] for g in other], want_other, lrun.describe()))
+    for owner, was, now in want_other:
+        g = [g for g in other if g[1] == owner][0]
+        check(was in (g[3] or "") and now in (g[4] or ""), "%s live: PLAN-003 %s planned %r "
+              "found %r, want %s and %s in them" % (stage, owner, g[3], g[4], was, now))
+    rest = sorted((g[0], g[1]) for g in gap_keys(ldoc) if g not in other)
+    check(rest == sorted(want_gaps) and all(g[2] == "error" for g in gap_keys(ldoc)
+                                            if g not in other),
+          "%s live: gaps besides the PLAN-003 warnings %r, want %r\n%s"
+          % (stage, rest, sorted(want_gaps), lrun.describe()))
+    check(lrun.rc == want_rc, "%s live: exit %d, want %d (PLAN-003 other-address is a "
+          "warning)\n%s" % (stage, lrun.rc, want_rc, lrun.describe()))
+    for gid, subject in want_gaps:
+        check(any(gid in ln and subject in ln for ln in lines),
+              "%s live text: no line with %s %s\n%s" % (stage, gid, subject, ltext.describe()))
+    print("%s: live == offline-rewritten (%d gaps, %d with addresses mapped), %d certificates "
+          "compared live, exit %d" % (stage, len(gap_keys(ldoc)), len(gap_keys(lmdoc)),
+                                      len(ldoc["certificates"]), lrun.rc))
+
+
 def run_case(case):
     sflab.sipfed_bin()
     with sflab.TempDir() as tmp:
@@ -384,6 +633,11 @@ def run_case(case):
             stage = case[len("stage-"):]
             check(stage in STAGE_GAPS, "no stage case %r" % case)
             case_stage(tmp, stage)
+            return
+        if case.startswith("live-"):
+            stage = case[len("live-"):]
+            check(stage in STAGE_GAPS and stage in LIVE_BLOCK, "no live case %r" % case)
+            case_live(tmp, stage)
             return
         fn = globals().get("case_" + case.replace("-", "_"))
         check(fn is not None, "no case %r" % case)
