@@ -760,6 +760,24 @@ static const sf_plan_gap *gap(const sf_plan_gaps *g, const char *id, const char 
 	return NULL;
 }
 
+/* A context answering from the two zones of setup_zones (and @certs_dir, if any). */
+static sf_ctx *zone_ctx(const char *certs_dir)
+{
+	static char z1[128], z2[128];
+	static const char *zones[2] = { z1, z2 };
+	sf_options opt = { 0 };
+	sf_ctx *ctx = NULL;
+
+	snprintf(z1, sizeof(z1), "%s/example.com.zone", g_dir);
+	snprintf(z2, sizeof(z2), "%s/example.org.zone", g_dir);
+	opt.zone_files = zones;
+	opt.n_zone_files = 2;
+	opt.no_probe_misspellings = 1;
+	opt.certs_dir = certs_dir;
+	assert_int_equal(sf_ctx_new(&opt, &ctx), SF_OK);
+	return ctx;
+}
+
 /* The rule rows the tests below have seen produced (test_plan_rows_covered). */
 static int g_seen[SF_R_COUNT];
 
@@ -775,10 +793,7 @@ static void seen(const sf_plan_gaps *g)
 
 static void test_check_gaps(void **state)
 {
-	char z1[128], z2[128];
-	const char *zones[2] = { z1, z2 };
-	sf_options opt = { 0 };
-	sf_ctx *ctx = NULL;
+	sf_ctx *ctx;
 	sf_plan *p = parse_ok(check_plan);
 	sf_plan_domain_check *dc = NULL;
 	sf_plan_cert_check *cc = NULL;
@@ -787,12 +802,7 @@ static void test_check_gaps(void **state)
 	char *js;
 
 	(void)state;
-	snprintf(z1, sizeof(z1), "%s/example.com.zone", g_dir);
-	snprintf(z2, sizeof(z2), "%s/example.org.zone", g_dir);
-	opt.zone_files = zones;
-	opt.n_zone_files = 2;
-	opt.no_probe_misspellings = 1;
-	assert_int_equal(sf_ctx_new(&opt, &ctx), SF_OK);
+	ctx = zone_ctx(NULL);
 
 	/* example.com: as planned. */
 	assert_int_equal(sf_plan_check_domain(ctx, p, 0, &dc), SF_OK);
@@ -857,22 +867,14 @@ static void test_check_gaps(void **state)
 /* The federation SRV record pointing elsewhere is an error gap (PLAN-001). */
 static void test_check_federation_elsewhere(void **state)
 {
-	char z1[128], z2[128];
-	const char *zones[2] = { z1, z2 };
-	sf_options opt = { 0 };
-	sf_ctx *ctx = NULL;
+	sf_ctx *ctx;
 	sf_plan *p = parse_ok("{\"domains\":[\"example.org\"],\"edge\":{\"fqdn\":"
 			      "\"edge.example.com\",\"host_label\":\"fed\"}}");
 	sf_plan_domain_check *dc = NULL;
 	const sf_plan_gap *g;
 
 	(void)state;
-	snprintf(z1, sizeof(z1), "%s/example.com.zone", g_dir);
-	snprintf(z2, sizeof(z2), "%s/example.org.zone", g_dir);
-	opt.zone_files = zones;
-	opt.n_zone_files = 2;
-	opt.no_probe_misspellings = 1;
-	assert_int_equal(sf_ctx_new(&opt, &ctx), SF_OK);
+	ctx = zone_ctx(NULL);
 	assert_string_equal(p->domains[0].federation_target, "fed.example.org");
 	assert_int_equal(sf_plan_check_domain(ctx, p, 0, &dc), SF_OK);
 	g = gap(&dc->gaps, "PLAN-001", "_sipfederationtls._tcp.example.org");
@@ -894,10 +896,7 @@ static void test_check_federation_elsewhere(void **state)
 /* No record at all where the plan has them; a federation record the plan does not want. */
 static void test_check_missing_and_unplanned(void **state)
 {
-	char z1[128], z2[128];
-	const char *zones[2] = { z1, z2 };
-	sf_options opt = { 0 };
-	sf_ctx *ctx = NULL;
+	sf_ctx *ctx;
 	sf_plan *p = parse_ok("{\"domains\":[\"example.net\"],\"edge\":{\"fqdn\":"
 			      "\"sip.example.com\",\"addresses\":[\"192.0.2.10\"]}}");
 	sf_plan *none = parse_ok("{\"domains\":[\"example.com\"],\"edge\":{\"fqdn\":"
@@ -910,12 +909,7 @@ static void test_check_missing_and_unplanned(void **state)
 	const sf_plan_gap *g;
 
 	(void)state;
-	snprintf(z1, sizeof(z1), "%s/example.com.zone", g_dir);
-	snprintf(z2, sizeof(z2), "%s/example.org.zone", g_dir);
-	opt.zone_files = zones;
-	opt.n_zone_files = 2;
-	opt.no_probe_misspellings = 1;
-	assert_int_equal(sf_ctx_new(&opt, &ctx), SF_OK);
+	ctx = zone_ctx(NULL);
 
 	/* example.net is in no zone: every planned record is missing. */
 	assert_int_equal(sf_plan_check_domain(ctx, p, 0, &dc), SF_OK);
@@ -1015,10 +1009,8 @@ static void write_pem(const char *host, X509 *x)
  */
 static void test_check_cert_names(void **state)
 {
-	char z1[128], z2[128], pem[256];
-	const char *zones[2] = { z1, z2 };
-	sf_options opt = { 0 };
-	sf_ctx *ctx = NULL;
+	char pem[256];
+	sf_ctx *ctx;
 	sf_plan *p = parse_ok(check_plan);
 	sf_plan_cert_check *cc = NULL;
 	const sf_plan_cert *c = NULL;
@@ -1036,13 +1028,7 @@ static void test_check_cert_names(void **state)
 	write_pem("sip.example.com", x);
 	X509_free(x);
 	EVP_PKEY_free(key);
-	snprintf(z1, sizeof(z1), "%s/example.com.zone", g_dir);
-	snprintf(z2, sizeof(z2), "%s/example.org.zone", g_dir);
-	opt.zone_files = zones;
-	opt.n_zone_files = 2;
-	opt.no_probe_misspellings = 1;
-	opt.certs_dir = g_dir;
-	assert_int_equal(sf_ctx_new(&opt, &ctx), SF_OK);
+	ctx = zone_ctx(g_dir);
 	for (ci = 0; ci < p->n_certs; ci++)
 		if (p->certs[ci].kind == SF_PLAN_CERT_EDGE)
 			break;
