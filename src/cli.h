@@ -2,6 +2,7 @@
 #ifndef SIPFED_CLI_H
 #define SIPFED_CLI_H
 
+#include <getopt.h>
 #include <stdio.h>
 
 #include "sipfed/sipfed.h"
@@ -29,6 +30,12 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * not a common option, -1 after printing an error (bad value).
  */
 int cli_common_opt(cli_common *c, int opt, const char *arg);
+/*
+ * Checks how the common options combine once all are parsed (--certs needs
+ * --zone; --resolver and --zone exclude each other).  Returns 0, or -1
+ * after printing the error.
+ */
+int cli_common_validate(const cli_common *c);
 void cli_common_release(cli_common *c);
 /* Whether to colour stdout (format text, a terminal, NO_COLOR unset). */
 int cli_use_color(const cli_common *c);
@@ -50,6 +57,7 @@ enum {
 	/* command-specific */
 	OPT_CONCURRENCY, OPT_NAME, OPT_ROLE, OPT_CHAIN, OPT_NO_PROBE,
 	OPT_TYPE, OPT_EVENTS, OPT_VERIFY, /* logs */
+	OPT_DATA_DIR, /* check, cert, plan: handled by cli_common_opt */
 };
 
 #define CLI_COMMON_LONGOPTS                                                      \
@@ -68,7 +76,17 @@ enum {
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },                         \
 	{ "help", no_argument, NULL, OPT_HELP }
 
-/* Reports an unknown option or missing argument the getopt way, our words. */
-void cli_bad_option(char **argv, int optopt_val, const char *cmd);
+/* --data-dir DIR (check, cert, plan): the data files of the dr profile. */
+#define CLI_DATA_DIR_LONGOPT { "data-dir", required_argument, NULL, OPT_DATA_DIR }
+/* Its usage lines, the same in every command's help. */
+extern const char cli_data_dir_usage[];
+
+/*
+ * Reports what getopt_long refused (@opt is '?' or ':'): an unknown option,
+ * a value missing or given to an option that takes none.  Our words.
+ */
+void cli_bad_option(char **argv, int opt, int optopt_val, const char *cmd);
+/* The name (without "--") of the long option whose value is @val in @longopts, or NULL. */
+const char *cli_opt_name(const struct option *longopts, int val);
 
 #endif

@@ -11,16 +11,19 @@ void cli_usage_cert(FILE *fp)
 	      "\n"
 	      "Lints the PEM chain in FILE (leaf first) with the certificate rules CERT-001..012.\n"
 	      "\n"
-	      "  --name FQDN            the name a peer expects (the SRV target); checks CERT-001/002\n"
+	      "  --name FQDN            the name a peer expects (the SRV target): CERT-001/002\n"
+	      "                         (with --role um: the Exchange UM server's FQDN, UM-001)\n"
 	      "  --chain FILE           untrusted intermediates, PEM\n"
-	      "  --role R               edge (default), um, web or sbc\n"
+	      "  --role R               edge (default), um (needs --name), web or sbc\n"
 	      "  --trust FILE           extra trusted roots, PEM (repeatable)\n"
 	      "  --no-system-trust      trust only --trust roots\n"
 	      "  --at TIME              evaluate validity at this RFC 3339 time\n"
 	      "  --profile P            sfb (default), o365 or dr\n"
 	      "  --format F             json (default), text or jsonl; --json = --format json\n"
-	      "  --color, --no-color    force colour on or off in text\n"
-	      "\n"
+	      "  --color, --no-color    force colour on or off in text\n",
+	      fp);
+	fputs(cli_data_dir_usage, fp);
+	fputs("\n"
 	      "exit status: 0 no error finding, 1 an error finding, 2 usage or operational failure\n",
 	      fp);
 }
@@ -32,6 +35,7 @@ int cli_cert(int argc, char **argv)
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "role", required_argument, NULL, OPT_ROLE },
 		{ "chain", required_argument, NULL, OPT_CHAIN },
+		CLI_DATA_DIR_LONGOPT,
 		{ NULL, 0, NULL, 0 },
 	};
 	cli_common c = { .color = -1, .format = CLI_JSON };
@@ -51,7 +55,7 @@ int cli_cert(int argc, char **argv)
 			goto out;
 		}
 		if (opt == '?' || opt == ':') {
-			cli_bad_option(argv, optopt, "cert");
+			cli_bad_option(argv, opt, optopt, "cert");
 			goto out;
 		}
 		switch (opt) {
@@ -72,7 +76,10 @@ int cli_cert(int argc, char **argv)
 		case OPT_RESOLVER:
 		case OPT_HOSTING:
 		case OPT_TIMEOUT:
-			cli_error("option '%s' does not apply to 'cert'", argv[optind - 1]);
+			/* Named as the option, not argv[optind - 1] (its value when separate). */
+			cli_error("option '--%s' does not apply to 'cert': a certificate file is "
+				  "linted offline",
+				  cli_opt_name(longopts, opt));
 			goto out;
 		}
 		if (cli_common_opt(&c, opt, optarg) < 0)
@@ -81,6 +88,11 @@ int cli_cert(int argc, char **argv)
 	if (optind != argc - 1) {
 		cli_error(optind == argc ? "no certificate file given (see 'sipfed help cert')"
 					 : "one certificate file at a time (see 'sipfed help cert')");
+		goto out;
+	}
+	if (role == SF_ROLE_UM && !name) {
+		cli_error("--role um needs --name FQDN (the Exchange UM server's FQDN: UM-001 "
+			  "compares the subject CN with it)");
 		goto out;
 	}
 	c.opt.no_network = 1;

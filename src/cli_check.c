@@ -23,7 +23,8 @@ void cli_usage_check(FILE *fp)
 	      "  --zone FILE            offline DNS from this master file (repeatable); a name in\n"
 	      "                         no zone is NXDOMAIN; TLS is then read from --certs only\n"
 	      "  --certs DIR            offline TLS: DIR/<fqdn>.pem is the chain (leaf first)\n"
-	      "  --resolver IP[:PORT]   live DNS through this server (default: system resolver)\n"
+	      "  --resolver IP[:PORT]   live DNS through this server (default: system resolver;\n"
+	      "                         not with --zone)\n"
 	      "  --timeout MS           per network operation (default 5000)\n"
 	      "  --trust FILE           extra trusted roots, PEM (repeatable)\n"
 	      "  --no-system-trust      trust only --trust roots\n"
@@ -37,9 +38,10 @@ void cli_usage_check(FILE *fp)
 	      "  --client               also check client discovery (CLI-001..004): _sip._tls,\n"
 	      "                         lyncdiscover over HTTPS and HTTP, meet and dialin; offline,\n"
 	      "                         DIR/<fqdn>.autodiscover.json is what a host answers\n"
-	      "  -f FILE                read domains from FILE\n",
+	      "  -f, --file FILE        read domains from FILE, one a line ('-' = stdin)\n",
 	      fp);
 	fputs(cli_fed_usage, fp);
+	fputs(cli_data_dir_usage, fp);
 	fputs("\n"
 	      "exit status: 0 no error finding, 1 an error finding, 2 usage or operational failure\n",
 	      fp);
@@ -99,6 +101,7 @@ int cli_check(int argc, char **argv)
 	static const struct option longopts[] = {
 		CLI_COMMON_LONGOPTS,
 		CLI_FED_LONGOPTS,
+		CLI_DATA_DIR_LONGOPT,
 		{ "no-probe", no_argument, NULL, OPT_NO_PROBE },
 		{ "client", no_argument, NULL, OPT_CLIENT },
 		{ "file", required_argument, NULL, 'f' },
@@ -135,13 +138,13 @@ int cli_check(int argc, char **argv)
 			c.opt.client = 1;
 			continue;
 		}
-		r = cli_fed_opt(&fed, &c, opt, optarg);
+		r = cli_fed_opt(&fed, opt, optarg);
 		if (r < 0)
 			goto out;
 		if (r > 0)
 			continue;
 		if (opt == '?' || opt == ':') {
-			cli_bad_option(argv, optopt, "check");
+			cli_bad_option(argv, opt, optopt, "check");
 			goto out;
 		}
 		r = cli_common_opt(&c, opt, optarg);
@@ -169,10 +172,8 @@ int cli_check(int argc, char **argv)
 		cli_error("no domain to check (see 'sipfed help check')");
 		goto out;
 	}
-	if (c.opt.certs_dir && c.opt.n_zone_files == 0) {
-		cli_error("--certs needs --zone: the offline lab answers DNS from zone files");
+	if (cli_common_validate(&c) < 0)
 		goto out;
-	}
 	st = sf_ctx_new(&c.opt, &ctx);
 	if (st != SF_OK) {
 		cli_error("%s", sf_ctx_error(ctx));

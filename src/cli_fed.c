@@ -14,11 +14,9 @@ const char cli_fed_usage[] =
 	"  --allow-list FILE      allowed domains, 'domain [proxyfqdn]' a line or the CSV of\n"
 	"                         Get-CsAllowedDomain: checked too; a stale ProxyFqdn is FED-003\n"
 	"  --sbc FQDN[:PORT]      with --profile dr: check a Direct Routing SBC (repeatable;\n"
-	"                         port 5061)\n"
-	"  --data-dir DIR         data files (dr/cipher-suites.txt, dr/trusted-roots.txt);\n"
-	"                         default $SIPFED_DATADIR, else the installed or source copy\n";
+	"                         port 5061); the dr profile checks SBCs only, no DOMAIN\n";
 
-int cli_fed_opt(cli_fed *f, cli_common *c, int opt, const char *arg)
+int cli_fed_opt(cli_fed *f, int opt, const char *arg)
 {
 	const char **v;
 
@@ -34,9 +32,6 @@ int cli_fed_opt(cli_fed *f, cli_common *c, int opt, const char *arg)
 		return 1;
 	case OPT_ALLOW_LIST:
 		f->allow_file = arg;
-		return 1;
-	case OPT_DATA_DIR:
-		c->opt.data_dir = arg;
 		return 1;
 	case OPT_SBC:
 		v = realloc(f->sbcs, (f->n_sbcs + 1) * sizeof(*v));
@@ -92,6 +87,23 @@ int cli_fed_items(cli_fed *f, const cli_common *c, char ***items, size_t *n_item
 			  "--peer-host HOST[:PORT]");
 		return -1;
 	}
+	/* What a Direct Routing SBC check would ignore: the options of the domain checks. */
+	if (f->n_sbcs > 0 && c->opt.client) {
+		cli_error("--client and --sbc exclude each other: --client checks the client "
+			  "discovery of SIP domains, --sbc a Direct Routing SBC");
+		return -1;
+	}
+	if (f->n_sbcs > 0 && c->opt.no_probe_misspellings) {
+		cli_error("--no-probe does not apply to --sbc: a Direct Routing SBC check looks "
+			  "up no SRV record");
+		return -1;
+	}
+	if (f->n_sbcs > 0 && c->opt.n_hosting_providers > 0) {
+		cli_error("--hosting-provider does not apply to --sbc: the list is about the SRV "
+			  "targets of SIP domains, a Direct Routing SBC check looks up no SRV "
+			  "record");
+		return -1;
+	}
 	if (f->n_sbcs > 0 && c->opt.profile != SF_PROFILE_DR) {
 		cli_error("--sbc checks a Teams Direct Routing SBC: it needs --profile dr");
 		return -1;
@@ -100,6 +112,25 @@ int cli_fed_items(cli_fed *f, const cli_common *c, char ***items, size_t *n_item
 		cli_error("%s is about federation with Skype for Business / Teams (profiles sfb "
 			  "and o365), not Direct Routing",
 			  f->callback ? "--callback" : "--allow-list");
+		return -1;
+	}
+	/* A domain under dr would get federation advice (_sipfederationtls), wrong for an SBC. */
+	if (c->opt.profile == SF_PROFILE_DR && (f->n_sbcs == 0 || *n_items > 0)) {
+		cli_error("--profile dr checks Direct Routing SBCs: name them with --sbc "
+			  "FQDN[:PORT]%s",
+			  *n_items > 0 ? " (a DOMAIN argument or -f is for the federation "
+					 "profiles sfb and o365)" : "");
+		return -1;
+	}
+	/*
+	 * The peer's certificate concerns the domains the peer sends: the
+	 * DOMAIN arguments (and -f).  The allow list's other domains get the
+	 * normal check and FED-003, no FED-001 (cli_fed_check).
+	 */
+	f->first_listed = *n_items;
+	if (f->callback && *n_items == 0) {
+		cli_error("--callback checks the domains the peer sends: give them as DOMAIN "
+			  "arguments (or -f FILE); the allow list's domains are not sent by the peer");
 		return -1;
 	}
 	if (f->allow_file) {
@@ -149,7 +180,7 @@ sf_status cli_fed_check(cli_fed *f, sf_ctx *ctx, size_t i, const char *item,
 
 	if (i >= f->first_sbc && f->n_sbcs > 0)
 		return sf_check_sbc(ctx, item, out_result);
-	if (f->peer)
+	if (f->peer && i < f->first_listed)
 		st = sf_check_callback(ctx, item, f->peer, out_result);
 	else
 		st = sf_check_domain(ctx, item, out_result);

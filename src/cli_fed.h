@@ -1,8 +1,9 @@
 /*
  * The federation options of `sipfed check`: the inbound callback check
  * (--callback, --peer-cert, --peer-host), the allow list (--allow-list),
- * Direct Routing SBCs (--sbc) and the data directory (--data-dir).
- * cli_check.c calls these hooks; the checks themselves are the library's.
+ * Direct Routing SBCs (--sbc).  (--data-dir, which cert and plan take too,
+ * is a common option of cli.h.)  cli_check.c calls these hooks; the checks
+ * themselves are the library's.
  */
 #ifndef SIPFED_CLI_FED_H
 #define SIPFED_CLI_FED_H
@@ -13,7 +14,7 @@
 
 /* getopt_long values, clear of the shared enum of cli.h and of --client (1900). */
 enum {
-	OPT_CALLBACK = 1100, OPT_PEER_CERT, OPT_PEER_HOST, OPT_ALLOW_LIST, OPT_SBC, OPT_DATA_DIR,
+	OPT_CALLBACK = 1100, OPT_PEER_CERT, OPT_PEER_HOST, OPT_ALLOW_LIST, OPT_SBC,
 };
 
 #define CLI_FED_LONGOPTS                                                   \
@@ -21,25 +22,26 @@ enum {
 	{ "peer-cert", required_argument, NULL, OPT_PEER_CERT },           \
 	{ "peer-host", required_argument, NULL, OPT_PEER_HOST },           \
 	{ "allow-list", required_argument, NULL, OPT_ALLOW_LIST },         \
-	{ "sbc", required_argument, NULL, OPT_SBC },                       \
-	{ "data-dir", required_argument, NULL, OPT_DATA_DIR }
+	{ "sbc", required_argument, NULL, OPT_SBC }
 
 typedef struct cli_fed {
 	int callback;
 	const char *peer_cert, *peer_host, *allow_file; /* point into argv */
 	const char **sbcs;
 	size_t n_sbcs;
+	size_t first_listed;  /* items from this index on come from the allow list only */
 	size_t first_sbc;     /* items from this index on are SBCs */
 	sf_allow_list *allow;
 	sf_peer *peer;
 } cli_fed;
 
 /* Handles one option: 1 consumed, 0 not ours, -1 after printing an error. */
-int cli_fed_opt(cli_fed *f, cli_common *c, int opt, const char *arg);
+int cli_fed_opt(cli_fed *f, int opt, const char *arg);
 
 /*
  * Once the domains of the command line and -f are in @items: checks how the
- * options combine, reads the allow list and appends its domains that are
+ * options combine (a combination where one would be ignored is an error),
+ * reads the allow list and appends its domains that are
  * not there yet, then appends the SBCs (strings owned by @items).  Prints
  * the error and returns -1 on failure.
  */

@@ -152,7 +152,7 @@ int cli_logs(int argc, char **argv)
 			goto out;
 		}
 		if (opt == '?' || opt == ':') {
-			cli_bad_option(argv, optopt, "logs");
+			cli_bad_option(argv, opt, optopt, "logs");
 			goto out;
 		}
 		switch (opt) {
@@ -179,10 +179,8 @@ int cli_logs(int argc, char **argv)
 		cli_error("no log file given (see 'sipfed help logs'; '-' reads stdin)");
 		goto out;
 	}
-	if (c.opt.certs_dir && c.opt.n_zone_files == 0) {
-		cli_error("--certs needs --zone: the offline lab answers DNS from zone files");
+	if (cli_common_validate(&c) < 0)
 		goto out;
-	}
 	if (sf_logs_report_new(&r) != SF_OK) {
 		cli_error("out of memory");
 		goto out;

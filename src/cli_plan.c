@@ -41,8 +41,10 @@ void cli_usage_plan(FILE *fp)
 	      "  --no-system-trust      trust only --trust roots\n"
 	      "  --at TIME              evaluate validity at this RFC 3339 time\n"
 	      "  --hosting-provider FQDN  add to the hosting-provider list (the plan's own\n"
-	      "                         hosting-provider Edges are added for you)\n"
-	      "\n"
+	      "                         hosting-provider Edges are added for you)\n",
+	      fp);
+	fputs(cli_data_dir_usage, fp);
+	fputs("\n"
 	      "exit status: plan: 0, or 2 for a bad plan file (the message names the field);\n"
 	      "--check: 0 no error, 1 an error finding or gap, 2 usage or operational failure\n",
 	      fp);
@@ -184,6 +186,7 @@ int cli_plan(int argc, char **argv)
 	static const struct option longopts[] = {
 		CLI_COMMON_LONGOPTS,
 		{ "check", no_argument, NULL, OPT_PLAN_CHECK },
+		CLI_DATA_DIR_LONGOPT,
 		{ NULL, 0, NULL, 0 },
 	};
 	cli_common c = { .color = -1 };
@@ -207,13 +210,13 @@ int cli_plan(int argc, char **argv)
 			continue;
 		}
 		if (opt == '?' || opt == ':') {
-			cli_bad_option(argv, optopt, "plan");
+			cli_bad_option(argv, opt, optopt, "plan");
 			goto out;
 		}
 		profile_given |= opt == OPT_PROFILE;
 		live_opts |= opt == OPT_ZONE || opt == OPT_CERTS || opt == OPT_RESOLVER ||
 			     opt == OPT_TRUST || opt == OPT_NO_SYSTEM_TRUST || opt == OPT_AT ||
-			     opt == OPT_TIMEOUT || opt == OPT_HOSTING;
+			     opt == OPT_TIMEOUT || opt == OPT_HOSTING || opt == OPT_DATA_DIR;
 		if (cli_common_opt(&c, opt, optarg) < 0)
 			goto out;
 	}
@@ -233,13 +236,11 @@ int cli_plan(int argc, char **argv)
 	}
 	if (live_opts && !check) {
 		cli_error("--zone, --certs, --resolver, --trust, --no-system-trust, --at, "
-			  "--timeout and --hosting-provider go with --check");
+			  "--timeout, --hosting-provider and --data-dir go with --check");
 		goto out;
 	}
-	if (c.opt.certs_dir && c.opt.n_zone_files == 0) {
-		cli_error("--certs needs --zone: the offline lab answers DNS from zone files");
+	if (cli_common_validate(&c) < 0)
 		goto out;
-	}
 	st = sf_plan_load(argv[optind], &plan, err, sizeof(err));
 	if (st != SF_OK) {
 		cli_error("%s", err[0] ? err : sf_strerror(st));

@@ -42,18 +42,43 @@ void cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-void cli_bad_option(char **argv, int optopt_val, const char *cmd)
+const char cli_data_dir_usage[] =
+	"  --data-dir DIR         data files of the dr profile (dr/cipher-suites.txt,\n"
+	"                         dr/trusted-roots.txt); default $SIPFED_DATADIR, else the\n"
+	"                         installed or source copy\n";
+
+const char *cli_opt_name(const struct option *longopts, int val)
+{
+	for (; longopts->name; longopts++)
+		if (longopts->val == val && !longopts->flag)
+			return longopts->name;
+	return NULL;
+}
+
+void cli_bad_option(char **argv, int opt, int optopt_val, const char *cmd)
 {
 	const char *arg = argv[optind - 1];
+	int is_long = arg && arg[0] == '-' && arg[1] == '-';
+	int len = arg ? (int)strcspn(arg, "=") : 1;
 
-	if (optopt_val && optopt_val < 256 && !(arg && arg[0] == '-' && arg[1] == '-'))
-		cli_error("unknown option '-%c' (see 'sipfed help %s')", optopt_val, cmd);
-	else if (arg && strchr(arg, '='))
-		cli_error("option '%.*s' takes no value or is unknown (see 'sipfed help %s')",
-			  (int)(strchr(arg, '=') - arg), arg, cmd);
-	else
-		cli_error("unknown option '%s' or missing value (see 'sipfed help %s')",
-			  arg ? arg : "?", cmd);
+	/* A short option: optopt is its letter (arg may be a cluster such as -xf). */
+	if (optopt_val > 0 && optopt_val < 256 && !is_long) {
+		if (opt == ':')
+			cli_error("option '-%c' needs a value (see 'sipfed help %s')", optopt_val,
+				  cmd);
+		else
+			cli_error("unknown option '-%c' (see 'sipfed help %s')", optopt_val, cmd);
+	} else if (!is_long) {
+		cli_error("unknown option '%s' (see 'sipfed help %s')", arg ? arg : "?", cmd);
+	} else if (opt == ':') {
+		cli_error("option '%.*s' needs a value (see 'sipfed help %s')", len, arg, cmd);
+	} else if (optopt_val != 0) {
+		/* "--opt=x" for an option that takes no value: optopt is its value. */
+		cli_error("option '%.*s' takes no value (see 'sipfed help %s')", len, arg, cmd);
+	} else {
+		/* Unknown, or a prefix of several names: getopt_long does not say which. */
+		cli_error("unknown option '%.*s' (see 'sipfed help %s')", len, arg, cmd);
+	}
 }
 
 static int parse_ms(const char *s, int *out)
@@ -148,11 +173,28 @@ int cli_common_opt(cli_common *c, int opt, const char *arg)
 	case OPT_NO_COLOR:
 		c->color = 0;
 		return 1;
+	case OPT_DATA_DIR:
+		c->opt.data_dir = arg;
+		return 1;
 	}
 	return 0;
 nomem:
 	cli_error("out of memory");
 	return -1;
+}
+
+int cli_common_validate(const cli_common *c)
+{
+	if (c->opt.certs_dir && c->opt.n_zone_files == 0) {
+		cli_error("--certs needs --zone: the offline lab answers DNS from zone files");
+		return -1;
+	}
+	if (c->opt.resolver && c->opt.n_zone_files > 0) {
+		cli_error("--resolver and --zone exclude each other: with --zone, DNS answers come "
+			  "from the zone files");
+		return -1;
+	}
+	return 0;
 }
 
 void cli_common_release(cli_common *c)

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """cli.py CASE: the command-line contract (SPEC section 3) on the seed lab."""
 
+import hashlib
 import json
 import os
 import re
+import shutil
+import ssl
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -200,6 +203,180 @@ def case_cert(tmp):
           + untrusted.describe())
 
 
+# --- usage errors: named options, combinations that would be ignored ---------------
+
+def expect_usage(run, needles, absent=()):
+    """Exit 2, nothing on stdout, one stderr line "sipfed: ..." with every needle."""
+    check(run.rc == 2 and run.out == "" and run.err.startswith("sipfed: ")
+          and run.err.count("\n") == 1,
+          "want exit 2, no output and one 'sipfed: ' line\n" + run.describe())
+    for n in needles:
+        check(n in run.err, "the message lacks %r\n%s" % (n, run.describe()))
+    for n in absent:
+        check(n not in run.err, "the message has %r\n%s" % (n, run.describe()))
+
+
+def write(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+# An offline DNS source, so that a run the tool does not refuse stays off the network.
+SBC_ZONE = """$ORIGIN example.com.
+$TTL 3600
+@	IN	SOA	ns1 hostmaster 1 3600 900 604800 300
+	IN	NS	ns1
+ns1	IN	A	93.184.216.1
+sbc1	IN	A	93.184.216.34
+"""
+
+
+def case_option_names(tmp):
+    """A refused option is named as the option, not as its value."""
+    pem = write(os.path.join(tmp, "c.pem"), "unused\n")
+    for argv, name, value in (
+            (["cert", "--zone", "x.zone", pem], "--zone", "x.zone"),
+            (["cert", "--timeout", "5", pem], "--timeout", "'5'"),
+            (["cert", "--resolver", "192.0.2.53", pem], "--resolver", "192.0.2.53"),
+            (["cert", "--zone=x.zone", pem], "--zone", "x.zone"),
+            (["cert", "--zo", "x.zone", pem], "--zone", "x.zone")):
+        expect_usage(sflab.run_sipfed(argv), ["'%s'" % name, "'cert'"], [value])
+    # A missing value is not an unknown option.
+    expect_usage(sflab.run_sipfed(["check", "steven.lab", "-f"]), ["'-f'", "needs a value"],
+                 ["unknown"])
+    expect_usage(sflab.run_sipfed(["check", "--zone"]), ["'--zone'", "needs a value"],
+                 ["unknown"])
+    expect_usage(sflab.run_sipfed(["plan", "--json=1", "p.json"]), ["'--json'", "no value"])
+    expect_usage(sflab.run_sipfed(["logs", "--no-such", "x.log"]), ["'--no-such'"])
+
+
+def case_dr_needs_sbc(tmp):
+    """check --profile dr checks SBCs: a domain would get federation advice."""
+    zone = write(os.path.join(tmp, "example.com.zone"), SBC_ZONE)
+    base = ["check", "--zone", zone, "--data-dir", os.path.join(sflab.srcdir(), "data"),
+            "--profile", "dr"]
+    listf = write(os.path.join(tmp, "sbcs.txt"), "sbc1.example.com\n")
+    for extra in (["sbc1.example.com"], [], ["-f", listf],
+                  ["--sbc", "sbc1.example.com", "example.com"]):
+        expect_usage(sflab.run_sipfed(base + extra),
+                     ["--profile dr", "Direct Routing SBC", "--sbc FQDN[:PORT]"],
+                     ["_sipfederationtls"])
+    # The way it is meant: an SBC, checked.
+    run = sflab.run_sipfed(base + ["--json", "--sbc", "sbc1.example.com"])
+    doc = sflab.parse_json_doc(run)
+    check(run.rc in (0, 1) and [r["domain"] for r in doc["results"]] == ["sbc1.example.com"]
+          and doc["results"][0]["profile"] == "dr", "--sbc under dr\n" + run.describe())
+
+
+def case_ignored_options(tmp):
+    """Options that would be ignored in a combination are refused, naming both."""
+    zone = write(os.path.join(tmp, "example.com.zone"), SBC_ZONE)
+    dr = ["check", "--zone", zone, "--data-dir", os.path.join(sflab.srcdir(), "data"),
+          "--profile", "dr", "--sbc", "sbc1.example.com"]
+    for opt in (["--client"], ["--no-probe"], ["--hosting-provider", "sip.example.net"]):
+        expect_usage(sflab.run_sipfed(dr + opt), [opt[0], "--sbc"])
+    # --client --sbc without the profile: the conflict is named first.
+    expect_usage(sflab.run_sipfed(["check", "--zone", zone, "--client", "--sbc",
+                                   "sbc1.example.com"]), ["--client", "--sbc"])
+    # --zone answers every query: a --resolver beside it would not be asked.
+    expect_usage(sflab.run_sipfed(["check", "--zone", zone, "--resolver", "127.0.0.1:9",
+                                   "example.com"]), ["--resolver", "--zone"])
+
+
+def case_cert_um_name(tmp):
+    sflab.gen(tmp, ["cisco-cert"])
+    chain = os.path.join(tmp, "cisco-cert", "certs", "vcse.acano.steven.lab.pem")
+    trust = ["--trust", os.path.join(tmp, "ca", "root.pem"), "--no-system-trust"]
+    expect_usage(sflab.run_sipfed(["cert", "--role", "um"] + trust + [chain]),
+                 ["--role um", "--name FQDN", "UM-001"])
+    # With the name, UM-001 runs: the lab's subject CN is not that name.
+    run = sflab.run_sipfed(["cert", "--role", "um", "--name", "um.steven.lab"] + trust
+                           + ["--json", chain])
+    doc = cert_doc(run)
+    check(run.rc == 1 and any(f["id"] == "UM-001" for f in doc["findings"]),
+          "--role um --name: want UM-001 and exit 1\n" + run.describe())
+
+
+def dr_data_dir(d, roots):
+    os.makedirs(os.path.join(d, "dr"), exist_ok=True)
+    shutil.copy(os.path.join(sflab.srcdir(), "data", "dr", "cipher-suites.txt"),
+                os.path.join(d, "dr", "cipher-suites.txt"))
+    write(os.path.join(d, "dr", "trusted-roots.txt"), "\n".join(roots) + "\n")
+    return d
+
+
+def case_data_dir(tmp):
+    """cert and plan --check take --data-dir as check does."""
+    sflab.gen(tmp, ["cisco-fixed"])
+    root = os.path.join(tmp, "ca", "root.pem")
+    with open(root, encoding="ascii") as f:
+        der = ssl.PEM_cert_to_DER_cert(f.read())
+    listed = dr_data_dir(os.path.join(tmp, "listed"),
+                         ["# the lab root", "sha256:" + hashlib.sha256(der).hexdigest()])
+    other = dr_data_dir(os.path.join(tmp, "other"), ["cn:some other root"])
+    missing = os.path.join(tmp, "missing")
+    chain = os.path.join(tmp, "cisco-fixed", "certs", "vcse.steven.lab.pem")
+    cert = ["cert", "--profile", "dr", "--name", "vcse.steven.lab", "--trust", root,
+            "--no-system-trust", "--json"]
+    env = dict(os.environ)
+    env.pop("SIPFED_DATADIR", None)
+
+    run = sflab.run_sipfed(cert + ["--data-dir", listed, chain], env=env)
+    doc = cert_doc(run)
+    check(not any(f["id"] == "CERT-005" for f in doc["findings"]),
+          "cert --data-dir with the lab root listed: CERT-005\n" + run.describe())
+    run = sflab.run_sipfed(cert + ["--data-dir", other, chain], env=env)
+    doc = cert_doc(run)
+    f5 = [f for f in doc["findings"] if f["id"] == "CERT-005"]
+    roots = os.path.join(other, "dr", "trusted-roots.txt")
+    check(run.rc == 1 and f5 and any(roots in (f["message"] + f.get("fix", "")) for f in f5),
+          "cert --data-dir without the lab root: want CERT-005 naming %s\n%s"
+          % (roots, run.describe()))
+    run = sflab.run_sipfed(cert + ["--data-dir", missing, chain], env=env)
+    expect_usage(run, ["cannot read '%s/dr/cipher-suites.txt'" % missing])
+
+    plan = os.path.join(sflab.srcdir(), "examples", "plan", "seed-lab.json")
+    pcheck = (["plan", "--check", "--profile", "dr"] + offline_args("cisco-fixed", tmp)
+              + ["--json"])
+    run = sflab.run_sipfed(pcheck + ["--data-dir", missing, plan], env=env)
+    expect_usage(run, ["cannot read '%s/dr/cipher-suites.txt'" % missing])
+    write(os.path.join(other, "dr", "trusted-roots.txt"), "not a root\n")
+    run = sflab.run_sipfed(pcheck + ["--data-dir", other, plan], env=env)
+    expect_usage(run, ["%s line 1: expected sha256:" % roots])
+    run = sflab.run_sipfed(pcheck + ["--data-dir", listed, plan], env=env)
+    check(run.rc in (0, 1) and run.err == "", "plan --check --data-dir with a good data "
+          "directory\n" + run.describe())
+    expect_usage(sflab.run_sipfed(["plan", "--data-dir", listed, plan]), ["go with --check"])
+
+
+def case_help_options(tmp):
+    """Help text, man page and README name the same options."""
+    run = sflab.run_sipfed(["help", "check"])
+    check(run.rc == 0 and re.search(r"^\s+-f, --file FILE\b", run.out, re.M),
+          "help check does not document -f, --file FILE\n" + run.describe())
+    for cmd in ("cert", "plan", "check"):
+        run = sflab.run_sipfed(["help", cmd])
+        check(run.rc == 0 and re.search(r"^\s+--data-dir DIR\b", run.out, re.M),
+              "help %s does not document --data-dir DIR\n%s" % (cmd, run.describe()))
+    run = sflab.run_sipfed(["help", "cert"])
+    check("needs --name" in run.out, "help cert: --role um needs --name\n" + run.describe())
+    with open(os.path.join(sflab.srcdir(), "docs", "sipfed.1"), encoding="utf-8") as f:
+        man = f.read()
+    sections = dict(re.findall(r"^\.SH (\S+(?: \S+)*)\n(.*?)(?=^\.SH |\Z)", man, re.M | re.S))
+    check(r"\-\-file" in sections.get("CHECK OPTIONS", ""),
+          "sipfed.1: CHECK OPTIONS lacks --file")
+    for sec in ("CHECK OPTIONS", "CERT OPTIONS", "PLAN OPTIONS"):
+        check(r"\-\-data\-dir" in sections.get(sec, ""), "sipfed.1: %s lacks --data-dir" % sec)
+    with open(os.path.join(sflab.srcdir(), "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    row = [ln for ln in readme.splitlines() if ln.startswith("|") and "--data-dir DIR" in ln]
+    check(row and all(c in row[0] for c in ("`check`", "`cert`", "`plan --check`")),
+          "README: the --data-dir row does not name check, cert and plan --check: %r" % row)
+    check(any(ln.startswith("|") and "--file FILE" in ln for ln in readme.splitlines()),
+          "README: no option row for --file FILE")
+
+
 CASES = {
     "version": case_version,
     "help": case_help,
@@ -211,6 +388,12 @@ CASES = {
     "json-alias": case_json_alias,
     "domains-file": case_domains_file,
     "cert": case_cert,
+    "option-names": case_option_names,
+    "dr-needs-sbc": case_dr_needs_sbc,
+    "ignored-options": case_ignored_options,
+    "cert-um-name": case_cert_um_name,
+    "data-dir": case_data_dir,
+    "help-options": case_help_options,
 }
 
 
