@@ -137,6 +137,10 @@ typedef enum sf_rule {
 	SF_R_DR001_ONMICROSOFT,
 	SF_R_DR001_NOT_PUBLIC,
 	SF_R_FED001_OK,
+	SF_R_FED001_PEER_UNTRUSTED,
+	SF_R_FED001_PEER_EXPIRED,
+	SF_R_FED003_NO_SRV,
+	SF_R_FED003_NO_ADDRESS,
 	/*
 	 * Gaps between a plan (sipfed plan --check) and reality, and notes on a
 	 * plan: what no check of SPEC §4 names.  Keep them last and together.
@@ -352,8 +356,10 @@ void sf_peer_free(sf_peer *peer);
 /**
  * The normal check of @p domain (sf_check_domain()), then FED-001: will an
  * Edge accept requests that carry @p domain in From / P-Asserted-Identity
- * from @p peer?  Appends FED-001 (error: DNS or certificate; info: accepted)
- * and the certificate findings about the peer's own chain to the result.
+ * from @p peer?  Call it for the domains the peer sends only.  Appends
+ * FED-001 (error: DNS, certificate name, or the peer's own certificate
+ * refused in the handshake; info: accepted) and the certificate findings
+ * about the peer's own chain to the result.
  * A result with verdict SF_VERDICT_ERROR is returned as it is.
  */
 sf_status sf_check_callback(sf_ctx *ctx, const char *domain, const sf_peer *peer,
@@ -388,9 +394,13 @@ sf_status sf_allow_list_load(const char *file, sf_allow_list **out_list, char *e
 void sf_allow_list_free(sf_allow_list *l);
 
 /**
- * FED-003: if @p l has an entry for r->domain with a ProxyFqdn that none of
- * the result's SRV targets equals, appends a warning and updates the
- * verdict.  Results without SRV records or with verdict error are left alone.
+ * FED-003 on the entry of @p l for r->domain, if it has a ProxyFqdn (direct
+ * federation: the Edge routes to it without the SRV lookup): a warning if
+ * none of the result's SRV targets equals it; if there is no SRV record, a
+ * warning that replaces DNS-001..003 (this Edge does not need the record);
+ * an error if the ProxyFqdn, not being an SRV target, has no address (it is
+ * looked up through the context's DNS source).  Updates the verdict.
+ * Results with verdict error are left alone.  Returns SF_OK or SF_ENOMEM.
  */
 sf_status sf_check_allow_list(sf_ctx *ctx, const sf_allow_list *l, sf_result *r);
 

@@ -203,16 +203,18 @@ sf_status sf_check_callback(sf_ctx *ctx, const char *domain, const sf_peer *peer
 		return st;
 	if (r->verdict == SF_VERDICT_ERROR)
 		goto done;
-	st = sf_rules_callback(&ctx->env, r, sk_X509_value(peer->chain, 0), &fed);
-	if (st != SF_OK)
-		goto out;
 	/*
 	 * The peer's chain as the Edge sees it on the inbound connection (it is
-	 * the TLS client there: clientAuth matters).  What the normal check
-	 * already said about the same certificate is not repeated.
+	 * the TLS client there: clientAuth matters).  FED-001 needs it: an Edge
+	 * that refuses the certificate in the handshake accepts no domain.
+	 * What the normal check already said about the same certificate is not
+	 * repeated.
 	 */
 	st = sf_rules_cert(&ctx->env, peer->chain, NULL, SF_ROLE_EDGE, 1, peer->presented, &pc,
 			   NULL);
+	if (st != SF_OK)
+		goto out;
+	st = sf_rules_callback(&ctx->env, r, sk_X509_value(peer->chain, 0), &pc, &fed);
 	if (st != SF_OK)
 		goto out;
 	st = move_findings(&r->findings, &fed, 0);
@@ -235,22 +237,63 @@ out:
 	return st;
 }
 
+/* Removes DNS-001..003 (what the SRV lookup found) from @f: see sf_rules_allow_proxy(). */
+static void drop_srv_lookup(sf_findings *f)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < f->n; i++) {
+		if (sf_rules_srv_lookup_rule(f->v[i].rule)) {
+			free(f->v[i].subject);
+			free(f->v[i].message);
+			free(f->v[i].fix);
+			continue;
+		}
+		f->v[k++] = f->v[i];
+	}
+	f->n = k;
+}
+
 sf_status sf_check_allow_list(sf_ctx *ctx, const sf_allow_list *l, sf_result *r)
 {
 	sf_findings add = { 0 };
+	sf_strv addrs = { 0 };
 	sf_status st = SF_OK;
+	int moot = 0;
 
 	if (!l || !r || r->verdict == SF_VERDICT_ERROR)
 		return SF_OK;
 	for (size_t i = 0; i < l->n && st == SF_OK; i++) {
+		sf_allow_facts a = { .domain = r->domain, .srv = r->srv, .n_srv = r->n_srv,
+				     .found = &r->findings };
+		int is_target = 0;
+
 		if (strcmp(l->v[i].domain, r->domain) != 0 || !l->v[i].proxy_fqdn)
 			continue;
-		st = sf_rules_allow(&ctx->env, r->domain, l->v[i].proxy_fqdn, r->srv, r->n_srv,
-				    &add);
+		a.proxy_fqdn = l->v[i].proxy_fqdn;
+		st = sf_rules_allow(&ctx->env, r->domain, a.proxy_fqdn, r->srv, r->n_srv, &add);
+		if (st != SF_OK)
+			break;
+		/* The Edge connects to the ProxyFqdn: its addresses (an SRV target's are known). */
+		for (size_t k = 0; k < r->n_srv; k++)
+			is_target |= strcmp(r->srv[k].target, a.proxy_fqdn) == 0;
+		if (!is_target && ctx->dns) {
+			st = sf_collect_addrs(ctx, a.proxy_fqdn, &addrs, &a.proxy_rcode, NULL);
+			if (st != SF_OK)
+				break;
+			a.proxy_looked_up = 1;
+			a.proxy_addrs = addrs.v;
+			a.n_proxy_addrs = addrs.n;
+		}
+		st = sf_rules_allow_proxy(&ctx->env, &a, &add, &moot);
+		sf_strv_release(&addrs);
 	}
+	if (st == SF_OK && moot)
+		drop_srv_lookup(&r->findings);
 	if (st == SF_OK)
 		st = move_findings(&r->findings, &add, 0);
 	sf_findings_release(&add);
+	sf_strv_release(&addrs);
 	if (st != SF_OK)
 		return sf_ctx_fail(ctx, st, "out of memory");
 	sf_core_settle(r);

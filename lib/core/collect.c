@@ -459,29 +459,80 @@ static sf_status client_http(sf_ctx *ctx, sf_client_host *const *hs, size_t n)
 
 /*
  * CLI-004: a deployment has one dial-in URL.  Remembers, per address, the
- * first dial-in host of the run; a later domain whose dial-in host is on an
- * address already seen shares that web server (the same deployment).
+ * dial-in host the run keeps so far (the first one seen, until a later one
+ * that works replaces one that does not: client_dialin_keep); a later
+ * domain whose dial-in host is on an address already seen shares that web
+ * server (the same deployment).  That earlier host's certificate is then
+ * fetched again, on the shared address, for the rules to choose which one
+ * to keep (c->dialin_other).
  */
 static sf_status client_dialin(sf_ctx *ctx, sf_client_facts *c)
 {
 	const sf_client_host *h = &c->dialin;
+	sf_client_host *o = &c->dialin_other;
+	const char *addr = NULL;
 
 	if (!h->name)
 		return SF_OK;
 	for (size_t i = 0; i < h->n_addrs && !c->dialin_shared; i++)
 		for (size_t k = 0; k < ctx->dialin_addr.n && !c->dialin_shared; k++)
 			if (strcmp(ctx->dialin_addr.v[k], h->addrs[i]) == 0 &&
-			    strcmp(ctx->dialin_host.v[k], h->name) != 0 &&
-			    !(c->dialin_shared = sf_strdup(ctx->dialin_host.v[k])))
-				return SF_ENOMEM;
-	if (c->dialin_shared)
-		return SF_OK;
+			    strcmp(ctx->dialin_host.v[k], h->name) != 0) {
+				if (!(c->dialin_shared = sf_strdup(ctx->dialin_host.v[k])))
+					return SF_ENOMEM;
+				addr = h->addrs[i];
+			}
+	if (c->dialin_shared) {
+		if (!(o->name = sf_strdup(c->dialin_shared)) ||
+		    !(o->addrs = calloc(1, sizeof(*o->addrs))) || !(o->addrs[0] = sf_strdup(addr)))
+			return SF_ENOMEM;
+		o->n_addrs = 1;
+		o->rcode = SF_DNS_NOERROR;
+		if (!ctx->tls)
+			return SF_OK;
+		o->tls_checked = 1;
+		return sf_tls_fetch(ctx->tls, o->name, addr, CLIENT_WEB_PORT, &o->tls, ctx->err,
+				    sizeof(ctx->err));
+	}
 	for (size_t i = 0; i < h->n_addrs && ctx->dialin_addr.n < DIALIN_MEMORY_MAX; i++) {
 		if (sf_strv_contains(&ctx->dialin_addr, h->addrs[i]))
 			continue;
 		if (sf_strv_push(&ctx->dialin_addr, h->addrs[i]) ||
 		    sf_strv_push(&ctx->dialin_host, h->name))
 			return SF_ENOMEM;
+	}
+	return SF_OK;
+}
+
+/*
+ * After the rules: when they keep this domain's dial-in host over the
+ * earlier one it shares a web server with (the earlier one does not work,
+ * this one does), later domains on that web server are compared with this
+ * one.
+ */
+static sf_status client_dialin_keep(sf_ctx *ctx, const sf_client_facts *c)
+{
+	const sf_client_host *h = &c->dialin;
+	int own = sf_rules_dialin_keep_own(&ctx->env, c);
+
+	if (own < 0)
+		return SF_EINTERNAL;
+	if (own == 0)
+		return SF_OK;
+	for (size_t k = 0; k < ctx->dialin_host.n; k++) {
+		char *name;
+		int here = 0;
+
+		if (strcmp(ctx->dialin_host.v[k], c->dialin_shared) != 0)
+			continue;
+		for (size_t i = 0; i < h->n_addrs; i++)
+			here |= strcmp(ctx->dialin_addr.v[k], h->addrs[i]) == 0;
+		if (!here)
+			continue;
+		if (!(name = sf_strdup(h->name)))
+			return SF_ENOMEM;
+		free(ctx->dialin_host.v[k]);
+		ctx->dialin_host.v[k] = name;
 	}
 	return SF_OK;
 }
@@ -637,6 +688,8 @@ sf_status sf_check_domain(sf_ctx *ctx, const char *domain, sf_result **out_resul
 	st = sf_rules_evaluate(&ctx->env, &f, &r->findings);
 	if (st == SF_OK && f.client)
 		st = client_links(f.client, r);
+	if (st == SF_OK && f.client && f.client->dialin_shared)
+		st = client_dialin_keep(ctx, f.client);
 	if (st != SF_OK)
 		goto out;
 	r->verdict = sf_findings_verdict(&r->findings);

@@ -11,6 +11,7 @@
  * being installed).
  */
 #include <errno.h>
+#include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #define DR_CIPHERS "dr/cipher-suites.txt"
 #define DR_ROOTS "dr/trusted-roots.txt"
 #define DR_LINE_MAX 1024
+#define DR_WHY_MAX (DR_LINE_MAX + 256) /* the message about a bad line, quoting it */
 #define DR_ENTRIES_MAX 10000
 #define SBC_PORT 5061 /* Direct Routing SIP/TLS (Microsoft Learn, "Plan Direct Routing") */
 
@@ -52,24 +54,39 @@ static void lower(char *s)
 			*s = (char)(*s - 'A' + 'a');
 }
 
-/* "sha256:AB:CD..." or 64 hex digits (colons allowed) into "sha256:abcd..."; -1 if not one. */
+/*
+ * A SHA-256 fingerprint after "sha256:" (or bare): 64 hex digits, either
+ * run together or as 32 pairs separated by single colons (as `openssl x509
+ * -fingerprint` writes it), into "sha256:abcd...".  Returns 0, or -1 if
+ * @s is not one.
+ */
 static int fingerprint(const char *s, char *out, size_t outlen)
 {
-	size_t n = 0;
+	size_t n = 0, colons = 0;
+	int bad = 0;
 
 	if (strncasecmp(s, "sha256:", 7) == 0)
 		s += 7;
 	if (outlen < 7 + 64 + 1)
 		return -1;
 	memcpy(out, "sha256:", 7);
-	for (; *s; s++) {
-		if (*s == ':')
+	for (size_t i = 0; s[i]; i++) {
+		if (s[i] == ':') {
+			/* only between two pairs: "ab:cd", never "a:bc", "ab::cd" or at an end */
+			colons++;
+			if (n == 0 || n % 2 || !is_hex(s[i + 1]) || s[i + 1] == ':')
+				bad = 1;
 			continue;
-		if (!is_hex(*s) || n == 64)
-			return -1;
-		out[7 + n++] = (char)(*s >= 'A' && *s <= 'F' ? *s - 'A' + 'a' : *s);
+		}
+		if (!is_hex(s[i])) {
+			bad = 1;
+			continue;
+		}
+		if (n < 64)
+			out[7 + n] = (char)(s[i] >= 'A' && s[i] <= 'F' ? s[i] - 'A' + 'a' : s[i]);
+		n++;
 	}
-	if (n != 64)
+	if (bad || n != 64 || (colons != 0 && colons != 31))
 		return -1;
 	out[7 + n] = '\0';
 	return 0;
@@ -77,11 +94,12 @@ static int fingerprint(const char *s, char *out, size_t outlen)
 
 /*
  * Reads one data file: every line, '#' comments and blank lines skipped,
- * leading and trailing blanks trimmed, handed to @entry which pushes what it
- * accepts onto @out and returns NULL, or returns why the line is bad.
+ * leading and trailing blanks trimmed, handed to @entry (with @arg) which
+ * pushes what it accepts onto @out and returns NULL, or returns why the line
+ * is bad (naming the bad entry); the error is "FILE line N: why".
  */
 static sf_status read_list(sf_ctx *ctx, const char *path, sf_strv *out,
-			   const char *(*entry)(char *line, sf_strv *out))
+			   const char *(*entry)(char *line, sf_strv *out, void *arg), void *arg)
 {
 	FILE *fp = fopen(path, "r");
 	char *line = NULL;
@@ -114,7 +132,7 @@ static sf_status read_list(sf_ctx *ctx, const char *path, sf_strv *out,
 					 lineno, DR_ENTRIES_MAX);
 			goto out;
 		}
-		why = entry(s, out);
+		why = entry(s, out, arg);
 		if (why) {
 			st = sf_ctx_fail(ctx, strcmp(why, "out of memory") ? SF_EPARSE : SF_ENOMEM,
 					 "%s line %zu: %s", path, lineno, why);
@@ -133,31 +151,173 @@ out:
 	return st;
 }
 
-/* cipher-suites.txt: one or more names of one suite a line (IANA and/or OpenSSL). */
-static const char *cipher_entry(char *s, sf_strv *out)
+/*
+ * What cipher-suites.txt is checked against: the cipher suites this
+ * OpenSSL knows.  OPENSSL_cipher_name() maps an IANA (RFC) name to the
+ * OpenSSL name and returns "(NONE)" for an unknown one (SSL_CIPHER_get_name(3);
+ * checked with OpenSSL 3.0.19: case matters, RC4 suites are compiled out);
+ * an OpenSSL name is looked up among the suites SSL_CIPHER_find() returns
+ * for the 2-byte TLS values, from the same tables.  The catalogue is built
+ * on the first OpenSSL name of a file (about 170 suites).
+ */
+typedef struct dr_suites {
+	const SSL_CIPHER **v; /* the pointers are libssl's (static) */
+	size_t n, cap;
+	int built;
+	char why[DR_WHY_MAX]; /* the message about a bad line */
+} dr_suites;
+
+static int dr_suites_build(dr_suites *k)
 {
+	SSL_CTX *c = SSL_CTX_new(TLS_method());
+	SSL *ssl = c ? SSL_new(c) : NULL;
+	int rc = -1;
+
+	if (!ssl)
+		goto out;
+	for (unsigned id = 0; id <= 0xffff; id++) {
+		unsigned char b[2] = { (unsigned char)(id >> 8), (unsigned char)(id & 0xff) };
+		const SSL_CIPHER *ci = SSL_CIPHER_find(ssl, b);
+
+		if (!ci)
+			continue;
+		if (k->n == k->cap) {
+			size_t cap = k->cap ? 2 * k->cap : 256;
+			const SSL_CIPHER **v = realloc(k->v, cap * sizeof(*v));
+
+			if (!v)
+				goto out;
+			k->v = v;
+			k->cap = cap;
+		}
+		k->v[k->n++] = ci;
+	}
+	k->built = 1;
+	rc = 0;
+out:
+	SSL_free(ssl);
+	SSL_CTX_free(c);
+	return rc;
+}
+
+/*
+ * The OpenSSL name of the suite @name (uppercase) stands for: @name itself
+ * if OpenSSL knows it by that name, the mapping of an IANA name, or NULL.
+ * -1 on out-of-memory.
+ */
+static int suite_name(dr_suites *k, const char *name, const char **out)
+{
+	const char *o = OPENSSL_cipher_name(name);
+
+	*out = NULL;
+	if (o && strcmp(o, "(NONE)") != 0) {
+		*out = o;
+		return 0;
+	}
+	if (!k->built && dr_suites_build(k) < 0)
+		return -1;
+	for (size_t i = 0; i < k->n; i++) {
+		const char *n = SSL_CIPHER_get_name(k->v[i]);
+
+		if (n && strcmp(n, name) == 0) {
+			*out = n;
+			break;
+		}
+	}
+	return 0;
+}
+
+/*
+ * cipher-suites.txt: one suite a line, by its IANA name, its OpenSSL name or
+ * both (in any order; ASCII case does not matter).  Each name must be one
+ * OpenSSL knows as a TLS cipher suite (not a signalling value such as
+ * TLS_FALLBACK_SCSV); two names must be the same suite.  What is pushed is
+ * the names as written (sf_rules_dr_cipher_ok compares either).
+ */
+static const char *cipher_entry(char *s, sf_strv *out, void *arg)
+{
+	dr_suites *k = arg;
+	char *tok[3], up[2][DR_LINE_MAX + 1];
+	const char *suite[2];
+	size_t n = 0;
+
 	while (*s) {
 		char *t = s;
-		size_t n = strcspn(s, " \t");
+		size_t len = strcspn(s, " \t");
 
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < len; i++)
 			if (!((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= 'a' && t[i] <= 'z') ||
 			      (t[i] >= '0' && t[i] <= '9') || t[i] == '_' || t[i] == '-'))
 				return "expected cipher suite names (letters, digits, '_', '-')";
-		s += n;
+		s += len;
 		if (*s)
 			*s++ = '\0';
 		while (*s == ' ' || *s == '\t')
 			s++;
-		if (sf_strv_push(out, t))
-			return "out of memory";
+		if (n < SF_ARRAY_LEN(tok))
+			tok[n] = t;
+		n++;
 	}
+	if (n > 2) {
+		snprintf(k->why, sizeof(k->why), "%zu names on one line ('%s', '%s', '%s'%s): "
+			 "write one cipher suite a line, by its IANA name and/or its OpenSSL name",
+			 n, tok[0], tok[1], tok[2], n > 3 ? ", ..." : "");
+		return k->why;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(tok[i]);
+
+		for (size_t j = 0; j <= len; j++)
+			up[i][j] = (char)(tok[i][j] >= 'a' && tok[i][j] <= 'z' ? tok[i][j] - 'a' + 'A'
+									: tok[i][j]);
+		if (len > 5 && strcmp(up[i] + len - 5, "_SCSV") == 0) {
+			snprintf(k->why, sizeof(k->why), "'%s' is a signalling value, not a cipher "
+				 "suite", tok[i]);
+			return k->why;
+		}
+		if (suite_name(k, up[i], &suite[i]) < 0)
+			return "out of memory";
+		if (!suite[i]) {
+			snprintf(k->why, sizeof(k->why), "unknown cipher suite '%s': neither an "
+				 "IANA nor an OpenSSL name of a TLS cipher suite", tok[i]);
+			return k->why;
+		}
+	}
+	if (n == 2 && strcmp(suite[0], suite[1]) != 0) {
+		snprintf(k->why, sizeof(k->why), "'%s' and '%s' are two cipher suites (OpenSSL "
+			 "names %s and %s): write one suite a line", tok[0], tok[1], suite[0],
+			 suite[1]);
+		return k->why;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (sf_strv_push(out, tok[i]))
+			return "out of memory";
 	return NULL;
 }
 
-/* trusted-roots.txt: "sha256:<hex>" (or bare hex), "cn:<subject CN>", "o:<organisation>". */
-static const char *root_entry(char *s, sf_strv *out)
+/* Another entry written on the same line: " cn:", " o:", " sha256:" after a blank. */
+static int second_entry(const char *v)
 {
+	static const char *const keys[] = { "cn:", "o:", "sha256:" };
+
+	for (const char *p = v; *p; p++) {
+		if (*p != ' ' && *p != '\t')
+			continue;
+		for (size_t i = 0; i < SF_ARRAY_LEN(keys); i++)
+			if (strncasecmp(p + 1, keys[i], strlen(keys[i])) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/*
+ * trusted-roots.txt, one entry a line: "sha256:<fingerprint>" (64 hex
+ * digits, or 32 colon-separated pairs; the bare fingerprint is accepted
+ * too), "cn:<subject CN>", "o:<organisation>"; the prefix in any case.
+ */
+static const char *root_entry(char *s, sf_strv *out, void *arg)
+{
+	char *why = arg; /* DR_WHY_MAX bytes */
 	char buf[DR_LINE_MAX + 8];
 
 	if (strncasecmp(s, "cn:", 3) == 0 || strncasecmp(s, "o:", 2) == 0) {
@@ -166,13 +326,34 @@ static const char *root_entry(char *s, sf_strv *out)
 
 		while (*v == ' ' || *v == '\t')
 			v++;
-		if (!*v)
-			return "empty name";
+		if (!*v) {
+			snprintf(why, DR_WHY_MAX, "empty name after '%.*s'", (int)k, s);
+			return why;
+		}
+		for (const char *p = v; *p; p++) {
+			if ((unsigned char)*p < 0x20 && *p != '\t') {
+				snprintf(why, DR_WHY_MAX, "control character in '%s'", s);
+				return why;
+			}
+		}
+		if (second_entry(v)) {
+			snprintf(why, DR_WHY_MAX, "two entries on one line ('%s'): write one "
+				 "entry a line", s);
+			return why;
+		}
 		snprintf(buf, sizeof(buf), "%s%s", k == 3 ? "cn:" : "o:", v);
 		lower(buf);
 	} else if (fingerprint(s, buf, sizeof(buf)) < 0) {
-		return "expected sha256:<64 hex digits>, cn:<root CA common name> or "
-		       "o:<root CA organisation>";
+		const char *hex = strncasecmp(s, "sha256:", 7) == 0 ? s + 7 : s;
+
+		/* Both start "expected sha256:" (pinned by tests/integration/fed.py, dr-data-bad). */
+		if (hex != s || strspn(hex, "0123456789abcdefABCDEF:") == strlen(hex))
+			snprintf(why, DR_WHY_MAX, "expected sha256:<64 hex digits, or 32 pairs "
+				 "separated by ':'>, not '%s'", s);
+		else
+			snprintf(why, DR_WHY_MAX, "expected sha256:<64 hex digits>, cn:<root CA "
+				 "common name> or o:<root CA organisation>, not '%s'", s);
+		return why;
 	}
 	return sf_strv_push(out, buf) ? "out of memory" : NULL;
 }
@@ -195,6 +376,8 @@ sf_status sf_dr_data_load(sf_ctx *ctx, const char *data_dir)
 	};
 	const char *env = getenv("SIPFED_DATADIR");
 	const char *dir = data_dir && *data_dir ? data_dir : env && *env ? env : NULL;
+	dr_suites suites = { 0 };
+	char why[DR_WHY_MAX];
 	sf_status st;
 
 	sf_dr_data_release(ctx);
@@ -215,11 +398,14 @@ sf_status sf_dr_data_load(sf_ctx *ctx, const char *data_dir)
 	ctx->dr_roots_file = sf_aprintf("%s/" DR_ROOTS, dir);
 	if (!ctx->dr_ciphers_file || !ctx->dr_roots_file)
 		return sf_ctx_fail(ctx, SF_ENOMEM, "out of memory");
-	st = read_list(ctx, ctx->dr_ciphers_file, &ctx->dr_ciphers, cipher_entry);
+	st = read_list(ctx, ctx->dr_ciphers_file, &ctx->dr_ciphers, cipher_entry, &suites);
 	if (st == SF_OK)
-		st = read_list(ctx, ctx->dr_roots_file, &ctx->dr_roots, root_entry);
-	if (st != SF_OK)
+		st = read_list(ctx, ctx->dr_roots_file, &ctx->dr_roots, root_entry, why);
+	free(suites.v);
+	if (st != SF_OK) {
 		sf_strv_release(&ctx->dr_ciphers);
+		sf_strv_release(&ctx->dr_roots);
+	}
 	return st;
 }
 

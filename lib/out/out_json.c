@@ -9,14 +9,20 @@
 #include <jansson.h>
 
 #include "out/jsonw.h"
+#include "rules/rules.h"
 #include "sipfed/sipfed.h"
 
 /*
  * F.microsoft: what the Microsoft side reports for this rule, from the rule
- * table.  "reported" is plain text, written as it stands (no placeholders).
+ * table, as the side that checks sees it (an Edge, Direct Routing for an
+ * SBC, the Skype for Business servers for Exchange UM: sf_rules_microsoft).
+ * Always an object; a field that does not apply is null.  "reported" is
+ * plain text, written as it stands (no placeholders).
  */
-static json_t *js_microsoft(const sf_rule_info *ri)
+static json_t *js_microsoft(const sf_rule_info *row, sf_profile profile, sf_role role)
 {
+	sf_rule_info tmp;
+	const sf_rule_info *ri = sf_rules_microsoft(row, profile, role, &tmp);
 	json_t *o = json_object();
 
 	if (o == NULL)
@@ -34,8 +40,8 @@ static json_t *js_microsoft(const sf_rule_info *ri)
 	return o;
 }
 
-/* One finding F. */
-static json_t *js_finding(const sf_finding *f)
+/* One finding F of a result of @profile (and @role: SF_ROLE_EDGE for a check). */
+static json_t *js_finding(const sf_finding *f, sf_profile profile, sf_role role)
 {
 	const sf_rule_info *ri = NULL;
 	const char *id = f->id;
@@ -52,7 +58,7 @@ static json_t *js_finding(const sf_finding *f)
 	    sf_js_set(o, "subject", sf_js_str(f->subject)) != 0 ||
 	    sf_js_set(o, "message", sf_js_str(f->message)) != 0 ||
 	    sf_js_set(o, "fix", sf_js_str(f->fix)) != 0 ||
-	    sf_js_set(o, "microsoft", js_microsoft(ri)) != 0) {
+	    sf_js_set(o, "microsoft", js_microsoft(ri, profile, role)) != 0) {
 		json_decref(o);
 		return NULL;
 	}
@@ -60,14 +66,14 @@ static json_t *js_finding(const sf_finding *f)
 }
 
 /* The "findings" array, in the order given. */
-static json_t *js_findings(const sf_findings *fs)
+static json_t *js_findings(const sf_findings *fs, sf_profile profile, sf_role role)
 {
 	json_t *a = json_array();
 
 	if (a == NULL)
 		return NULL;
 	for (size_t i = 0; i < fs->n; i++) {
-		if (json_array_append_new(a, js_finding(&fs->v[i])) != 0) {
+		if (json_array_append_new(a, js_finding(&fs->v[i], profile, role)) != 0) {
 			json_decref(a);
 			return NULL;
 		}
@@ -145,7 +151,7 @@ char *sf_out_json_result(const sf_result *r)
 	tmp = srv;
 	srv = NULL;
 	if (sf_js_set(root, "srv", tmp) != 0 ||
-	    sf_js_set(root, "findings", js_findings(&r->findings)) != 0)
+	    sf_js_set(root, "findings", js_findings(&r->findings, r->profile, SF_ROLE_EDGE)) != 0)
 		goto out;
 	/* Only when the client checks ran (links non-NULL, possibly empty). */
 	if (r->links != NULL && sf_js_set(root, "links", js_links(r)) != 0)
@@ -196,7 +202,7 @@ char *sf_out_json_cert(const sf_cert_result *r)
 	    sf_js_set(root, "chain_trusted", json_boolean(r->chain_trusted)) != 0 ||
 	    sf_js_set(root, "chain_error", sf_js_str(r->chain_error)) != 0 ||
 	    sf_js_set(root, "certificate", js_certificate(r)) != 0 ||
-	    sf_js_set(root, "findings", js_findings(&r->findings)) != 0)
+	    sf_js_set(root, "findings", js_findings(&r->findings, r->profile, r->role)) != 0)
 		goto out;
 	text = json_dumps(root, JSON_COMPACT);
 out:

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "out/textw.h"
+#include "rules/rules.h"
 #include "sipfed/sipfed.h"
 #include "util/util.h"
 
@@ -104,10 +105,12 @@ static const sf_rule_info *finding_rule(const sf_finding *f)
  * The findings, in the order given (the engine sorts them):
  *   SEVERITY ID  SUBJECT
  *            message
- *            Microsoft side: ...
+ *            Microsoft side: ...  (as the side that checks sees it: sf_rules_microsoft)
  *            fix: ...           (errors and warnings)
+ * @profile and @role are the result's (SF_ROLE_EDGE for a check).
  */
-static void tw_findings(struct sf_tw *w, const sf_findings *fs)
+static void tw_findings(struct sf_tw *w, const sf_findings *fs, sf_profile profile,
+			sf_role role)
 {
 	size_t idw = 0;
 
@@ -121,6 +124,8 @@ static void tw_findings(struct sf_tw *w, const sf_findings *fs)
 		const sf_finding *f = &fs->v[i];
 		const sf_rule_info *ri = finding_rule(f);
 		const char *sev = sf_severity_name(f->severity);
+		sf_rule_info view;
+		const sf_rule_info *msv = sf_rules_microsoft(ri, profile, role, &view);
 		char ms[1024];
 
 		if (sev == NULL)
@@ -142,7 +147,7 @@ static void tw_findings(struct sf_tw *w, const sf_findings *fs)
 		sf_tw_puts(w, "\n");
 		if (f->message != NULL && f->message[0] != '\0')
 			sf_tw_para(w, SF_TW_TEXT_COL, "", f->message);
-		if (ri != NULL && ms_line(ri, ms, sizeof(ms)) > 0)
+		if (msv != NULL && ms_line(msv, ms, sizeof(ms)) > 0)
 			sf_tw_para(w, SF_TW_TEXT_COL, "Microsoft side: ", ms);
 		if (f->fix != NULL && (f->severity == SF_SEV_ERROR || f->severity == SF_SEV_WARN))
 			sf_tw_para(w, SF_TW_TEXT_COL, "fix: ", f->fix);
@@ -252,7 +257,7 @@ int sf_out_text_result(FILE *fp, const sf_result *r, int color)
 		tw_srv(&w, r);
 	if (r->links != NULL)
 		tw_links(&w, r);
-	tw_findings(&w, &r->findings);
+	tw_findings(&w, &r->findings, r->profile, SF_ROLE_EDGE);
 	return sf_tw_end(&w);
 }
 
@@ -330,6 +335,6 @@ int sf_out_text_cert(FILE *fp, const sf_cert_result *r, int color)
 		}
 		sf_tw_puts(&w, "\n");
 	}
-	tw_findings(&w, &r->findings);
+	tw_findings(&w, &r->findings, r->profile, r->role);
 	return sf_tw_end(&w);
 }

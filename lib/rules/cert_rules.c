@@ -1,4 +1,13 @@
-/* CERT-001..012: a presented certificate chain against the Microsoft rules. */
+/*
+ * CERT-001..012: a presented certificate chain against the Microsoft rules.
+ *
+ * The side that checks the certificate depends on the role (and the dr
+ * profile): a partner's Access Edge (federation), Microsoft's Direct Routing
+ * SIP proxy (an SBC), the Skype for Business / Lync servers (an Exchange UM
+ * server), the clients (the web services).  It decides which wildcard rules
+ * apply (CERT-002, CERT-003, UM-001) and the words of a few fixes; the
+ * writers ask sf_rules_microsoft() for what that side reports.
+ */
 #include <arpa/inet.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
@@ -15,6 +24,110 @@
 		if (sf_findings_add(out, env->profile, (rule), NULL, subj, (x), (y)))      \
 			goto out;                                                          \
 	} while (0)
+
+/* Who checks the certificate (see the file comment). */
+enum checker { BY_EDGE = 0, BY_DR, BY_UM, BY_WEB };
+
+static enum checker checker_of(sf_profile profile, sf_role role)
+{
+	switch (role) {
+	case SF_ROLE_SBC:
+		return BY_DR;
+	case SF_ROLE_UM:
+		return BY_UM;
+	case SF_ROLE_WEB:
+		return BY_WEB;
+	case SF_ROLE_EDGE:
+		break;
+	}
+	return profile == SF_PROFILE_DR ? BY_DR : BY_EDGE;
+}
+
+/*
+ * The words of the fixes that depend on who checks: {y} of CERT-003 (the
+ * server whose FQDN the subject CN must be), of TLS-002 (what a chain issued
+ * directly by a private root needs) and of CERT-005 untrusted ("use a
+ * certificate from " ca_pre 'root' ca_post).  Direct Routing trusts only the
+ * roots of the Microsoft Trusted Root Program (data/dr/trusted-roots.txt):
+ * nothing is imported on Microsoft's side.
+ */
+static const struct checker_words {
+	const char *server, *private_root, *ca_pre, *ca_post;
+} words[] = {
+	[BY_EDGE] = { "Access Edge", "the partner must import that root instead",
+		      "a CA the partner trusts (a public CA), or have the partner import the root ",
+		      " into the Edge's trusted root store" },
+	[BY_DR] = { "SBC", "Direct Routing does not accept it: use a certificate from a public CA "
+		    "whose root Microsoft trusts for Direct Routing",
+		    "a public CA whose root Microsoft trusts for Direct Routing (the Microsoft "
+		    "Trusted Root Program; the chain ends at ", ", and Microsoft imports no root)" },
+	[BY_UM] = { "Exchange UM server",
+		    "the Skype for Business / Lync servers must trust that root instead",
+		    "a CA the Skype for Business / Lync servers trust (often the internal "
+		    "enterprise CA), or import the root ", " into their trusted root store" },
+	[BY_WEB] = { "reverse proxy (web services)", "the clients must trust that root instead",
+		     "a public CA, or make every client trust the root ", "" },
+};
+
+/*
+ * What the Microsoft side reports, for those who check something else than
+ * an Edge (see sf_rules_microsoft()).  Direct Routing: Microsoft Learn,
+ * "SBC connectivity issues" (SIP OPTIONS and TLS certificate issues: the SIP
+ * proxy closes the TLS connection, receives no OPTIONS, and the SBC is
+ * marked inactive in the Teams admin center).  Exchange UM: the Front End's
+ * outgoing TLS to the UM server fails (event 14428, "TLS outgoing connection
+ * failures", as lib/logs/kb.c).
+ */
+#define DR_REPORTED                                                                       \
+	"Direct Routing: no TLS connection between Microsoft's SIP proxy and the SBC, so no "  \
+	"SIP OPTIONS are exchanged and the Teams admin center shows the SBC as inactive; "    \
+	"calls through the SBC fail"
+#define UM_REPORTED                                                                       \
+	"the Skype for Business / Lync servers refuse the TLS connection with the Exchange "  \
+	"UM server: calls to voice mail and auto attendants fail; the Front End logs event "  \
+	"14428 (TLS outgoing connection failures)"
+
+/*
+ * The Microsoft side of a finding of @ri, as the side that checks sees it
+ * (@profile and @role of the result; a check result passes SF_ROLE_EDGE).
+ * The codes of the rule table (ms-diagnostics, Edge Result-Code, HRESULT)
+ * are what a Skype for Business / Lync Edge reports when it refuses a
+ * federation peer.  Where Direct Routing (profile dr, role sbc) or the
+ * servers of an Exchange UM server (role um) check, a row with such codes
+ * says instead what that side shows, without the Edge's codes; the rows of
+ * their own checks (DR-*, UM-*) and rows without codes, whose texts are
+ * written for every side, are returned as they are.  The web role keeps the
+ * table's report.  Returns @ri, or @tmp filled in (borrowed strings).
+ * @unittest: test_out (test_microsoft_view)
+ */
+const sf_rule_info *sf_rules_microsoft(const sf_rule_info *ri, sf_profile profile,
+				       sf_role role, sf_rule_info *tmp)
+{
+	enum checker who = checker_of(profile, role);
+	const char *own = who == BY_DR ? "DR-" : "UM-";
+
+	if (!ri || (who != BY_DR && who != BY_UM))
+		return ri;
+	if (ri->ms_diagnostics <= 0 && !ri->result_code && !ri->hresult)
+		return ri;
+	if (ri->id && strncmp(ri->id, own, strlen(own)) == 0)
+		return ri;
+	*tmp = *ri;
+	tmp->ms_diagnostics = 0;
+	tmp->result_code = tmp->name = NULL;
+	tmp->hresult = tmp->hresult_name = NULL;
+	tmp->reported = who == BY_DR ? DR_REPORTED : UM_REPORTED;
+	return tmp;
+}
+
+/* Is @cn a wildcard of one whole left-most label ("*.example.com")? */
+static int one_label_wildcard(const char *cn)
+{
+	const char *rest = cn + 2;
+
+	return cn[0] == '*' && cn[1] == '.' && !strchr(rest, '*') && strchr(rest, '.') &&
+	       rest[0] != '.';
+}
 
 void sf_cert_detail_release(sf_cert_detail *d)
 {
@@ -61,6 +174,8 @@ sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain, const cha
 	char buf[1024];
 	sf_status st = SF_ENOMEM;
 	time_t now = env->now ? env->now : time(NULL), nb, na;
+	enum checker who = checker_of(env->profile, role);
+	int um_wild = 0;
 	EVP_PKEY *pk;
 
 	if (!leaf)
@@ -106,7 +221,12 @@ sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain, const cha
 						   "certificate has SAN dNSNames"
 						 : "");
 			ADD(SF_R_CERT001_NAME, buf, "");
-		} else if (how == 2) {
+		} else if (how == 2 && (who == BY_EDGE || who == BY_WEB)) {
+			/*
+			 * The Edge's rule.  Direct Routing accepts a wildcard of one
+			 * label (what X509_check_host matches); for Exchange UM any
+			 * wildcard is UM-001.
+			 */
 			ADD(SF_R_CERT002_WILDCARD_ONLY, m, NULL);
 		}
 	}
@@ -120,10 +240,21 @@ sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain, const cha
 			ADD(SF_R_UM001_WILDCARD, cn && strchr(cn, '*') ? cn : "a wildcard SAN", NULL);
 		else if (!cn || strcasecmp(cn, expected) != 0)
 			ADD(SF_R_UM001_SUBJECT, cn ? cn : "missing", NULL);
+		um_wild = wild;
 	}
-	/* CERT-003 */
-	if (cn && strchr(cn, '*'))
-		ADD(SF_R_CERT003_CN_WILDCARD, cn, NULL);
+	/*
+	 * CERT-003, unless another rule says it: UM-001 for Exchange UM; Direct
+	 * Routing accepts a wildcard of one whole label (SPEC §4 CERT-002).
+	 */
+	if (cn && strchr(cn, '*') && !um_wild) {
+		if (who != BY_DR) {
+			ADD(SF_R_CERT003_CN_WILDCARD, cn, words[who].server);
+		} else if (!one_label_wildcard(cn)) {
+			snprintf(buf, sizeof(buf), "%s; Direct Routing accepts only a wildcard of "
+				 "one whole left-most label", cn);
+			ADD(SF_R_CERT003_CN_WILDCARD, buf, words[who].server);
+		}
+	}
 
 	/* CERT-004: the leaf's dates. */
 	if (sf_x509_time(X509_get0_notBefore(leaf), &nb) == 0 &&
@@ -148,10 +279,13 @@ sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain, const cha
 	det.chain_trusted = v.ok;
 	if (!v.ok) {
 		det.chain_error = sf_strdup(v.reason);
-		if (presented && v.incomplete)
-			ADD(SF_R_TLS002_INCOMPLETE, v.top_subject, NULL);
-		else
-			ADD(SF_R_CERT005_UNTRUSTED, v.reason, v.top_subject);
+		if (presented && v.incomplete) {
+			ADD(SF_R_TLS002_INCOMPLETE, v.top_subject, words[who].private_root);
+		} else {
+			snprintf(buf, sizeof(buf), "%s'%s'%s", words[who].ca_pre,
+				 v.top_subject ? v.top_subject : "?", words[who].ca_post);
+			ADD(SF_R_CERT005_UNTRUSTED, v.reason, buf);
+		}
 	} else if (env->profile == SF_PROFILE_DR && env->n_dr_roots > 0) {
 		/* Direct Routing: a root Microsoft trusts (data/dr/trusted-roots.txt). */
 		int listed = sf_rules_dr_root_listed(env, v.top);

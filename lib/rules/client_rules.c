@@ -15,7 +15,9 @@
  *           spares the lyncdiscover name on its certificate) is reported
  *           here too: it works, it is supported, it is not recommended.
  *  CLI-004  meet.<d> (one Meet URL per SIP domain) resolves and its
- *           certificate covers it; dial-in is one URL for the deployment.
+ *           certificate covers it; dial-in is one URL for the deployment:
+ *           of two dial-in names on one web server, the one that works is
+ *           kept, else the earlier domain's (not the order of the domains).
  *
  * Clients fetch lyncdiscover over HTTPS and HTTP in parallel and use what
  * answers, so an HTTPS failure is an error only when HTTP on port 80 does not
@@ -316,6 +318,88 @@ static sf_status rules_discover(const sf_rule_env *env, const char *domain,
 	return SF_OK;
 }
 
+/*
+ * Does dial-in host @h work for a browser: an address, and (when a TLS
+ * source was asked) a valid certificate for it on port 443?  1 yes, 0 no
+ * (the reason in @buf), 2 not known (no certificate checked), -1 on an
+ * internal error.
+ */
+static int dialin_works(const sf_rule_env *env, const sf_client_host *h, char *buf, size_t cap)
+{
+	int oc;
+
+	buf[0] = '\0';
+	if (h->n_addrs == 0) {
+		snprintf(buf, cap, "it does not resolve");
+		return 0;
+	}
+	if (!h->tls_checked)
+		return 2;
+	oc = cert_outcome(env, &h->tls, h->name, 443, buf, cap);
+	if (oc < 0)
+		return -1;
+	return oc == CERT_OK;
+}
+
+int sf_rules_dialin_keep_own(const sf_rule_env *env, const sf_client_facts *c)
+{
+	char buf[1024];
+	int own, other;
+
+	if (!c || !c->dialin_shared || !c->dialin.name || !c->dialin_other.name)
+		return 0;
+	own = dialin_works(env, &c->dialin, buf, sizeof(buf));
+	other = dialin_works(env, &c->dialin_other, buf, sizeof(buf));
+	if (own < 0 || other < 0)
+		return -1;
+	return own == 1 && other == 0;
+}
+
+/*
+ * CLI-004, one dial-in URL per deployment: @domain's dial-in host shares
+ * the web server of c->dialin_shared (an earlier domain's).  The finding
+ * names the host to remove and the one to keep: the one that works, else
+ * the earlier one; the message says why.  @unittest: test_rules (client
+ * rows "dial-in URL ...")
+ */
+static sf_status rules_dialin_shared(const sf_rule_env *env, const char *domain,
+				     const sf_client_facts *c, sf_findings *out)
+{
+	const sf_client_host *d = &c->dialin, *o = &c->dialin_other;
+	const char *other = c->dialin_shared;
+	char bo[1024], bx[1024], y[2600];
+	int own = dialin_works(env, d, bo, sizeof(bo));
+	int prev = o->name ? dialin_works(env, o, bx, sizeof(bx)) : 2;
+
+	if (own < 0 || prev < 0)
+		return SF_EINTERNAL;
+	if (!o->name)
+		bx[0] = '\0';
+	if (own == 1 && prev == 0) {
+		/* This domain's works, the earlier one does not: keep this one. */
+		snprintf(y, sizeof(y), "%s is the one to keep: it works (it resolves and its "
+			 "certificate covers it), %s does not (%s)", d->name, other, bx);
+		ADD(SF_R_CLI004_DIALIN, other, d->name, y);
+		return SF_OK;
+	}
+	if (own == 0 && prev == 1)
+		snprintf(y, sizeof(y), "%s is the one to keep: it works (it resolves and its "
+			 "certificate covers it), %s does not (%s)", other, d->name, bo);
+	else if (own == 1 && prev == 1)
+		snprintf(y, sizeof(y), "both work: the one of the domain checked first (%s) is "
+			 "kept", other);
+	else if (own == 0 && prev == 0)
+		snprintf(y, sizeof(y), "neither works yet (%s: %s; %s: %s): the one of the domain "
+			 "checked first (%s) is kept, so fix its certificate", d->name, bo, other,
+			 bx, other);
+	else
+		snprintf(y, sizeof(y), "without their certificates (--certs, or a live check) it "
+			 "is not known which one works: the one of the domain checked first (%s) "
+			 "is kept", other);
+	ADD(SF_R_CLI004_DIALIN, d->name, other, y);
+	return SF_OK;
+}
+
 /* CLI-004: meet.<d> and dialin.<d>. */
 static sf_status rules_simple_urls(const sf_rule_env *env, const char *domain,
 				   const sf_client_facts *c, sf_findings *out)
@@ -339,16 +423,16 @@ static sf_status rules_simple_urls(const sf_rule_env *env, const char *domain,
 	}
 	if (!d->name || d->n_addrs == 0)
 		return SF_OK;
-	if (c->dialin_shared) {
-		ADD(SF_R_CLI004_DIALIN, d->name, c->dialin_shared, NULL);
-		return SF_OK;
-	}
+	if (c->dialin_shared)
+		return rules_dialin_shared(env, domain, c, out);
 	if (d->tls_checked) {
 		oc = cert_outcome(env, &d->tls, d->name, 443, buf, sizeof(buf));
 		if (oc < 0)
 			return SF_EINTERNAL;
 		if (oc != CERT_OK)
-			ADD(SF_R_CLI004_MEET_CERT, d->name, buf, NULL);
+			ADD(SF_R_CLI004_MEET_CERT, d->name, buf,
+			    "; or, as a deployment has one dial-in URL for all its SIP domains, "
+			    "remove it if another of them has a working one");
 	}
 	return SF_OK;
 }
@@ -411,6 +495,7 @@ void sf_client_facts_free(sf_client_facts *c)
 	host_release(&c->internal);
 	host_release(&c->meet);
 	host_release(&c->dialin);
+	host_release(&c->dialin_other);
 	free(c->dialin_shared);
 	free(c);
 }

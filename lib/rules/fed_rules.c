@@ -10,7 +10,17 @@
  * SIPPROXY_E_EPROUTING_MSG_ALLOWED_DOMAIN_NO_SRV_MATCH, fqdn1=<target>),
  * and requires the certificate the peer presented on the connection to
  * carry that target (else 0xC3E93D67 SIPPROXY_E_ROUTING_MSG_CERT_MISMATCH,
- * expected-fqdn=<target>, certName=<peer>).  @unittest: test_rules (frows)
+ * expected-fqdn=<target>, certName=<peer>).  Before any of that, the Edge
+ * checks the peer's certificate in the mutual-TLS handshake: an expired or
+ * untrusted one (a CERT-004 / CERT-005 error on the peer's chain) is refused
+ * whatever domain the requests carry.  @unittest: test_rules (frows)
+ *
+ * FED-003, direct federation ("allowed partner server", an allow-list entry
+ * with a ProxyFqdn): the Edge routes the domain's requests to the ProxyFqdn
+ * and accepts the partner by it, without the SRV lookup ("Direct Federation:
+ * configure the partner's SIP domain name and the FQDN to the partner's Edge
+ * Server", Lync Server 2013 planning; the other types "use DNS SRV to find
+ * the partner Edge Server").
  */
 #include <stdlib.h>
 #include <string.h>
@@ -135,10 +145,61 @@ static sf_status callback_dns_failed(const sf_rule_env *env, const sf_result *r,
 	return SF_OK;
 }
 
-sf_status sf_rules_callback(const sf_rule_env *env, const sf_result *r, X509 *peer_leaf,
-			    sf_findings *out)
+/*
+ * The first error among @peer (the CERT findings on the peer's own chain)
+ * that makes the Edge refuse the peer in the TLS handshake: its certificate
+ * expired, is not valid yet, or leads to no root the Edge trusts (in o365,
+ * no public root).  NULL if none.  An incomplete chain (TLS-002) is not
+ * among them: Windows may still build the chain (AIA).
+ */
+static const sf_finding *peer_refused(const sf_findings *peer)
 {
-	const sf_finding *first = NULL;
+	for (size_t i = 0; peer && i < peer->n; i++) {
+		const sf_finding *f = &peer->v[i];
+
+		if (f->severity != SF_SEV_ERROR)
+			continue;
+		if (f->rule == SF_R_CERT004_EXPIRED || f->rule == SF_R_CERT004_NOT_YET_VALID ||
+		    f->rule == SF_R_CERT005_UNTRUSTED || f->rule == SF_R_CERT005_NOT_PUBLIC)
+			return f;
+	}
+	return NULL;
+}
+
+/* FED-001 when the callback alone would accept the domain but the Edge refuses the peer. */
+static sf_status callback_peer_refused(const sf_rule_env *env, const sf_result *r,
+				       X509 *peer_leaf, const sf_finding *why,
+				       const char *accepted, sf_findings *out)
+{
+	char x[600], y[700], when[40];
+	time_t t = 0;
+	int expired = why->rule == SF_R_CERT004_EXPIRED;
+	int dates = expired || why->rule == SF_R_CERT004_NOT_YET_VALID;
+
+	if (dates) {
+		if (sf_x509_time(expired ? X509_get0_notAfter(peer_leaf)
+					 : X509_get0_notBefore(peer_leaf), &t) < 0)
+			t = 0;
+		sf_time_format(t, when, sizeof(when));
+		snprintf(x, sizeof(x), "%s %s (see %s of %s)",
+			 expired ? "expired on" : "is not valid before", when, why->id,
+			 why->subject);
+	} else {
+		snprintf(x, sizeof(x), "%s of %s", why->id, why->subject);
+	}
+	snprintf(y, sizeof(y), " (which alone would accept %s: its SRV target %s is in the "
+		 "certificate)", r->domain, accepted);
+	if (sf_findings_add(out, env->profile,
+			    dates ? SF_R_FED001_PEER_EXPIRED : SF_R_FED001_PEER_UNTRUSTED,
+			    r->domain, r->domain, x, y))
+		return SF_ENOMEM;
+	return SF_OK;
+}
+
+sf_status sf_rules_callback(const sf_rule_env *env, const sf_result *r, X509 *peer_leaf,
+			    const sf_findings *peer, sf_findings *out)
+{
+	const sf_finding *first = NULL, *refused;
 	size_t n_fail = 0, len = 0;
 	char targets[1024] = "", names[700], why[800];
 	const char *match = NULL;
@@ -182,6 +243,10 @@ sf_status sf_rules_callback(const sf_rule_env *env, const sf_result *r, X509 *pe
 		if (wild && sf_x509_match(peer_leaf, match, &how, &m) == 0 && m)
 			snprintf(why, sizeof(why), " (only through the wildcard %s)", m);
 		free(m);
+		/* The Edge checks the peer's certificate in the handshake, before any request. */
+		refused = peer_refused(peer);
+		if (refused)
+			return callback_peer_refused(env, r, peer_leaf, refused, match, out);
 		if (sf_findings_add(out, env->profile, SF_R_FED001_OK, r->domain, r->domain, match,
 				    why))
 			return SF_ENOMEM;
@@ -226,6 +291,83 @@ sf_status sf_rules_allow(const sf_rule_env *env, const char *domain, const char 
 	}
 	if (sf_findings_add(out, env->profile, SF_R_FED003_STALE, domain, domain, proxy_fqdn,
 			    targets))
+		return SF_ENOMEM;
+	return SF_OK;
+}
+
+int sf_rules_srv_lookup_rule(sf_rule rule)
+{
+	return rule == SF_R_DNS001_NO_SRV || rule == SF_R_DNS002_MISSPELT ||
+	       rule == SF_R_DNS003_NOT_SRV;
+}
+
+/*
+ * Direct federation ("allowed partner server", Set-CsAllowedDomain
+ * -ProxyFqdn): the Edge sends the domain's requests to the ProxyFqdn and
+ * accepts the partner by it; the SRV record and the rule that its target be
+ * directly in the domain are not used.  @unittest: test_rules (frows "allow
+ * list: ...")
+ */
+sf_status sf_rules_allow_proxy(const sf_rule_env *env, const sf_allow_facts *a,
+			       sf_findings *out, int *out_srv_moot)
+{
+	char y[1500] = "", x[120], owner[300];
+	const char *target = NULL;
+	size_t len = 0;
+	int is_target = 0;
+
+	if (out_srv_moot)
+		*out_srv_moot = 0;
+	if (!a || !a->domain || !a->proxy_fqdn)
+		return SF_OK;
+	/* No usable SRV record: what the SRV lookup found, in the warning's words. */
+	for (size_t i = 0; a->n_srv == 0 && a->found && i < a->found->n; i++) {
+		const sf_finding *f = &a->found->v[i];
+
+		if (!sf_rules_srv_lookup_rule(f->rule))
+			continue;
+		if (len)
+			sf_buf_add(y, sizeof(y), &len, "; ");
+		sf_buf_add(y, sizeof(y), &len, f->id);
+		sf_buf_add(y, sizeof(y), &len, ": ");
+		sf_buf_add(y, sizeof(y), &len, f->message);
+	}
+	if (a->n_srv == 0) {
+		snprintf(owner, sizeof(owner), "_sipfederationtls._tcp.%s", a->domain);
+		if (sf_findings_add(out, env->profile, SF_R_FED003_NO_SRV, a->domain, owner,
+				    a->proxy_fqdn, len ? y : "the lookup found none"))
+			return SF_ENOMEM;
+		if (out_srv_moot &&
+		    sf_rule_get(SF_R_FED003_NO_SRV)->sev[env->profile] != SF_SEV_NONE)
+			*out_srv_moot = 1;
+	}
+	/* The ProxyFqdn's address: DNS-009 already speaks of an SRV target's. */
+	for (size_t i = 0; i < a->n_srv; i++)
+		is_target |= strcmp(a->srv[i].target, a->proxy_fqdn) == 0;
+	if (is_target || !a->proxy_looked_up || a->n_proxy_addrs > 0)
+		return SF_OK;
+	if (a->proxy_rcode == SF_DNS_NXDOMAIN)
+		snprintf(x, sizeof(x), "does not exist (NXDOMAIN)");
+	else if (a->proxy_rcode == SF_DNS_NOERROR)
+		snprintf(x, sizeof(x), "has no A or AAAA record");
+	else
+		snprintf(x, sizeof(x), "could not be resolved (%s)",
+			 sf_dns_rcode_name(a->proxy_rcode));
+	/* The fix: the domain's current SRV target (the entry is stale, FED-003 above), or DNS. */
+	for (size_t i = 0; i < a->n_srv && !target; i++)
+		if (strcmp(a->srv[i].target, ".") != 0)
+			target = a->srv[i].target;
+	if (target)
+		snprintf(y, sizeof(y), "point the entry at the current SRV target of %s "
+			 "(`Set-CsAllowedDomain -Identity %s -ProxyFqdn %s`), or remove its "
+			 "ProxyFqdn so that the Edge follows the DNS SRV record", a->domain,
+			 a->domain, target);
+	else
+		snprintf(y, sizeof(y), "publish `%s. IN A <public address of the Access Edge of "
+			 "%s>`, or correct the entry (`Set-CsAllowedDomain -Identity %s -ProxyFqdn "
+			 "<fqdn>`)", a->proxy_fqdn, a->domain, a->domain);
+	if (sf_findings_add(out, env->profile, SF_R_FED003_NO_ADDRESS, a->domain, a->proxy_fqdn,
+			    x, y))
 		return SF_ENOMEM;
 	return SF_OK;
 }

@@ -86,6 +86,15 @@ int sf_findings_add(sf_findings *out, sf_profile profile, sf_rule rule, const ch
 /* Sorts by severity (error first), stable. */
 void sf_findings_sort(sf_findings *f);
 
+/*
+ * What the Microsoft side reports for the row @ri as the side that checks
+ * sees it (an Edge; Direct Routing for profile dr / role sbc; the Skype for
+ * Business servers for role um): @ri, or @tmp filled in with borrowed
+ * strings.  The writers use it.  Contract at the definition (cert_rules.c).
+ */
+const sf_rule_info *sf_rules_microsoft(const sf_rule_info *ri, sf_profile profile,
+				       sf_role role, sf_rule_info *tmp);
+
 /* Is @target acceptable for @domain (one label below it, or a hosting provider)? */
 int sf_rules_target_ok(const sf_rule_env *env, const char *domain, const char *target);
 
@@ -133,12 +142,16 @@ sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain, const cha
 /*
  * FED-001 (lib/rules/fed_rules.c), the inbound callback: @r is the result of
  * the normal check of a domain (its SRV records and findings); @peer_leaf the
- * certificate the peer presents.  Appends FED-001: an error when a DNS rule
- * of DNS-001..009 failed, or when the peer's certificate carries none of the
- * SRV targets that pass DNS-005; info when the Edge accepts the domain.
+ * certificate the peer presents; @peer (may be NULL) the findings of
+ * sf_rules_cert() on the peer's whole chain.  Appends FED-001: an error when
+ * a DNS rule of DNS-001..009 failed, or when the peer's certificate carries
+ * none of the SRV targets that pass DNS-005; an error too when it carries
+ * one but @peer holds an error that makes the Edge refuse the peer in the
+ * TLS handshake (CERT-004 expired / not yet valid, CERT-005); info when the
+ * Edge accepts the domain.
  */
 sf_status sf_rules_callback(const sf_rule_env *env, const sf_result *r, X509 *peer_leaf,
-			    sf_findings *out);
+			    const sf_findings *peer, sf_findings *out);
 
 /*
  * FED-003: @proxy_fqdn (an allow-list ProxyFqdn) against the SRV targets of
@@ -146,6 +159,39 @@ sf_status sf_rules_callback(const sf_rule_env *env, const sf_result *r, X509 *pe
  */
 sf_status sf_rules_allow(const sf_rule_env *env, const char *domain, const char *proxy_fqdn,
 			 const sf_srv_result *srv, size_t n_srv, sf_findings *out);
+
+/*
+ * FED-003 on an allow-list entry with a ProxyFqdn (direct federation: the
+ * Edge routes the domain's requests to that FQDN and accepts the partner by
+ * it, without the SRV lookup): the checked domain's result (its SRV records
+ * and its findings) and the addresses of the ProxyFqdn.
+ */
+typedef struct sf_allow_facts {
+	const char *domain;
+	const char *proxy_fqdn;
+	const sf_srv_result *srv;  /* the result's SRV records */
+	size_t n_srv;
+	const sf_findings *found;  /* the result's findings (DNS-001..003: no usable SRV) */
+	int proxy_looked_up;       /* 0: the ProxyFqdn's addresses were not asked for */
+	sf_dns_rcode proxy_rcode;  /* of its A / AAAA lookups */
+	char *const *proxy_addrs;  /* A then AAAA */
+	size_t n_proxy_addrs;
+} sf_allow_facts;
+
+/*
+ * Appends FED-003: a warning when the domain has no usable SRV record
+ * (DNS-001 / DNS-003, with DNS-002) — this Edge does not need it, partners
+ * that find the domain by DNS do — and an error when the ProxyFqdn (not
+ * one of the SRV targets, whose addresses DNS-009 checks) has no address.
+ * *out_srv_moot (may be NULL) is set to 1 when the SRV findings
+ * DNS-001..003 do not apply to this Edge: the caller drops them (the
+ * warning repeats what they said).  Nothing without a ProxyFqdn.
+ */
+sf_status sf_rules_allow_proxy(const sf_rule_env *env, const sf_allow_facts *a,
+			       sf_findings *out, int *out_srv_moot);
+
+/* Is @rule one of the "no usable SRV record" outcomes DNS-001..003? */
+int sf_rules_srv_lookup_rule(sf_rule rule);
 
 /*
  * DR-001 (lib/rules/dr_rules.c) on a Direct Routing SBC FQDN: not under
@@ -189,6 +235,13 @@ typedef struct sf_client_facts {
 	sf_client_host meet;      /* meet.<d> */
 	sf_client_host dialin;    /* dialin.<d> */
 	char *dialin_shared;      /* dial-in host of an earlier domain on the same address */
+	/*
+	 * CLI-004: that earlier host as this check saw it (name = dialin_shared,
+	 * the shared address, its certificate on port 443 when a TLS source
+	 * exists), so that the one to keep is the one that works, whatever the
+	 * order of the domains.  Empty (name NULL) without dialin_shared.
+	 */
+	sf_client_host dialin_other;
 } sf_client_facts;
 
 /* Frees the facts and what they own; NULL is a no-op. */
@@ -196,6 +249,17 @@ void sf_client_facts_free(sf_client_facts *c);
 
 /* CLI-001..004 on f->client (nothing if NULL); findings appended, not sorted. */
 sf_status sf_rules_client(const sf_rule_env *env, const sf_domain_facts *f, sf_findings *out);
+
+/*
+ * CLI-004, one dial-in URL per deployment: of c->dialin (this domain's) and
+ * c->dialin_other (an earlier domain's on the same web server), which one
+ * to keep?  The one that passes its checks (resolves, its certificate on
+ * port 443 covers it and is valid); if both or neither do (or no
+ * certificate was checked), the earlier one (the domain given first).
+ * Returns 1 for this domain's, 0 for the earlier one, -1 on an internal
+ * error; nothing to choose (no dialin_shared) is 0.
+ */
+int sf_rules_dialin_keep_own(const sf_rule_env *env, const sf_client_facts *c);
 
 /*
  * The autodiscover answer whose links a result reports: the first valid one

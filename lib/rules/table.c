@@ -115,18 +115,18 @@ static const sf_rule_info table[SF_R_COUNT] = {
 	1046, NULL, NULL, NULL, NULL,
 	"504 Server time-out; the Edge cannot connect to the peer (ms-diagnostics 1046 class)",
 	"cannot connect to {s}: {x}",
-	"open TCP {y} to {s} from the Internet and check that the Access Edge listens there" },
+	"open TCP {y} to {s} from the Internet and check that {s} listens there" },
 [SF_R_NET001_NO_LAB_CHAIN] = { SF_R_NET001_NO_LAB_CHAIN, "NET-001", { E, E, E },
 	1046, NULL, NULL, NULL, NULL,
 	"504 Server time-out; the Edge cannot connect to the peer (ms-diagnostics 1046 class)",
 	"{x}",
 	"add the chain that {s} presents (leaf first) to the lab directory" },
 [SF_R_TLS001_VERSION] = { SF_R_TLS001_VERSION, "TLS-001", { E, E, E },
-	0, NULL, NULL, NULL, NULL, "Office 365 / Teams and current Edges refuse TLS below 1.2",
+	1047, NULL, NULL, NULL, NULL, "Office 365 / Teams and current Edges refuse TLS below 1.2",
 	"{s} negotiated {x}; TLS 1.2 or 1.3 is required",
 	"enable TLS 1.2 (and 1.3) on {s} and disable older versions" },
 [SF_R_TLS001_HANDSHAKE] = { SF_R_TLS001_HANDSHAKE, "TLS-001", { E, E, E },
-	0, NULL, NULL, NULL, NULL, "504 Server time-out; the TLS connection fails",
+	1047, NULL, NULL, NULL, NULL, "504 Server time-out; the TLS connection fails",
 	"TLS handshake with {s} failed: {x}",
 	"make {s} accept TLS 1.2 or 1.3 with a server certificate on port {y}" },
 [SF_R_TLS001_CIPHER] = { SF_R_TLS001_CIPHER, "TLS-001", { N, N, E },
@@ -138,16 +138,24 @@ static const sf_rule_info table[SF_R_COUNT] = {
 	1010, NULL, NULL, "0x800B010A", "CERT_E_CHAINING", R1010,
 	"{s} does not send a complete chain: the issuer of '{x}' is neither sent nor a trusted root",
 	"configure {s} to send its intermediate CA certificate(s) after the leaf; if '{x}' is "
-	"issued directly by a private root, the partner must import that root instead" },
+	"issued directly by a private root, {y}" },
 [SF_R_TLS003_SNI] = { SF_R_TLS003_SNI, "TLS-003", { W, W, W },
 	0, NULL, NULL, NULL, NULL, "peers that do not send SNI see another certificate",
 	"{s} presents {x}",
-	"present the federation certificate on {s} whether or not the client sends SNI" },
+	"present the same certificate on {s} whether or not the client sends SNI" },
 [SF_R_TLS004_CLIENT_CERT] = { SF_R_TLS004_CLIENT_CERT, "TLS-004", { I, I, I },
 	0, NULL, NULL, NULL, NULL,
-	"peers whose certificate is not issued by a CA named here are refused (1047-class failure)",
+	"peers whose certificate is not issued by a CA named here are refused in the TLS handshake",
 	"{s} requests a client certificate{x}",
 	NULL },
+/*
+ * Certificates.  Who checks one depends on the role (lib/rules/cert_rules.c):
+ * a partner's Edge, Direct Routing (an SBC), the Skype for Business servers
+ * (Exchange UM), the clients (web).  The texts are written for every side;
+ * the {y} of the CERT-003, CERT-005 (untrusted) and TLS-002 fixes are that
+ * side's words, and sf_rules_microsoft() replaces the Edge's codes below
+ * for Direct Routing and Exchange UM.
+ */
 [SF_R_CERT001_NAME] = { SF_R_CERT001_NAME, "CERT-001", { E, E, E },
 	1010, EDGE_CERT_MISMATCH, "0x80090322", "SEC_E_WRONG_PRINCIPAL",
 	R1010 " (The peer certificate does not contain a matching FQDN)",
@@ -159,9 +167,10 @@ static const sf_rule_info table[SF_R_COUNT] = {
 	"{s} matches the certificate only through the wildcard {x}",
 	"add {s} itself as a SAN dNSName" },
 [SF_R_CERT003_CN_WILDCARD] = { SF_R_CERT003_CN_WILDCARD, "CERT-003", { W, W, W },
-	0, NULL, NULL, NULL, NULL, "wildcard subjects are unsupported for federation",
+	0, NULL, NULL, NULL, NULL,
+	"peers take the subject CN as the server's name and do not accept a wildcard there",
 	"the subject CN is a wildcard ({x})",
-	"issue the certificate with the FQDN of the Edge as subject CN" },
+	"issue the certificate with the FQDN of the {y} as subject CN" },
 [SF_R_CERT004_EXPIRED] = { SF_R_CERT004_EXPIRED, "CERT-004", { E, E, E },
 	1010, NULL, NULL, "0x800B0101", "CERT_E_EXPIRED", R1010,
 	"the certificate of {s} expired on {x}",
@@ -171,15 +180,14 @@ static const sf_rule_info table[SF_R_COUNT] = {
 	"the certificate of {s} is not valid before {x}",
 	"check the clock of the issuing CA and of {s}, or wait until {x}" },
 [SF_R_CERT004_EXPIRING] = { SF_R_CERT004_EXPIRING, "CERT-004", { W, W, W },
-	0, NULL, NULL, NULL, NULL, "1010 once it expires",
+	0, NULL, NULL, NULL, NULL, "the certificate is refused once it expires (CERT-004 error)",
 	"the certificate of {s} expires on {x}, within 30 days",
 	"renew the certificate of {s} before {x}" },
 [SF_R_CERT005_UNTRUSTED] = { SF_R_CERT005_UNTRUSTED, "CERT-005", { E, E, E },
 	1010, NULL, NULL, "0x800B0109", "CERT_E_UNTRUSTEDROOT",
 	R1010 " or 1047; CERT_E_UNTRUSTEDROOT",
 	"the certificate chain of {s} does not lead to a trusted root: {x}",
-	"use a certificate from a CA the partner trusts (a public CA), or have the partner import "
-	"the root '{y}' into the Edge's trusted root store" },
+	"use a certificate from {y}" },
 [SF_R_CERT005_NOT_PUBLIC] = { SF_R_CERT005_NOT_PUBLIC, "CERT-005", { N, E, E },
 	1010, NULL, NULL, "0x800B0109", "CERT_E_UNTRUSTEDROOT", R1010,
 	"the certificate of {s} chains to '{x}', which is not {y}",
@@ -189,9 +197,10 @@ static const sf_rule_info table[SF_R_COUNT] = {
 	"the certificate of {s} has an extended key usage without serverAuth",
 	"reissue the certificate with EKU serverAuth (1.3.6.1.5.5.7.3.1)" },
 [SF_R_CERT007_NO_CLIENTAUTH] = { SF_R_CERT007_NO_CLIENTAUTH, "CERT-007", { W, W, W },
-	0, NULL, NULL, NULL, NULL, "strict peers refuse the outbound mutual TLS (1047)",
+	0, NULL, NULL, NULL, NULL,
+	"peers that check the client certificate refuse the connections it opens (mutual TLS)",
 	"the certificate of {s} lacks EKU clientAuth but is also used as client certificate for "
-	"outbound federation (public CAs stopped including clientAuth from 2025)",
+	"the connections it opens (public CAs stopped including clientAuth from 2025)",
 	"request a certificate with both serverAuth and clientAuth for {s}, or use a separate "
 	"client certificate for outbound connections" },
 [SF_R_CERT008_NO_CRLDP] = { SF_R_CERT008_NO_CRLDP, "CERT-008", { W, W, W },
@@ -233,15 +242,16 @@ static const sf_rule_info table[SF_R_COUNT] = {
 	NULL },
 [SF_R_UM001_SUBJECT] = { SF_R_UM001_SUBJECT, "UM-001", { E, E, E },
 	0, "0xC3E93C2F", "SIPPROXY_E_UNKNOWN_USER_OR_EPID", NULL, NULL,
-	"calls to voice mail through the Edge connect without audio; Front End event 32263; "
-	"CDR diagnostic ID 21",
+	"calls to voice mail through the Edge connect without audio; Front End event 32263 with "
+	"0xC3E93C2F SIPPROXY_E_UNKNOWN_USER_OR_EPID; CDR diagnostic ID 21",
 	"the subject CN of the Exchange UM certificate is {x}, not the server FQDN {s}; Skype for "
 	"Business uses the subject, not the SAN list",
 	"issue the UM certificate with subject CN={s} (an internal CA may be needed: public CAs do "
 	"not certify internal names) and assign it to the UM services" },
 [SF_R_UM001_WILDCARD] = { SF_R_UM001_WILDCARD, "UM-001", { E, E, E },
 	0, "0xC3E93C2F", "SIPPROXY_E_UNKNOWN_USER_OR_EPID", NULL, NULL,
-	"calls to voice mail through the Edge connect without audio; Front End event 32263",
+	"calls to voice mail through the Edge connect without audio; Front End event 32263 with "
+	"0xC3E93C2F SIPPROXY_E_UNKNOWN_USER_OR_EPID",
 	"the Exchange UM certificate of {s} is a wildcard certificate ({x})",
 	"issue a certificate whose subject CN is the server FQDN {s}, without wildcards" },
 /*
@@ -313,13 +323,13 @@ static const sf_rule_info table[SF_R_COUNT] = {
 	0, NULL, NULL, NULL, NULL,
 	"browsers and clients opening the simple URL get a certificate error",
 	"https://{s}/ does not present a valid certificate for {s}: {x}",
-	"add {s} to the reverse proxy certificate (and answer TLS for it on port 443)" },
+	"add {s} to the reverse proxy certificate (and answer TLS for it on port 443){y}" },
 [SF_R_CLI004_DIALIN] = { SF_R_CLI004_DIALIN, "CLI-004", { W, W, N },
 	0, NULL, NULL, NULL, NULL,
 	"the dial-in page is global to the deployment: invitations never show a per-domain "
 	"dial-in URL",
 	"{s} points at the same web server as {x}: a Lync / Skype for Business deployment has one "
-	"dial-in URL for all its SIP domains (unlike Meet URLs), so {s} is never used",
+	"dial-in URL for all its SIP domains (unlike Meet URLs), so {s} is never used; {y}",
 	"remove {s} (and its name on the certificate) and keep {x} as the dial-in URL of the "
 	"deployment" },
 /* Federation logic (seed 001: the CMS domain behind the same Expressway-E). */
@@ -341,6 +351,30 @@ static const sf_rule_info table[SF_R_COUNT] = {
 	"the allow list names {x} as proxy FQDN of {s}, but its SRV record points at {y}",
 	"update the allowed-domain entry (`Set-CsAllowedDomain -Identity {s} -ProxyFqdn {y}`), or "
 	"remove its ProxyFqdn so that the Edge follows the DNS SRV record" },
+/*
+ * An allowed domain with a ProxyFqdn is direct federation ("allowed partner
+ * server"): the Edge sends the domain's requests to that FQDN and accepts
+ * the partner by it, without the SRV lookup (and without DNS-005's rule on
+ * where the host is).  {x} the ProxyFqdn, {y} what the SRV lookup found.
+ */
+[SF_R_FED003_NO_SRV] = { SF_R_FED003_NO_SRV, "FED-003", { W, W, N },
+	0, NULL, NULL, NULL, NULL,
+	"this Edge federates with the domain through its ProxyFqdn; partners that look the domain "
+	"up by DNS get 504, ms-diagnostics 1008 \"Unable to resolve DNS SRV record\"",
+	"{d} has no usable federation SRV record ({y}), but the allow list names {x} as its proxy "
+	"FQDN: this Edge sends requests for {d} to {x} and accepts {d} from it (direct "
+	"federation) without looking the SRV record up; partners that find {d} by DNS (partner "
+	"discovery, or an allowed domain without proxy FQDN) cannot reach it",
+	"nothing for this Edge; for partners that find {d} by DNS, publish "
+	"`_sipfederationtls._tcp.{d}. IN SRV 0 0 5061 <edge>.{d}.` (the Access Edge of {d}, a host "
+	"directly in {d})" },
+[SF_R_FED003_NO_ADDRESS] = { SF_R_FED003_NO_ADDRESS, "FED-003", { E, E, N },
+	1014, NULL, NULL, NULL, NULL,
+	"504 Server time-out; ms-diagnostics 1014 \"Unable to resolve DNS A record\": requests "
+	"for the domain do not leave the Edge",
+	"the allow list names {s} as proxy FQDN of {d}, but {s} {x}: this Edge sends the requests "
+	"for {d} to {s} (direct federation) and cannot connect",
+	"{y}" },
 [SF_R_DR001_ONMICROSOFT] = { SF_R_DR001_ONMICROSOFT, "DR-001", { N, N, E },
 	0, NULL, NULL, NULL, NULL, "Direct Routing refuses the SBC",
 	"the SBC FQDN {s} is in *.onmicrosoft.com; Direct Routing needs a name in a tenant domain",
@@ -355,6 +389,29 @@ static const sf_rule_info table[SF_R_COUNT] = {
 	"an Edge accepts requests that carry {s} in From / P-Asserted-Identity from this peer: "
 	"the SRV target {x} of {s} is in the certificate the peer presents{y}",
 	NULL },
+/*
+ * The peer's own certificate is refused (an error of CERT-004 / CERT-005 on
+ * the chain it presents): the Edge ends the mutual-TLS handshake before it
+ * reads a request, whatever domain the request carries.  {x} names the
+ * CERT finding, {y} what the callback check alone would say.
+ */
+[SF_R_FED001_PEER_UNTRUSTED] = { SF_R_FED001_PEER_UNTRUSTED, "FED-001", { E, E, N },
+	1010, NULL, NULL, "0x800B0109", "CERT_E_UNTRUSTEDROOT",
+	R1010 " or 1047: the Edge refuses the peer's certificate in the TLS handshake, before any "
+	"request",
+	"requests that carry {s} in From / P-Asserted-Identity from this peer are refused: the "
+	"certificate the peer presents does not lead to a root the Edge trusts (see {x}), so the "
+	"Edge ends the TLS connection before the callback check{y}",
+	"have the peer present a certificate from a CA the Edge trusts (a public CA), or import "
+	"its root into the trusted root store of the Edge" },
+[SF_R_FED001_PEER_EXPIRED] = { SF_R_FED001_PEER_EXPIRED, "FED-001", { E, E, N },
+	1010, NULL, NULL, "0x800B0101", "CERT_E_EXPIRED",
+	R1010 ": the Edge refuses the peer's certificate in the TLS handshake, before any request",
+	"requests that carry {s} in From / P-Asserted-Identity from this peer are refused: the "
+	"certificate the peer presents {x}, so the Edge ends the TLS connection before the "
+	"callback check{y}",
+	"renew the certificate the peer presents (with the same names) and install it with its "
+	"chain" },
 
 /*
  * sipfed plan: gaps between the plan and reality (plan --check) and notes on

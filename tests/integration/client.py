@@ -145,6 +145,51 @@ def case_hostile_answer(tmp):
           "no CLI-003 for an answer over HTTP only\n" + run.describe())
 
 
+def dialin_findings(doc):
+    """[(domain, subject, message, fix)] of the CLI-004 findings on dial-in hosts."""
+    return [(r["domain"], f["subject"], f["message"], f["fix"]) for r in doc["results"]
+            for f in r["findings"] if f["id"] == "CLI-004" and f["subject"].startswith("dialin.")]
+
+
+def case_dialin_order(tmp):
+    """One dial-in URL per deployment (CLI-004): netatwork.de and msxfaq.de publish dial-in
+    names on the same reverse proxy, whose certificate carries dialin.netatwork.de only.
+    Whatever the order of the domains, the advice keeps dialin.netatwork.de (it works) and
+    removes dialin.msxfaq.de (its certificate check fails)."""
+    sflab.gen(tmp, [STAGE])
+    base = ["check"] + offline_args(STAGE, tmp) + ["--client", "--json"]
+    for order in (["netatwork.de", "msxfaq.de"], ["msxfaq.de", "netatwork.de"]):
+        run = sflab.run_sipfed(base + order)
+        doc = sflab.parse_json_doc(run)
+        got = dialin_findings(doc)
+        where = "order %s" % " ".join(order)
+        check(run.rc == 1, "%s: exit %d\n%s" % (where, run.rc, run.describe()))
+        for dom, subj, msg, fix in got:
+            check(subj == "dialin.msxfaq.de", "%s: a CLI-004 finding on %s (%s): %s\n%s"
+                  % (where, subj, dom, msg, run.describe()))
+            check("remove dialin.netatwork.de" not in (fix or "")
+                  and "keep dialin.msxfaq.de" not in (fix or ""),
+                  "%s: advice keeps the dial-in URL that fails: %s" % (where, fix))
+        shared = [g for g in got if "points at the same web server" in g[2]]
+        check(len(shared) == 1, "%s: %d 'same web server' findings, want 1\n%s"
+              % (where, len(shared), run.describe()))
+        dom, subj, msg, fix = shared[0]
+        check(fix.startswith("remove dialin.msxfaq.de") and "keep dialin.netatwork.de" in fix,
+              "%s: fix %r" % (where, fix))
+        check("dialin.netatwork.de is the one to keep: it works" in msg,
+              "%s: message does not say why: %r" % (where, msg))
+        # Reported where the second dial-in name is seen: the later domain of the two.
+        check(dom == order[1], "%s: reported on %s, want %s" % (where, dom, order[1]))
+    # DNS only (no certificates): which one works is unknown; the first given is kept, and
+    # the message says so.
+    run = sflab.run_sipfed(["check"] + sflab.zone_args(sflab.stage_zones(STAGE))
+                           + ["--client", "--json", "msxfaq.de", "netatwork.de"])
+    got = dialin_findings(sflab.parse_json_doc(run))
+    check(len(got) == 1 and got[0][0] == "netatwork.de" and got[0][1] == "dialin.netatwork.de"
+          and "not known which one works: the one of the domain checked first "
+          "(dialin.msxfaq.de) is kept" in got[0][2], "DNS only: %r\n%s" % (got, run.describe()))
+
+
 def case_help(tmp):
     run = sflab.run_sipfed(["check", "--help"])
     check(run.rc == 0 and "--client" in run.out, "check --help does not document --client\n"
@@ -156,6 +201,7 @@ CASES = {
     "no-client": case_no_client,
     "dns-only": case_dns_only,
     "hostile-answer": case_hostile_answer,
+    "dialin-order": case_dialin_order,
     "help": case_help,
 }
 

@@ -143,6 +143,64 @@ def case_callback_fixed(tmp):
               "%s: an error finding\n%s" % (dom, run.describe()))
 
 
+def peer_refused_run(tmp, extra):
+    """cisco-fixed checked with its own PKI, the peer's chain as given by @extra."""
+    run = callback_run(tmp, "cisco-fixed", extra)
+    doc = sflab.parse_json_doc(run)
+    return run, sflab.results_by_domain(doc, run)
+
+
+def case_callback_untrusted(tmp):
+    """The peer presents the right names from a CA the Edge does not trust: no domain is
+    accepted, FED-001 says why (CERT-005) instead of 'accepts'."""
+    other = os.path.join(tmp, "other")
+    sflab.gen(other, ["cisco-fixed"])  # the same names, another root (fresh keys)
+    run, by = peer_refused_run(tmp, ["--peer-cert", os.path.join(
+        other, "cisco-fixed", "certs", PEER + ".pem")])
+    check(run.rc == 1, "exit %d, expected 1\n%s" % (run.rc, run.describe()))
+    for dom in DOMAINS:
+        f = one(by[dom], "FED-001", run, "error")
+        check("accepts" not in f["message"], "%s: FED-001 still accepts\n%s"
+              % (dom, run.describe()))
+        contains(f["message"], "does not lead to a root the Edge trusts (see CERT-005 of "
+                 + PEER + ")", dom, run)
+        contains(f["message"], "which alone would accept " + dom, dom, run)
+        sflab.check_microsoft(f, {"ms_diagnostics": 1010, "hresult": "0x800B0109"},
+                              dom + " FED-001")
+    # The CERT-005 it points at is there, once, about the peer's chain.
+    c5 = [f for r in by.values() for f in r["findings"] if f["id"] == "CERT-005"]
+    check(c5 and all(f["subject"] == PEER for f in c5),
+          "no CERT-005 of %s\n%s" % (PEER, run.describe()))
+    # The same chain from the lab that issued it: accepted.
+    run, by = peer_refused_run(tmp, ["--peer-cert", os.path.join(
+        tmp, "cisco-fixed", "certs", PEER + ".pem")])
+    for dom in DOMAINS:
+        one(by[dom], "FED-001", run, "info")
+
+
+def case_callback_expired(tmp):
+    """--at after the peer's notAfter (the CAs still valid): FED-001 is an error naming
+    the expiry (CERT-004), not 'accepts'."""
+    sflab.gen(tmp, ["cisco-fixed"])
+    pem = os.path.join(tmp, "cisco-fixed", "certs", PEER + ".pem")
+    p = subprocess.run([sflab.find_tool("openssl"), "x509", "-in", pem, "-noout", "-enddate"],
+                       stdout=subprocess.PIPE, check=True)
+    import datetime
+    end = datetime.datetime.strptime(p.stdout.decode().strip().split("=", 1)[1],
+                                     "%b %d %H:%M:%S %Y GMT")
+    at = (end + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    run = sflab.run_sipfed(["check"] + offline_args("cisco-fixed", tmp)
+                           + ["--at", at, "--json", "--peer-cert", pem] + DOMAINS)
+    by = sflab.results_by_domain(sflab.parse_json_doc(run), run)
+    check(run.rc == 1, "exit %d, expected 1\n%s" % (run.rc, run.describe()))
+    for dom in DOMAINS:
+        f = one(by[dom], "FED-001", run, "error")
+        contains(f["message"], "the certificate the peer presents expired on", dom, run)
+        contains(f["message"], "(see CERT-004 of ", dom, run)
+        sflab.check_microsoft(f, {"ms_diagnostics": 1010, "hresult": "0x800B0101"},
+                              dom + " FED-001")
+
+
 def case_callback_live(tmp):
     """cisco-cert served by knotd and s_server: --peer-host fetches the chain live."""
     if not sflab.find_tool("knotd"):
@@ -230,26 +288,141 @@ def case_allow_list(tmp):
                                + ["--allow-list", path, "--json", "steven.lab"])
         doc = sflab.parse_json_doc(run)
         by = sflab.results_by_domain(doc, run)
-        check(run.rc == 0, "%s: exit %d\n%s" % (name, run.rc, run.describe()))
+        # The old proxy of acano.steven.lab no longer exists: the Edge cannot route there.
+        check(run.rc == 1, "%s: exit %d\n%s" % (name, run.rc, run.describe()))
         # The list's domains are checked in addition, each once.
         check([r["domain"] for r in doc["results"]] == ["steven.lab", "acano.steven.lab",
                                                          "skype.lab"],
               "%s: domains %s" % (name, [r["domain"] for r in doc["results"]]))
-        f = one(by["acano.steven.lab"], "FED-003", run, "warning")
-        contains(f["message"], "names sip.acano.steven.lab as proxy FQDN of acano.steven.lab, "
-                 "but its SRV record points at vcse.acano.steven.lab", name, run)
-        contains(f["fix"], "Set-CsAllowedDomain -Identity acano.steven.lab -ProxyFqdn "
+        fs = findings(by["acano.steven.lab"], "FED-003")
+        w = [f for f in fs if f["severity"] == "warning"]
+        e = [f for f in fs if f["severity"] == "error"]
+        check(len(w) == 1 and len(e) == 1 and len(fs) == 2,
+              "%s: FED-003 of acano.steven.lab %s\n%s"
+              % (name, [(f["severity"], f["subject"]) for f in fs], run.describe()))
+        contains(w[0]["message"], "names sip.acano.steven.lab as proxy FQDN of "
+                 "acano.steven.lab, but its SRV record points at vcse.acano.steven.lab", name, run)
+        contains(w[0]["fix"], "Set-CsAllowedDomain -Identity acano.steven.lab -ProxyFqdn "
+                 "vcse.acano.steven.lab", name, run)
+        check(e[0]["subject"] == "sip.acano.steven.lab", "%s: FED-003 error subject %s"
+              % (name, e[0]["subject"]))
+        contains(e[0]["message"], "sip.acano.steven.lab does not exist (NXDOMAIN): this Edge "
+                 "sends the requests for acano.steven.lab to sip.acano.steven.lab", name, run)
+        contains(e[0]["fix"], "Set-CsAllowedDomain -Identity acano.steven.lab -ProxyFqdn "
                  "vcse.acano.steven.lab", name, run)
         for dom in ("steven.lab", "skype.lab"):
             check(not findings(by[dom], "FED-003"), "%s: FED-003 on %s\n%s"
                   % (name, dom, run.describe()))
-    # With the callback too: FED-003 and FED-001 on the same result.
+    # With the callback too: FED-003 and FED-001 on the same result (a domain the peer sends).
     run = sflab.run_sipfed(["check"] + offline_args(stage, tmp)
                            + ["--allow-list", os.path.join(tmp, "allow.txt"), "--json",
-                              "--peer-host", PEER])
+                              "--peer-host", PEER, "steven.lab", "acano.steven.lab"])
     by = sflab.results_by_domain(sflab.parse_json_doc(run), run)
-    one(by["acano.steven.lab"], "FED-003", run, "warning")
+    check(len(findings(by["acano.steven.lab"], "FED-003")) == 2, "FED-003\n" + run.describe())
     one(by["acano.steven.lab"], "FED-001", run, "info")
+
+
+def case_allow_list_callback(tmp):
+    """--callback with --allow-list: the peer's certificate concerns the domains the peer
+    sends (the DOMAIN arguments) only; a domain that only the list names gets its normal
+    checks and FED-003, no FED-001 and nothing about the peer's chain."""
+    stage = "cisco-fixed"
+    sflab.gen(tmp, [stage])
+    # The Edge's list, its entries current (no FED-003): only the callback is at stake.
+    path = write(os.path.join(tmp, "allow.csv"), ALLOW_CSV.replace(
+        '"sip.acano.steven.lab","old ""CMS"" proxy"', '"vcse.acano.steven.lab","CMS"'))
+    pem = os.path.join(tmp, stage, "certs", PEER + ".pem")
+    run = sflab.run_sipfed(["check"] + offline_args(stage, tmp)
+                           + ["--callback", "--peer-cert", pem, "--allow-list", path, "--json",
+                              "steven.lab"])
+    doc = sflab.parse_json_doc(run)
+    by = sflab.results_by_domain(doc, run)
+    check(run.rc == 0, "exit %d, expected 0 (lab warnings only)\n%s" % (run.rc, run.describe()))
+    check([r["domain"] for r in doc["results"]] == ["steven.lab", "acano.steven.lab",
+                                                     "skype.lab"],
+          "domains %s" % [r["domain"] for r in doc["results"]])
+    one(by["steven.lab"], "FED-001", run, "info")
+    for dom in ("acano.steven.lab", "skype.lab"):
+        got = [(f["id"], f["subject"]) for f in by[dom]["findings"]
+               if f["id"] == "FED-001" or f["subject"] == PEER]
+        check(not got, "%s (allow list only): %s\n%s" % (dom, got, run.describe()))
+        check(by[dom]["verdict"] == "warn", "%s: verdict %s\n%s" % (dom, by[dom]["verdict"],
+                                                                   run.describe()))
+    for dom in DOMAINS[:2] + ["skype.lab"]:
+        check(not findings(by[dom], "FED-003"), "%s: FED-003\n%s" % (dom, run.describe()))
+    # The text a user reads: no fix that sends sip.skype.lab to the peer's certificate.
+    txt = sflab.run_sipfed(["check"] + offline_args(stage, tmp)
+                           + ["--callback", "--peer-cert", pem, "--allow-list", path,
+                              "--format=text", "steven.lab"])
+    check(txt.rc == 0 and "add sip.skype.lab as a SAN dNSName" not in txt.out,
+          "text output\n" + txt.describe())
+    # The callback without a domain the peer sends: nothing to check it on.
+    run = sflab.run_sipfed(["check"] + offline_args(stage, tmp)
+                           + ["--callback", "--peer-cert", pem, "--allow-list", path])
+    check(run.rc == 2 and run.out == "" and run.err.startswith("sipfed: --callback checks the "
+                                                               "domains the peer sends")
+          and run.err.count("\n") == 1, "--callback without DOMAIN\n" + run.describe())
+
+
+# partner.lab publishes its Access Edge (an A record) but no SRV record; gone.lab does
+# not exist at all.  Both are direct federation entries (a ProxyFqdn).
+PARTNER_ZONE = """$ORIGIN partner.lab.
+$TTL 3600
+@	IN	SOA	ns1.partner.lab. hostmaster.partner.lab. 1 3600 900 604800 300
+	IN	NS	ns1.partner.lab.
+ns1	IN	A	93.184.216.53
+sip	IN	A	93.184.216.61
+"""
+
+ALLOW_PROXY = """steven.lab    vcse.steven.lab
+partner.lab   sip.partner.lab
+gone.lab      sip.gone.lab
+skype.lab
+"""
+
+
+def case_allow_list_proxy(tmp):
+    """An allowed domain with a ProxyFqdn (direct federation) needs no SRV record for this
+    Edge: no DNS-001 error but a FED-003 warning; the ProxyFqdn itself must resolve."""
+    stage = "cisco-fixed"
+    sflab.gen(tmp, [stage])
+    zone = write(os.path.join(tmp, "partner.lab.zone"), PARTNER_ZONE)
+    path = write(os.path.join(tmp, "allow.txt"), ALLOW_PROXY)
+    run = sflab.run_sipfed(["check"] + offline_args(stage, tmp) + ["--zone", zone,
+                                                                   "--allow-list", path,
+                                                                   "--json", "steven.lab"])
+    by = sflab.results_by_domain(sflab.parse_json_doc(run), run)
+    check(run.rc == 1, "exit %d, expected 1 (gone.lab's ProxyFqdn)\n%s"
+          % (run.rc, run.describe()))
+    for dom in ("partner.lab", "gone.lab"):
+        r = by[dom]
+        check(not findings(r, "DNS-001"), "%s: DNS-001 despite a ProxyFqdn\n%s"
+              % (dom, run.describe()))
+        if dom == "partner.lab":
+            one(r, "FED-003", run)
+        w = [f for f in findings(r, "FED-003") if f["severity"] == "warning"]
+        check(len(w) == 1 and w[0]["subject"] == "_sipfederationtls._tcp." + dom,
+              "%s: no FED-003 warning on the missing SRV record\n%s" % (dom, run.describe()))
+        contains(w[0]["message"], "this Edge sends requests for %s to sip.%s" % (dom, dom),
+                 dom, run)
+        contains(w[0]["message"], "(DNS-001: no SRV record", dom, run)
+    check(by["partner.lab"]["verdict"] == "warn", "partner.lab verdict %s\n%s"
+          % (by["partner.lab"]["verdict"], run.describe()))
+    e = [f for f in findings(by["gone.lab"], "FED-003") if f["severity"] == "error"]
+    check(len(e) == 1 and e[0]["subject"] == "sip.gone.lab", "gone.lab: no FED-003 error on "
+          "its ProxyFqdn\n" + run.describe())
+    contains(e[0]["message"], "sip.gone.lab does not exist (NXDOMAIN)", "gone.lab", run)
+    sflab.check_microsoft(e[0], {"ms_diagnostics": 1014}, "gone.lab FED-003")
+    check(by["gone.lab"]["verdict"] == "fail", "gone.lab verdict\n" + run.describe())
+    # Without a ProxyFqdn the SRV record is still required: the same domain, plain entry.
+    plain = write(os.path.join(tmp, "plain.txt"), "partner.lab\n")
+    run = sflab.run_sipfed(["check"] + offline_args(stage, tmp) + ["--zone", zone,
+                                                                   "--allow-list", plain,
+                                                                   "--json", "steven.lab"])
+    by = sflab.results_by_domain(sflab.parse_json_doc(run), run)
+    one(by["partner.lab"], "DNS-001", run, "error")
+    check(not findings(by["partner.lab"], "FED-003"), "FED-003 without ProxyFqdn\n"
+          + run.describe())
 
 
 BAD_LISTS = [
@@ -468,9 +641,9 @@ def case_dr_offline(tmp):
     contains(r["findings"][0]["message"], "10.0.0.5 (private, RFC 1918)", "private", run)
     r = by["sbc-ecdsa.example.com:5061"]
     check(ids(r) == [("CERT-010", "error")], "ecdsa: %s\n%s" % (ids(r), run.describe()))
-    # One-label wildcard: fine for Direct Routing (no CERT-001/-002); the CN wildcard warns.
+    # One-label wildcard: fine for Direct Routing (SPEC CERT-002), in the SAN and in the CN.
     r = by["sbc-wild.example.com:5061"]
-    check(ids(r) == [("CERT-003", "warning")], "wildcard: %s\n%s" % (ids(r), run.describe()))
+    check(ids(r) == [], "wildcard: %s\n%s" % (ids(r), run.describe()))
 
     # The shipped data: the lab root is not a root Microsoft trusts for Direct Routing.
     env = dict(os.environ, SIPFED_DATADIR=os.path.join(sflab.srcdir(), "data"))
@@ -616,7 +789,11 @@ CASES = {
     "callback-cert": case_callback_cert,
     "callback-fixed": case_callback_fixed,
     "callback-live": case_callback_live,
+    "callback-untrusted": case_callback_untrusted,
+    "callback-expired": case_callback_expired,
     "allow-list": case_allow_list,
+    "allow-list-callback": case_allow_list_callback,
+    "allow-list-proxy": case_allow_list_proxy,
     "allow-list-bad": case_allow_list_bad,
     "usage": case_usage,
     "dr-offline": case_dr_offline,

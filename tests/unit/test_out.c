@@ -149,19 +149,9 @@ static const char *const ms_keys[] = {
 	"ms_diagnostics", "result_code", "name", "hresult", "hresult_name", "reported", NULL
 };
 
-/* F against the finding it came from and its table row; counts the nulls seen. */
-static void assert_finding(const json_t *jf, const sf_finding *f, const char *sev, int *nulls)
+/* F.microsoft equals the table row @ri field by field; counts the nulls seen. */
+static void assert_ms_row(const json_t *ms, const sf_rule_info *ri, int *nulls)
 {
-	const sf_rule_info *ri = sf_rule_get(f->rule);
-	const json_t *ms = json_object_get(jf, "microsoft");
-
-	assert_keys(jf, finding_keys);
-	assert_jstr(jf, "id", f->id);
-	assert_jstr(jf, "severity", sev);
-	assert_jstr(jf, "subject", f->subject);
-	assert_jstr(jf, "message", f->message);
-	assert_jstr(jf, "fix", f->fix);
-
 	assert_non_null(ri);
 	assert_keys(ms, ms_keys);
 	if (ri->ms_diagnostics > 0) {
@@ -178,6 +168,53 @@ static void assert_finding(const json_t *jf, const sf_finding *f, const char *se
 	assert_jstr(ms, "reported", ri->reported);
 	*nulls += (ri->result_code == NULL) + (ri->name == NULL) + (ri->hresult == NULL) +
 		  (ri->hresult_name == NULL) + (ri->reported == NULL);
+}
+
+/* F against the finding it came from and its table row (an Edge checks); counts the nulls. */
+static void assert_finding(const json_t *jf, const sf_finding *f, const char *sev, int *nulls)
+{
+	assert_keys(jf, finding_keys);
+	assert_jstr(jf, "id", f->id);
+	assert_jstr(jf, "severity", sev);
+	assert_jstr(jf, "subject", f->subject);
+	assert_jstr(jf, "message", f->message);
+	assert_jstr(jf, "fix", f->fix);
+	assert_ms_row(json_object_get(jf, "microsoft"), sf_rule_get(f->rule), nulls);
+}
+
+/* Does @s contain one of the Edge's words or codes? */
+static const char *edge_word(const char *s)
+{
+	static const char *const words[] = { "Edge", "SIPPROXY", "0xC3E93D", "1010", "504 " };
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (s != NULL && strstr(s, words[i]) != NULL)
+			return words[i];
+	return NULL;
+}
+
+/*
+ * F.microsoft as Direct Routing (@who "Direct Routing") or the servers of
+ * Exchange UM (@who "Exchange UM") report it: no Edge code, null codes, and
+ * a "reported" text of that side, plain, without the Edge's words.
+ */
+static void assert_ms_other_side(const json_t *ms, const char *who)
+{
+	const json_t *rep = json_object_get(ms, "reported");
+
+	assert_keys(ms, ms_keys);
+	assert_true(json_is_null(json_object_get(ms, "ms_diagnostics")));
+	assert_jstr(ms, "result_code", NULL);
+	assert_jstr(ms, "name", NULL);
+	assert_jstr(ms, "hresult", NULL);
+	assert_jstr(ms, "hresult_name", NULL);
+	assert_true(json_is_string(rep));
+	if (strstr(json_string_value(rep), who) == NULL)
+		fail_msg("reported lacks '%s': %s", who, json_string_value(rep));
+	if (edge_word(json_string_value(rep)) != NULL)
+		fail_msg("reported speaks of the Edge ('%s'): %s", edge_word(json_string_value(rep)),
+			 json_string_value(rep));
+	assert_null(strchr(json_string_value(rep), '{'));
 }
 
 /* Renders with a writer into a malloc'd string. */
@@ -368,11 +405,31 @@ static void test_json_cert(void **state)
 	assert_int_equal(json_array_size(san), 2);
 	assert_string_equal(json_string_value(json_array_get(san, 1)), "*.steven.lab");
 	assert_int_equal(json_array_size(json_object_get(j, "findings")), 2);
-	assert_finding(json_array_get(json_object_get(j, "findings"), 0), &cert_findings[0],
-		       "error", &nulls);
+	/*
+	 * An SBC: Direct Routing checks its certificate, not an Edge.  CERT-001
+	 * carries no Edge code (1010, 0xC3E93D67); CERT-008, a row without
+	 * codes, is the table's.
+	 */
+	assert_ms_other_side(json_object_get(json_array_get(json_object_get(j, "findings"), 0),
+					     "microsoft"),
+			     "Direct Routing");
+	assert_jstr(json_array_get(json_object_get(j, "findings"), 0), "message",
+		    cert_findings[0].message);
 	assert_finding(json_array_get(json_object_get(j, "findings"), 1), &cert_findings[1],
 		       "warning", &nulls);
 	json_decref(j);
+
+	/* The same certificate of an Edge: the Edge's codes. */
+	c.role = SF_ROLE_EDGE;
+	c.profile = SF_PROFILE_SFB;
+	j = parse(sf_out_json_cert(&c));
+	assert_finding(json_array_get(json_object_get(j, "findings"), 0), &cert_findings[0],
+		       "error", &nulls);
+	assert_jint(json_object_get(json_array_get(json_object_get(j, "findings"), 0),
+				    "microsoft"),
+		    "ms_diagnostics", 1010);
+	json_decref(j);
+	cert_result(&c);
 
 	/* no name given -> null; warnings only -> warn; trusted chain, no error text */
 	c.name = NULL;
@@ -445,6 +502,93 @@ static void test_table_reported_plain(void **state)
 				 ri->id != NULL ? ri->id : "?", ri->reported);
 	}
 	assert_true(with_text > 0);
+}
+
+/*
+ * What the Microsoft side reports depends on who checks.  Every row of the
+ * table, as the finding of a check in each profile and of a certificate in
+ * each role: an Edge (sfb, o365; roles edge and web) reports the row as it
+ * stands; where Direct Routing (profile dr, role sbc) or the servers of
+ * Exchange UM (role um) check, a row with Edge codes carries none of them
+ * and says what that side shows, while their own rows (DR-*, UM-*) and rows
+ * without codes are the table's.  The text writer shows the same.
+ */
+static void test_microsoft_view(void **state)
+{
+	static const struct {
+		int cert;
+		sf_profile profile;
+		sf_role role;
+		const char *other; /* NULL: an Edge; else the words of that side */
+		const char *own;   /* the ID prefix of that side's own rows */
+	} sides[] = {
+		{ 0, SF_PROFILE_SFB, SF_ROLE_EDGE, NULL, NULL },
+		{ 0, SF_PROFILE_O365, SF_ROLE_EDGE, NULL, NULL },
+		{ 0, SF_PROFILE_DR, SF_ROLE_EDGE, "Direct Routing", "DR-" },
+		{ 1, SF_PROFILE_SFB, SF_ROLE_EDGE, NULL, NULL },
+		{ 1, SF_PROFILE_SFB, SF_ROLE_WEB, NULL, NULL },
+		{ 1, SF_PROFILE_SFB, SF_ROLE_SBC, "Direct Routing", "DR-" },
+		{ 1, SF_PROFILE_O365, SF_ROLE_SBC, "Direct Routing", "DR-" },
+		{ 1, SF_PROFILE_DR, SF_ROLE_EDGE, "Direct Routing", "DR-" },
+		{ 1, SF_PROFILE_SFB, SF_ROLE_UM, "Exchange UM", "UM-" },
+	};
+	size_t replaced = 0;
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(sides) / sizeof(sides[0]); k++) {
+		for (int i = 0; i < (int)SF_R_COUNT; i++) {
+			const sf_rule_info *ri = sf_rule_get((sf_rule)i);
+			sf_finding f = { .rule = (sf_rule)i, .id = ri->id,
+					 .severity = SF_SEV_ERROR, .subject = "sbc1.example.com",
+					 .message = "m", .fix = "f" };
+			int codes = ri->ms_diagnostics > 0 || ri->result_code != NULL ||
+				    ri->hresult != NULL;
+			int other = sides[k].other != NULL && codes &&
+				    strncmp(ri->id, sides[k].own, strlen(sides[k].own)) != 0;
+			sf_result r;
+			sf_cert_result c;
+			json_t *j, *ms;
+			char *t, *hdr, *text;
+			int nulls = 0;
+
+			fail_result(&r);
+			cert_result(&c);
+			r.profile = c.profile = sides[k].profile;
+			c.role = sides[k].role;
+			r.findings.v = c.findings.v = &f;
+			r.findings.n = c.findings.n = 1;
+			/* not parse(): a "reported" text may hold '": ' (a quoted reason) */
+			text = sides[k].cert ? sf_out_json_cert(&c) : sf_out_json_result(&r);
+			assert_non_null(text);
+			j = json_loads(text, 0, NULL);
+			free(text);
+			assert_non_null(j);
+			ms = json_object_get(json_array_get(json_object_get(j, "findings"), 0),
+					     "microsoft");
+			if (other) {
+				assert_ms_other_side(ms, sides[k].other);
+				replaced++;
+			} else {
+				assert_ms_row(ms, ri, &nulls);
+			}
+			json_decref(j);
+
+			t = sides[k].cert ? render(NULL, &c, 0) : render(&r, NULL, 0);
+			hdr = strstr(t, "\n  error    ");
+			assert_non_null(hdr);
+			if (other) {
+				assert_non_null(strstr(hdr, "Microsoft side: "));
+				if (edge_word(hdr) != NULL)
+					fail_msg("%s as %s: text speaks of the Edge ('%s'):\n%s",
+						 ri->id, sides[k].other, edge_word(hdr), t);
+			} else if (ri->result_code != NULL) {
+				assert_true(has_between(hdr, NULL, ri->result_code));
+			}
+			free(t);
+		}
+	}
+	/* the rows with Edge codes are there to be replaced (CERT-001, CERT-005, ...) */
+	assert_true(replaced >= 6 * 5);
 }
 
 /* ---- text -------------------------------------------------------------- */
@@ -637,6 +781,20 @@ static void test_text_cert(void **state)
 	assert_non_null(hdr);
 	assert_non_null(strstr(hdr, "\n           fix: add the SAN dNSName "
 				    "vcse.acano.steven.lab\n"));
+	/* an SBC: what Direct Routing shows, none of the Edge's codes */
+	assert_non_null(strstr(hdr, "\n           Microsoft side: Direct Routing"));
+	assert_null(edge_word(hdr));
+	assert_false(has_between(hdr, NULL, ri->hresult));
+	assert_non_null(strstr(t, "\n  warning  CERT-008  CN=vcse.steven.lab\n"));
+	assert_line_widths(t);
+	free(t);
+
+	/* the same certificate of an Edge */
+	c.role = SF_ROLE_EDGE;
+	c.profile = SF_PROFILE_SFB;
+	t = render(NULL, &c, 0);
+	hdr = strstr(t, "\n  error    CERT-001  vcse.acano.steven.lab\n");
+	assert_non_null(hdr);
 	/* the Microsoft side of CERT-001 (from the table): codes with their names */
 	assert_non_null(strstr(hdr, "\n           Microsoft side: "));
 	if (ri->hresult != NULL)
@@ -750,6 +908,7 @@ int main(void)
 		cmocka_unit_test(test_json_cert),
 		cmocka_unit_test(test_json_bad_utf8),
 		cmocka_unit_test(test_table_reported_plain),
+		cmocka_unit_test(test_microsoft_view),
 		cmocka_unit_test(test_text_result),
 		cmocka_unit_test(test_text_color),
 		cmocka_unit_test(test_text_wrap),

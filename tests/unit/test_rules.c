@@ -385,7 +385,9 @@ struct clsip {
 struct clspec {
 	struct clsip sip[2];
 	struct clhost discover, internal, meet, dialin;
-	const char *dialin_shared;
+	const char *dialin_shared;   /* "dialin.<other>": an earlier domain's, same address */
+	struct clhost dialin_other;  /* that host as the collector fetched it again */
+	int keep_own;                /* sf_rules_dialin_keep_own() must say this */
 };
 
 #define LD "lyncdiscover.example.com"
@@ -761,13 +763,59 @@ static const struct drow drows[] = {
 	  CLIENT(CL_SIP_OK, CL_WEB_OK, CL_ABSENT,
 		 { 0, "web.example.com", CT_NONE, NULL, HA_NOT, HA_NOT }, CL_ABSENT),
 	  .want = { { SF_R_CLI004_MEET_DNS, "CLI-004", W, MEET, "CNAME target has no address" } } },
+	/*
+	 * One dial-in URL per deployment: an earlier domain's dial-in host is on
+	 * the same web server.  The one to keep is the one that works, whatever
+	 * the order of the domains; else the earlier one.
+	 */
 	{ "client: dial-in URL of its own on another deployment's web server", SF_PROFILE_SFB,
 	  "example.com", CL_FED,
 	  .client = &(const struct clspec){ CL_SIP_OK, CL_WEB_OK, CL_ABSENT, CL_MEET_OK,
 					    { 1, NULL, CT_OK, "web.example.net", HA_NOT, HA_NOT },
-					    "dialin.example.net" },
+					    "dialin.example.net", CL_MEET_OK, 0 },
 	  .want = { { SF_R_CLI004_DIALIN, "CLI-004", W, DIALIN,
-		      "same web server as dialin.example.net" } } },
+		      "same web server as dialin.example.net: a Lync / Skype for Business "
+		      "deployment has one dial-in URL for all its SIP domains (unlike Meet URLs), "
+		      "so " DIALIN " is never used; dialin.example.net is the one to keep: it works "
+		      "(it resolves and its certificate covers it), " DIALIN " does not (the "
+		      "certificate does not carry " DIALIN } } },
+	{ "client: dial-in URL, the earlier domain's does not work, this one does",
+	  SF_PROFILE_SFB, "example.com", CL_FED,
+	  .client = &(const struct clspec){ CL_SIP_OK, CL_WEB_OK, CL_ABSENT, CL_MEET_OK,
+					    CL_MEET_OK, "dialin.example.net",
+					    { 1, NULL, CT_OK, "web.example.com", HA_NOT, HA_NOT },
+					    1 },
+	  .want = { { SF_R_CLI004_DIALIN, "CLI-004", W, "dialin.example.net",
+		      "dialin.example.net points at the same web server as " DIALIN ": "
+		      "a Lync / Skype for Business deployment has one dial-in URL for all its SIP "
+		      "domains (unlike Meet URLs), so dialin.example.net is never used; " DIALIN
+		      " is the one to keep: it works (it resolves and its certificate covers it), "
+		      "dialin.example.net does not (the certificate does not carry "
+		      "dialin.example.net" } } },
+	{ "client: dial-in URL, both work: the earlier one is kept", SF_PROFILE_SFB, "example.com",
+	  CL_FED,
+	  .client = &(const struct clspec){ CL_SIP_OK, CL_WEB_OK, CL_ABSENT, CL_MEET_OK,
+					    CL_MEET_OK, "dialin.example.net", CL_MEET_OK, 0 },
+	  .want = { { SF_R_CLI004_DIALIN, "CLI-004", W, DIALIN,
+		      "both work: the one of the domain checked first (dialin.example.net) is "
+		      "kept" } } },
+	{ "client: dial-in URL, neither works: the earlier one is kept", SF_PROFILE_SFB,
+	  "example.com", CL_FED,
+	  .client = &(const struct clspec){ CL_SIP_OK, CL_WEB_OK, CL_ABSENT, CL_MEET_OK,
+					    { 1, NULL, CT_EXPIRED, NULL, HA_NOT, HA_NOT },
+					    "dialin.example.net",
+					    { 1, NULL, CT_CONNECT, NULL, HA_NOT, HA_NOT }, 0 },
+	  .want = { { SF_R_CLI004_DIALIN, "CLI-004", W, DIALIN,
+		      "neither works yet (" DIALIN ": the certificate expired on" } } },
+	{ "client: dial-in URL, certificates not checked: the earlier one is kept",
+	  SF_PROFILE_SFB, "example.com", CL_FED,
+	  .client = &(const struct clspec){ CL_SIP_OK, CL_WEB_OK, CL_ABSENT, CL_MEET_OK,
+					    { 1, NULL, CT_NONE, NULL, HA_NOT, HA_NOT },
+					    "dialin.example.net",
+					    { 1, NULL, CT_NONE, NULL, HA_NOT, HA_NOT }, 0 },
+	  .want = { { SF_R_CLI004_DIALIN, "CLI-004", W, DIALIN,
+		      "it is not known which one works: the one of the domain checked first "
+		      "(dialin.example.net) is kept" } } },
 	{ "client: dial-in URL, certificate lacks it", SF_PROFILE_SFB, "example.com", CL_FED,
 	  CLIENT(CL_SIP_OK, CL_WEB_OK, CL_ABSENT, CL_MEET_OK,
 		 { 1, NULL, CT_OK, "web.example.com", HA_NOT, HA_NOT }),
@@ -998,6 +1046,8 @@ static void build_client(const struct clspec *cs, const char *domain, sf_domain_
 	if (cs->dialin_shared) {
 		c->dialin_shared = strdup(cs->dialin_shared);
 		assert_non_null(c->dialin_shared);
+		assert_true(strncmp(cs->dialin_shared, "dialin.", 7) == 0);
+		fill_host(&c->dialin_other, "dialin", cs->dialin_shared + 7, &cs->dialin_other);
 	}
 }
 
@@ -1076,6 +1126,12 @@ static int run_drow(const struct drow *r)
 	build_facts(r, &f);
 	assert_int_equal(sf_rules_evaluate(&env, &f, &out), SF_OK);
 	bad = check_findings(r->name, &out, r->want);
+	if (r->client && r->client->dialin_shared &&
+	    sf_rules_dialin_keep_own(&env, f.client) != r->client->keep_own) {
+		print_error("[%s] sf_rules_dialin_keep_own is not %d\n", r->name,
+			    r->client->keep_own);
+		bad = 1;
+	}
 	/* sf_rules_evaluate sorts by severity, errors first. */
 	for (size_t i = 1; i < out.n; i++)
 		assert_true(out.v[i - 1].severity >= out.v[i].severity);
@@ -1267,11 +1323,38 @@ static const struct crow crows[] = {
 	{ "no expected name", SF_PROFILE_SFB, .cn = "edge.example.com",
 	  .san = "DNS:edge.example.com", .no_crldp = 1, .expected = NONE,
 	  .want = { { SF_R_CERT008_NO_CRLDP, "CERT-008", W, "edge.example.com", NULL } } },
+	/*
+	 * Who checks decides the wildcard rules: Direct Routing (dr, or an SBC in
+	 * any profile) accepts a wildcard of one whole label, in the SAN and in
+	 * the CN (no CERT-002, no CERT-003); for Exchange UM any wildcard is
+	 * UM-001 and nothing else.
+	 */
+	{ "wildcard CN and SAN, dr: one label is accepted", SF_PROFILE_DR, .trust = TR_PUBLIC,
+	  .cn = "*.example.com", .san = "DNS:*.example.com", .want = { { 0 } } },
+	{ "wildcard CN and SAN, SBC in sfb: one label is accepted", SF_PROFILE_SFB,
+	  .role = SF_ROLE_SBC, .cn = "*.example.com", .san = "DNS:*.example.com",
+	  .want = { { 0 } } },
+	{ "wildcard CN of two labels, dr", SF_PROFILE_DR, .trust = TR_PUBLIC,
+	  .cn = "*.*.example.com",
+	  .want = { { SF_R_CERT003_CN_WILDCARD, "CERT-003", W, S,
+		      "*.*.example.com; Direct Routing accepts only a wildcard of one whole" },
+		    { SF_R_CERT012_CN_NOT_IN_SAN, "CERT-012", W, S, NULL } } },
+	{ "partial-label wildcard CN, SBC", SF_PROFILE_DR, .trust = TR_PUBLIC, .role = SF_ROLE_SBC,
+	  .cn = "sbc*.example.com", .san = "DNS:sip.example.com,DNS:sbc*.example.com",
+	  .want = { { SF_R_CERT003_CN_WILDCARD, "CERT-003", W, S, "sbc*.example.com;" } } },
+	{ "UM: wildcard CN and SAN is UM-001 only", SF_PROFILE_SFB, .role = SF_ROLE_UM,
+	  .not_mutual = 1, .cn = "*.example.com", .san = "DNS:*.example.com",
+	  .want = { { SF_R_UM001_WILDCARD, "UM-001", E, S, "(*.example.com)" } } },
+	{ "UM: wildcard CN without a name to check", SF_PROFILE_SFB, .role = SF_ROLE_UM,
+	  .not_mutual = 1, .cn = "*.example.com", .san = "DNS:*.example.com", .expected = NONE,
+	  .want = { { SF_R_CERT003_CN_WILDCARD, "CERT-003", W, "*.example.com", NULL } } },
+	{ "web: a wildcard match is still CERT-002", SF_PROFILE_SFB, .role = SF_ROLE_WEB,
+	  .not_mutual = 1, .cn = NONE, .san = "DNS:*.example.com",
+	  .want = { { SF_R_CERT002_WILDCARD_ONLY, "CERT-002", W, S, NULL } } },
 	{ "several outcomes at once", SF_PROFILE_DR, .trust = TR_PUBLIC, .cn = "*.example.com",
 	  .san = "DNS:*.example.com", .eku = "serverAuth", .no_crldp = 1, .key = TC_KEY_EC256,
 	  .nb_days = -300, .na_days = 5,
-	  .want = { { SF_R_CERT003_CN_WILDCARD, "CERT-003", W, S, NULL },
-		    { SF_R_CERT004_EXPIRING, "CERT-004", W, S, NULL },
+	  .want = { { SF_R_CERT004_EXPIRING, "CERT-004", W, S, NULL },
 		    { SF_R_CERT007_NO_CLIENTAUTH, "CERT-007", W, S, NULL },
 		    { SF_R_CERT008_NO_CRLDP, "CERT-008", W, S, NULL },
 		    { SF_R_CERT010_ECDSA_DR, "CERT-010", E, S, NULL } } },
@@ -1400,6 +1483,15 @@ enum fr_roots {
 	RL_OTHER,     /* only other roots */
 };
 
+/* CALLBACK: the peer's own certificate (sf_rules_cert on its chain decides). */
+enum fr_peer {
+	PC_OK = 0,     /* valid 30 days ago to in a year, issued by the test intermediate */
+	PC_EXPIRED,    /* expired 10 days before NOW: CERT-004 error */
+	PC_NOT_YET,    /* valid from 10 days after NOW: CERT-004 error */
+	PC_EXPIRING,   /* expires 10 days after NOW: CERT-004 warning only */
+	PC_UNTRUSTED,  /* issued by a root the store does not hold: CERT-005 */
+};
+
 struct frow {
 	const char *name;
 	enum fr_kind kind;
@@ -1407,9 +1499,12 @@ struct frow {
 	const char *domain;     /* CALLBACK, ALLOW: the SIP domain; SBC: the FQDN */
 	const char *targets[3]; /* CALLBACK, ALLOW: SRV targets ("-x": x without address) */
 	const char *peer_san;   /* CALLBACK: the peer leaf's SAN (CN = first name) */
+	enum fr_peer peer;      /* CALLBACK */
 	const char *proxy;      /* ALLOW: the allow list's ProxyFqdn */
-	sf_dns_rcode rcode;     /* SBC: outcome of the address lookup */
-	const char *addrs[3];   /* SBC */
+	int lookup;             /* ALLOW: the ProxyFqdn was looked up (rcode, addrs) */
+	int srv_moot;           /* ALLOW: DNS-001..003 do not apply (sf_rules_allow_proxy) */
+	sf_dns_rcode rcode;     /* SBC, ALLOW: outcome of the address lookup */
+	const char *addrs[3];   /* SBC, ALLOW */
 	const char *version, *cipher; /* TLS: what was negotiated */
 	int openssl_names;      /* TLS: the list gives OpenSSL names only */
 	enum fr_roots roots;    /* CERT */
@@ -1477,8 +1572,42 @@ static const struct frow frows[] = {
 	  .want = { { SF_R_FED001_CERT, "FED-001", E, FR_DOM,
 		      FR_OK_T " or sip.acano.example.com" } } },
 	{ "callback: hosting provider", FR_CALLBACK, SF_PROFILE_O365, FR_DOM,
-	  { "sipfed.online.lync.com" }, "DNS:sipfed.online.lync.com",
+	  { "sipfed.online.lync.com" }, "DNS:sipfed.online.lync.com", .trust = TR_PUBLIC,
 	  .want = { { SF_R_FED001_OK, "FED-001", I, FR_DOM, "sipfed.online.lync.com" } } },
+	/*
+	 * The peer's own certificate: the Edge checks it in the mutual-TLS
+	 * handshake, before it reads a request, so a CERT-004 / CERT-005 error
+	 * on it refuses every domain the callback alone would accept.
+	 */
+	{ "callback: carries the target, but the peer's certificate expired", FR_CALLBACK,
+	  SF_PROFILE_SFB, FR_DOM, { FR_OK_T }, "DNS:" FR_OK_T, .peer = PC_EXPIRED,
+	  .want = { { SF_R_FED001_PEER_EXPIRED, "FED-001", E, FR_DOM,
+		      "the certificate the peer presents expired on 2026-05-22T00:00:00Z (see "
+		      "CERT-004 of " FR_OK_T "), so the Edge ends the TLS connection before the "
+		      "callback check (which alone would accept " FR_DOM } },
+	  .fix = "renew the certificate the peer presents" },
+	{ "callback: carries the target, the peer's certificate is not valid yet", FR_CALLBACK,
+	  SF_PROFILE_SFB, FR_DOM, { FR_OK_T }, "DNS:" FR_OK_T, .peer = PC_NOT_YET,
+	  .want = { { SF_R_FED001_PEER_EXPIRED, "FED-001", E, FR_DOM,
+		      "is not valid before 2026-06-11T00:00:00Z (see CERT-004 of " FR_OK_T ")" } } },
+	{ "callback: carries the target, the peer's certificate is untrusted", FR_CALLBACK,
+	  SF_PROFILE_SFB, FR_DOM, { FR_OK_T }, "DNS:" FR_OK_T, .peer = PC_UNTRUSTED,
+	  .want = { { SF_R_FED001_PEER_UNTRUSTED, "FED-001", E, FR_DOM,
+		      "does not lead to a root the Edge trusts (see CERT-005 of " FR_OK_T ")" } },
+	  .fix = "import its root into the trusted root store of the Edge" },
+	{ "callback: o365, the peer's root is not public", FR_CALLBACK, SF_PROFILE_O365, FR_DOM,
+	  { FR_OK_T }, "DNS:" FR_OK_T,
+	  .want = { { SF_R_FED001_PEER_UNTRUSTED, "FED-001", E, FR_DOM, "CERT-005 of " FR_OK_T } } },
+	{ "callback: the peer's certificate expires soon: still accepted", FR_CALLBACK,
+	  SF_PROFILE_SFB, FR_DOM, { FR_OK_T }, "DNS:" FR_OK_T, .peer = PC_EXPIRING,
+	  .want = { { SF_R_FED001_OK, "FED-001", I, FR_DOM, FR_OK_T } } },
+	{ "callback: untrusted peer that lacks the target: the name mismatch is reported",
+	  FR_CALLBACK, SF_PROFILE_SFB, FR_DOM, { FR_OK_T }, "DNS:vcse.example.com",
+	  .peer = PC_UNTRUSTED,
+	  .want = { { SF_R_FED001_CERT, "FED-001", E, FR_DOM, "does not carry " FR_OK_T } } },
+	{ "callback: expired peer, DNS fails: the DNS failure is reported", FR_CALLBACK,
+	  SF_PROFILE_SFB, FR_DOM, { "vcse.example.com" }, "DNS:vcse.example.com",
+	  .peer = PC_EXPIRED, .want = { { SF_R_FED001_DNS, "FED-001", E, FR_DOM, "(DNS-005)" } } },
 	{ "callback: not in the dr profile", FR_CALLBACK, SF_PROFILE_DR, FR_DOM,
 	  { "vcse.example.com" }, "DNS:vcse.example.com", .want = { { 0 } } },
 	/* FED-003 */
@@ -1496,8 +1625,41 @@ static const struct frow frows[] = {
 		      "points at " FR_OK_T ", sip2.acano.example.com" } } },
 	{ "allow list: ProxyFqdn is the second target", FR_ALLOW, SF_PROFILE_SFB, FR_DOM,
 	  { "sip.acano.example.com", FR_OK_T }, .proxy = FR_OK_T, .want = { { 0 } } },
-	{ "allow list: no SRV record to compare", FR_ALLOW, SF_PROFILE_SFB, FR_DOM, { NULL },
-	  .proxy = FR_OK_T, .want = { { 0 } } },
+	/* Direct federation: with a ProxyFqdn the Edge needs no SRV record (DNS-001 is moot). */
+	{ "allow list: no SRV record, a ProxyFqdn", FR_ALLOW, SF_PROFILE_SFB, FR_DOM, { NULL },
+	  .proxy = FR_OK_T, .srv_moot = 1,
+	  .want = { { SF_R_FED003_NO_SRV, "FED-003", W, FED_OWNER(FR_DOM),
+		      "(DNS-001: no SRV record " FED_OWNER(FR_DOM) ": a partner's Edge cannot find "
+		      "the Access Edge of " FR_DOM " (the name does not exist)), but the allow list "
+		      "names " FR_OK_T " as its proxy FQDN: this Edge sends requests for " FR_DOM
+		      " to " FR_OK_T } },
+	  .fix = "nothing for this Edge; for partners that find " FR_DOM " by DNS, publish" },
+	{ "allow list: no SRV record, the ProxyFqdn resolves", FR_ALLOW, SF_PROFILE_O365, FR_DOM,
+	  { NULL }, .proxy = "edge.partner.example.net", .lookup = 1, .addrs = { PUB4 },
+	  .srv_moot = 1,
+	  .want = { { SF_R_FED003_NO_SRV, "FED-003", W, FED_OWNER(FR_DOM),
+		      "edge.partner.example.net" } } },
+	{ "allow list: no SRV record, the ProxyFqdn has no address record", FR_ALLOW,
+	  SF_PROFILE_SFB, FR_DOM, { NULL }, .proxy = FR_OK_T, .lookup = 1, .srv_moot = 1,
+	  .want = { { SF_R_FED003_NO_SRV, "FED-003", W, FED_OWNER(FR_DOM), NULL },
+		    { SF_R_FED003_NO_ADDRESS, "FED-003", E, FR_OK_T,
+		      "names " FR_OK_T " as proxy FQDN of " FR_DOM ", but " FR_OK_T " has no A or "
+		      "AAAA record: this Edge sends the requests" } } },
+	{ "allow list: stale ProxyFqdn that does not exist", FR_ALLOW, SF_PROFILE_SFB, FR_DOM,
+	  { FR_OK_T }, .proxy = "old.acano.example.com", .lookup = 1, .rcode = SF_DNS_NXDOMAIN,
+	  .want = { { SF_R_FED003_STALE, "FED-003", W, FR_DOM, NULL },
+		    { SF_R_FED003_NO_ADDRESS, "FED-003", E, "old.acano.example.com",
+		      "old.acano.example.com does not exist (NXDOMAIN)" } } },
+	{ "allow list: the ProxyFqdn lookup failed", FR_ALLOW, SF_PROFILE_SFB, FR_DOM,
+	  { FR_OK_T }, .proxy = "old.acano.example.com", .lookup = 1, .rcode = SF_DNS_SERVFAIL,
+	  .want = { { SF_R_FED003_STALE, "FED-003", W, FR_DOM, NULL },
+		    { SF_R_FED003_NO_ADDRESS, "FED-003", E, "old.acano.example.com",
+		      "could not be resolved (SERVFAIL)" } } },
+	{ "allow list: the ProxyFqdn is the SRV target (DNS-009 has its address)", FR_ALLOW,
+	  SF_PROFILE_SFB, FR_DOM, { FR_OK_T }, .proxy = FR_OK_T, .lookup = 1,
+	  .rcode = SF_DNS_NXDOMAIN, .want = { { 0 } } },
+	{ "allow list: no SRV record, a ProxyFqdn, dr profile", FR_ALLOW, SF_PROFILE_DR, FR_DOM,
+	  { NULL }, .proxy = FR_OK_T, .lookup = 1, .want = { { 0 } } },
 	{ "allow list: no ProxyFqdn", FR_ALLOW, SF_PROFILE_SFB, FR_DOM, { FR_OK_T },
 	  .want = { { 0 } } },
 	{ "allow list: not in the dr profile", FR_ALLOW, SF_PROFILE_DR, FR_DOM, { FR_OK_T },
@@ -1570,7 +1732,8 @@ static const struct frow frows[] = {
 	  .want = { { SF_R_CERT005_NOT_PUBLIC, "CERT-005", E, S, "trusted-roots.txt" } } },
 	{ "dr roots: an incomplete chain is TLS-002, whatever the list", FR_CERT, SF_PROFILE_DR,
 	  .roots = RL_FP, .trust = TR_EMPTY,
-	  .want = { { SF_R_TLS002_INCOMPLETE, "TLS-002", E, S, NULL } } },
+	  .want = { { SF_R_TLS002_INCOMPLETE, "TLS-002", E, S, NULL } },
+	  .fix = "Direct Routing does not accept it: use a certificate from a public CA" },
 	{ "dr roots: the list is for dr only (o365 wants a system root)", FR_CERT,
 	  SF_PROFILE_O365, .roots = RL_OTHER, .trust = TR_PUBLIC, .want = { { 0 } } },
 	{ "dr roots: o365 private root", FR_CERT, SF_PROFILE_O365, .roots = RL_FP,
@@ -1609,7 +1772,9 @@ static void run_callback_row(const struct frow *r, const sf_rule_env *env, sf_fi
 	char san[300], cn[200];
 	tc_spec s = { .cn = cn, .san = san, .eku = "serverAuth,clientAuth", .crldp = CRLDP,
 		      .nb_days = -30, .na_days = 365, .serial = 300 };
-	X509 *leaf;
+	sf_findings peer = { 0 };
+	STACK_OF(X509) *chain;
+	X509 *leaf, *issuer;
 	size_t n = 0;
 
 	memset(sr, 0, sizeof(sr));
@@ -1650,10 +1815,33 @@ static void run_callback_row(const struct frow *r, const sf_rule_env *env, sf_fi
 
 	snprintf(san, sizeof(san), "%s", r->peer_san);
 	snprintf(cn, sizeof(cn), "%.*s", (int)strcspn(r->peer_san + 4, ","), r->peer_san + 4);
-	leaf = make_leaf(&s, k_leaf, c_inter);
+	switch (r->peer) {
+	case PC_OK:
+	case PC_UNTRUSTED:
+		break;
+	case PC_EXPIRED:
+		s.nb_days = -400;
+		s.na_days = -10;
+		break;
+	case PC_NOT_YET:
+		s.nb_days = 10;
+		s.na_days = 400;
+		break;
+	case PC_EXPIRING:
+		s.na_days = 10;
+		break;
+	}
+	issuer = r->peer == PC_UNTRUSTED ? c_other_root : c_inter;
+	leaf = make_leaf(&s, k_leaf, issuer);
 	assert_non_null(leaf);
-	assert_int_equal(sf_rules_callback(env, &res, leaf, out), SF_OK);
+	chain = tc_chain_new((X509 *[]){ leaf, issuer }, 2);
+	assert_non_null(chain);
+	/* The peer's own chain, as the Edge sees it on the inbound connection. */
+	assert_int_equal(sf_rules_cert(env, chain, NULL, SF_ROLE_EDGE, 1, 0, &peer, NULL), SF_OK);
+	assert_int_equal(sf_rules_callback(env, &res, leaf, &peer, out), SF_OK);
+	sk_X509_pop_free(chain, X509_free);
 	X509_free(leaf);
+	sf_findings_release(&peer);
 	sf_findings_release(&res.findings);
 	sf_domain_facts_release(&f);
 }
@@ -1697,7 +1885,10 @@ static int run_frow(const struct frow *r)
 		break;
 	case FR_ALLOW: {
 		sf_srv_result sr[3];
-		size_t n = 0;
+		sf_findings found = { 0 };
+		char *addrs[3];
+		size_t n = 0, na = 0;
+		int moot = -1;
 
 		memset(sr, 0, sizeof(sr));
 		while (n < SF_ARRAY_LEN(r->targets) && r->targets[n]) {
@@ -1705,7 +1896,31 @@ static int run_frow(const struct frow *r)
 			sr[n].target = (char *)r->targets[n];
 			n++;
 		}
+		while (na < SF_ARRAY_LEN(r->addrs) && r->addrs[na]) {
+			addrs[na] = (char *)r->addrs[na];
+			na++;
+		}
+		/* What the normal check of a domain without SRV record found (DNS-001). */
+		if (n == 0)
+			assert_int_equal(sf_findings_add(&found, r->profile, SF_R_DNS001_NO_SRV,
+							 r->domain, FED_OWNER(FR_DOM),
+							 " (the name does not exist)", NULL), 0);
 		assert_int_equal(sf_rules_allow(&env, r->domain, r->proxy, sr, n, &out), SF_OK);
+		{
+			sf_allow_facts a = { .domain = r->domain, .proxy_fqdn = r->proxy, .srv = sr,
+					     .n_srv = n, .found = &found, .proxy_looked_up = r->lookup,
+					     .proxy_rcode = r->rcode, .proxy_addrs = addrs,
+					     .n_proxy_addrs = na };
+
+			assert_int_equal(sf_rules_allow_proxy(&env, &a, &out, &moot), SF_OK);
+		}
+		if (moot != r->srv_moot) {
+			print_error("[%s] srv_moot %d, expected %d\n", r->name, moot, r->srv_moot);
+			sf_findings_release(&found);
+			sf_findings_release(&out);
+			return 1;
+		}
+		sf_findings_release(&found);
 		break;
 	}
 	case FR_SBC: {
