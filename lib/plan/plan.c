@@ -1834,7 +1834,7 @@ static sf_status plan_notes(struct build *b)
 	}
 	for (size_t i = 0; i < in->n_edge; i++) {
 		if (fed_of(b, &in->edge[i]) == SF_PLAN_FED_HOSTING &&
-		    sf_findings_add(&fs, in->profile, SF_R_FED002_HOSTING, in->edge[i].fqdn, NULL,
+		    sf_findings_add(&fs, in->profile, SF_R_FED002_HOSTING, NULL, in->edge[i].fqdn,
 				    NULL, NULL))
 			goto out;
 	}
@@ -1846,8 +1846,11 @@ static sf_status plan_notes(struct build *b)
 		x[0] = '\0';
 		if (in->profile != SF_PROFILE_SFB && !c->public_ca &&
 		    (c->kind == SF_PLAN_CERT_EDGE || c->kind == SF_PLAN_CERT_REVERSE_PROXY) &&
-		    sf_findings_add(&fs, in->profile, SF_R_CERT005_NOT_PUBLIC, c->subject, NULL,
-				    "a private CA (the plan says \"ca\": \"private\")", NULL))
+		    sf_findings_add(&fs, in->profile, SF_R_CERT005_NOT_PUBLIC, NULL, c->subject,
+				    "a private CA (the plan says \"ca\": \"private\")",
+				    in->profile == SF_PROFILE_DR
+				    ? "a root Microsoft trusts for Direct Routing (a public CA)"
+				    : "a public root (Microsoft 365 and Teams require a public CA)"))
 			goto out;
 		if (!c->public_ca)
 			continue;
@@ -1865,8 +1868,8 @@ static sf_status plan_notes(struct build *b)
 		}
 		if (n_int > 4 && len + 32 < sizeof(x))
 			snprintf(x + len, sizeof(x) - len, " and %zu more", n_int - 4);
-		if (n_int && sf_findings_add(&fs, in->profile, SF_R_CERT011_INTERNAL, c->subject,
-					     NULL, x, NULL))
+		if (n_int && sf_findings_add(&fs, in->profile, SF_R_CERT011_INTERNAL, NULL,
+					     c->subject, x, NULL))
 			goto out;
 	}
 	if (notes_take(&p->notes, &fs) != SF_OK)

@@ -109,6 +109,22 @@ static size_t count_notes(const sf_plan *p, const char *id)
 	return n;
 }
 
+/* Every note of @p names its subject in its message (no empty placeholder). */
+static void assert_notes_name_subjects(const sf_plan *p)
+{
+	for (size_t i = 0; i < p->notes.n; i++) {
+		const sf_plan_gap *g = &p->notes.v[i];
+
+		if (!g->subject || !strstr(g->message, g->subject))
+			fail_msg("%s: the message does not name %s: %s", g->id,
+				 g->subject ? g->subject : "(no subject)", g->message);
+		if (strstr(g->message, "  ") || strstr(g->message, " of  ") ||
+		    (g->fix && strstr(g->fix, " of with ")))
+			fail_msg("%s: an empty placeholder: %s / %s", g->id, g->message,
+				 g->fix ? g->fix : "");
+	}
+}
+
 /* The SAN list of @c equals @want (NULL-terminated), in order. */
 static void assert_san(const sf_plan_cert *c, const char *const *want)
 {
@@ -288,6 +304,17 @@ static void test_um(void **state)
 			assert_int_equal(p->notes.v[i].severity, SF_SEV_ERROR);
 			assert_string_equal(p->notes.v[i].subject, "exch01.contoso.local");
 		}
+	assert_notes_name_subjects(p);
+	sf_plan_free(p);
+
+	/* o365: a private CA for the Edge is CERT-005; the note says what is needed. */
+	p = parse_ok("{\"domains\":[\"contoso.com\"],\"profile\":\"o365\",\"edge\":"
+		     "{\"fqdn\":\"sip.contoso.com\",\"ca\":\"private\"}}");
+	assert_int_equal(count_notes(p, "CERT-005"), 1);
+	for (size_t i = 0; i < p->notes.n; i++)
+		if (strcmp(p->notes.v[i].id, "CERT-005") == 0)
+			assert_non_null(strstr(p->notes.v[i].message, "which is not a public root"));
+	assert_notes_name_subjects(p);
 	sf_plan_free(p);
 }
 
@@ -445,6 +472,7 @@ static void test_300_domains(void **state)
 	assert_int_equal(p->n_hosting, 1);
 	assert_string_equal(p->hosting[0], "sip.hoster.net");
 	assert_int_equal(count_notes(p, "FED-002"), 1);
+	assert_notes_name_subjects(p);
 	/* Each option reports in use, and what undoing it would cost. */
 	assert_true(option(p, "lyncdiscover_over_http")->in_use);
 	assert_int_equal(option(p, "lyncdiscover_over_http")
