@@ -231,6 +231,8 @@ typedef struct sf_plan_cert_check {
 	size_t n_presented_san;
 	sf_plan_gaps gaps;        /**< planned names missing; not verified */
 	sf_findings findings;     /**< certificate rules (reverse proxy, front end, UM) */
+	sf_profile profile;       /**< ... as run: with this profile */
+	sf_role role;             /**< ... and this role (SF_ROLE_UM for UM, else web) */
 } sf_plan_cert_check;
 
 void sf_plan_cert_check_free(sf_plan_cert_check *cc);

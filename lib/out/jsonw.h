@@ -14,6 +14,8 @@
 
 #include <jansson.h>
 
+#include "sipfed/sipfed.h"
+
 /*
  * A malloc'd copy of the C string @s with each byte that does not start a
  * well-formed UTF-8 sequence replaced by U+FFFD; NULL on out-of-memory.
@@ -38,5 +40,12 @@ json_t *sf_js_strv(char *const *v, size_t n);
  * reference to @v; NULL if @v is NULL or on out-of-memory.
  */
 char *sf_js_dump(json_t *v);
+
+/*
+ * The "findings" array of F objects (SPEC §3) for findings of @profile and
+ * @role, the Microsoft side as that side sees it; NULL on out-of-memory.
+ * Defined in out_json.c.
+ */
+json_t *sf_js_findings(const sf_findings *fs, sf_profile profile, sf_role role);
 
 #endif

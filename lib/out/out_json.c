@@ -65,8 +65,8 @@ static json_t *js_finding(const sf_finding *f, sf_profile profile, sf_role role)
 	return o;
 }
 
-/* The "findings" array, in the order given. */
-static json_t *js_findings(const sf_findings *fs, sf_profile profile, sf_role role)
+/* The "findings" array, in the order given (out/jsonw.h). */
+json_t *sf_js_findings(const sf_findings *fs, sf_profile profile, sf_role role)
 {
 	json_t *a = json_array();
 
@@ -151,7 +151,7 @@ char *sf_out_json_result(const sf_result *r)
 	tmp = srv;
 	srv = NULL;
 	if (sf_js_set(root, "srv", tmp) != 0 ||
-	    sf_js_set(root, "findings", js_findings(&r->findings, r->profile, SF_ROLE_EDGE)) != 0)
+	    sf_js_set(root, "findings", sf_js_findings(&r->findings, r->profile, SF_ROLE_EDGE)) != 0)
 		goto out;
 	/* Only when the client checks ran (links non-NULL, possibly empty). */
 	if (r->links != NULL && sf_js_set(root, "links", js_links(r)) != 0)
@@ -202,7 +202,7 @@ char *sf_out_json_cert(const sf_cert_result *r)
 	    sf_js_set(root, "chain_trusted", json_boolean(r->chain_trusted)) != 0 ||
 	    sf_js_set(root, "chain_error", sf_js_str(r->chain_error)) != 0 ||
 	    sf_js_set(root, "certificate", js_certificate(r)) != 0 ||
-	    sf_js_set(root, "findings", js_findings(&r->findings, r->profile, r->role)) != 0)
+	    sf_js_set(root, "findings", sf_js_findings(&r->findings, r->profile, r->role)) != 0)
 		goto out;
 	text = json_dumps(root, JSON_COMPACT);
 out:

@@ -305,26 +305,6 @@ fail:
 
 /* ---- plan --check ---------------------------------------------------------------- */
 
-/* F objects of @fs, as the check writer makes them (through a result holding only them). */
-static json_t *js_findings(const sf_findings *fs)
-{
-	sf_result r;
-	json_t *doc, *a;
-	char *text;
-
-	memset(&r, 0, sizeof(r));
-	r.domain = "";
-	r.findings = *fs;
-	text = sf_out_json_result(&r);
-	if (!text)
-		return NULL;
-	doc = json_loads(text, 0, NULL);
-	free(text);
-	a = json_incref(json_object_get(doc, "findings"));
-	json_decref(doc);
-	return a;
-}
-
 char *sf_out_json_plan_domain_check(const sf_plan_domain_check *dc)
 {
 	json_t *r;
@@ -383,7 +363,7 @@ char *sf_out_json_plan_cert_check(const sf_plan_cert_check *cc)
 	    sf_js_set(o, "presented_cn", sf_js_str(cc->presented_cn)) ||
 	    sf_js_set(o, "presented_san", sf_js_strv(cc->presented_san, cc->n_presented_san)) ||
 	    sf_js_set(o, "missing", missing) || sf_js_set(o, "gaps", js_gaps(&cc->gaps)) ||
-	    sf_js_set(o, "findings", js_findings(&cc->findings))) {
+	    sf_js_set(o, "findings", sf_js_findings(&cc->findings, cc->profile, cc->role))) {
 		json_decref(o);
 		return NULL;
 	}

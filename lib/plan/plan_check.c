@@ -526,9 +526,10 @@ sf_status sf_plan_check_cert(sf_ctx *ctx, const sf_plan *plan, size_t i,
 	 * targets; the others get the certificate rules here (UM-001 for UM).
 	 */
 	if (c->kind != SF_PLAN_CERT_EDGE) {
-		st = sf_rules_cert(&ctx->env, tf.chain, c->subject,
-				   c->kind == SF_PLAN_CERT_UM ? SF_ROLE_UM : SF_ROLE_WEB, 0, 1,
-				   &cc->findings, NULL);
+		cc->profile = ctx->env.profile;
+		cc->role = c->kind == SF_PLAN_CERT_UM ? SF_ROLE_UM : SF_ROLE_WEB;
+		st = sf_rules_cert(&ctx->env, tf.chain, c->subject, cc->role, 0, 1, &cc->findings,
+				   NULL);
 		if (st != SF_OK)
 			goto out;
 		sf_findings_sort(&cc->findings);

@@ -1085,6 +1085,56 @@ static void test_check_cert_names(void **state)
 	unlink(pem);
 }
 
+/*
+ * A UM certificate's findings are written as the Skype for Business servers
+ * see them: no Edge codes on CERT-005 (sf_rules_microsoft), in plan --check
+ * JSON as in `sipfed cert --role um`.
+ */
+static void test_check_um_cert_view(void **state)
+{
+	char pem[256];
+	sf_ctx *ctx;
+	sf_plan *p = parse_ok("{\"domains\":[\"example.com\"],\"edge\":{\"fqdn\":"
+			      "\"sip.example.com\",\"addresses\":[\"192.0.2.10\"]},"
+			      "\"um_servers\":[\"web.example.com\"]}");
+	sf_plan_cert_check *cc = NULL;
+	size_t ci;
+	EVP_PKEY *key = tc_key_new(TC_KEY_RSA2048);
+	tc_spec spec = { .cn = "web.example.com", .san = "DNS:web.example.com",
+			 .eku = "serverAuth,clientAuth", .crldp = "URI:http://crl.example/ca.crl",
+			 .nb_days = -1, .na_days = 300 };
+	X509 *x;
+	char *js;
+
+	(void)state;
+	assert_non_null(key);
+	x = tc_cert_new(&spec, key, NULL, NULL, time(NULL));
+	assert_non_null(x);
+	write_pem("web.example.com", x);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	ctx = zone_ctx(g_dir);
+	for (ci = 0; ci < p->n_certs; ci++)
+		if (p->certs[ci].kind == SF_PLAN_CERT_UM)
+			break;
+	assert_true(ci < p->n_certs);
+	assert_int_equal(sf_plan_check_cert(ctx, p, ci, &cc), SF_OK);
+	assert_int_equal(cc->verified, 1);
+	assert_int_equal(cc->role, SF_ROLE_UM);
+	js = sf_out_json_plan_cert_check(cc);
+	assert_non_null(js);
+	/* Self-signed, not in the trust store: CERT-005, without the Edge's 1010. */
+	assert_non_null(strstr(js, "\"id\":\"CERT-005\""));
+	if (strstr(js, "\"ms_diagnostics\":1010"))
+		fail_msg("a UM certificate's finding carries the Edge's 1010: %s", js);
+	free(js);
+	sf_plan_cert_check_free(cc);
+	sf_ctx_free(ctx);
+	sf_plan_free(p);
+	snprintf(pem, sizeof(pem), "%s/web.example.com.pem", g_dir);
+	unlink(pem);
+}
+
 /* Every PLAN row of the rule table is produced by a test above (runs last). */
 static void test_plan_rows_covered(void **state)
 {
@@ -1123,6 +1173,7 @@ int main(void)
 		cmocka_unit_test(test_plan_notes),
 		cmocka_unit_test_setup_teardown(test_check_cert_names, setup_zones,
 						teardown_zones),
+		cmocka_unit_test_setup_teardown(test_check_um_cert_view, setup_zones, teardown_zones),
 		cmocka_unit_test(test_plan_rows_covered),
 	};
 
