@@ -506,6 +506,7 @@ def openssl(*args, env=None):
                        stderr=subprocess.PIPE, timeout=60, env=env)
     if p.returncode != 0:
         raise Fail("openssl %s failed: %s" % (args[0], p.stderr.decode(errors="replace")))
+    return p.stdout.decode()
 
 
 class DrLab:

@@ -21,33 +21,17 @@ Exit status: 0 pass, 1 fail, 77 skip (openssl missing).
 import json
 import os
 import shutil
-import subprocess
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sflab  # noqa: E402
 from sflab import Fail, check  # noqa: E402
+from fed import OPENSSL_CNF, openssl, write  # noqa: E402  (the DR lab's PKI helpers)
 
 # The Edge's words and codes: none may reach what is said about an SBC.
 EDGE_WORDS = ("Edge", "SIPPROXY", "0xC3E93D", "1010", "0x80090322", "504 Server time-out")
 
-OPENSSL_CNF = """[ req ]
-distinguished_name = dn
-prompt = no
-[ dn ]
-CN = unused
-[ v3_ca ]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-[ v3_leaf ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth, clientAuth
-crlDistributionPoints = URI:http://pki.sipfed-roles-lab.invalid/ca.crl
-subjectAltName = $ENV::SAN
-"""
 
 ZONE = """$ORIGIN example.com.
 $TTL 3600
@@ -64,23 +48,6 @@ SBCS = {
     "sbc-wild2.example.com": ("93.184.216.38", None, "*.*.example.com", False),
     "sbc-untrusted.example.com": ("93.184.216.39", None, None, True),
 }
-
-
-def write(path, text):
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    return path
-
-
-def openssl(*args, env=None):
-    tool = sflab.find_tool("openssl")
-    if not tool:
-        raise sflab.Skip("openssl is not installed")
-    p = subprocess.run([tool] + list(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60, env=env)
-    if p.returncode != 0:
-        raise Fail("openssl %s failed: %s" % (args[0], p.stderr.decode(errors="replace")))
-    return p.stdout.decode()
 
 
 class Pki:
