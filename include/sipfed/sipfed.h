@@ -181,6 +181,20 @@ typedef struct sf_rule_info {
 /** Returns the table row of @p r (never NULL for r < SF_R_COUNT). */
 const sf_rule_info *sf_rule_get(sf_rule r);
 
+/**
+ * What the Microsoft side reports for a finding, as the side that checks
+ * sees it (an Edge; Direct Routing for an SBC; the Skype for Business
+ * servers for an Exchange UM server).  Static strings, NULL if none.
+ */
+typedef struct sf_ms_view {
+	int ms_diagnostics;       /**< 0 if none */
+	const char *result_code;  /**< Edge Result-Code, "0xC3E93D6F" */
+	const char *name;         /**< its symbolic name */
+	const char *hresult;      /**< "0x80090322" */
+	const char *hresult_name; /**< "SEC_E_WRONG_PRINCIPAL" */
+	const char *reported;     /**< what the Microsoft side shows */
+} sf_ms_view;
+
 /** A finding: data, not an error.  Strings owned by the finding. */
 typedef struct sf_finding {
 	sf_rule rule;
@@ -189,6 +203,7 @@ typedef struct sf_finding {
 	char *subject;        /**< the FQDN, record or certificate concerned */
 	char *message;
 	char *fix;            /**< NULL if nothing to change (info) */
+	sf_ms_view microsoft; /**< set when the finding is made */
 } sf_finding;
 
 typedef struct sf_findings {

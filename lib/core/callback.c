@@ -19,6 +19,7 @@
 struct sf_peer {
 	char *label;           /* "vcse.steven.lab:5061" or the file name */
 	STACK_OF(X509) *chain; /* leaf first */
+	sf_chain_facts cf;     /* its verification, collected when loaded */
 	int presented;         /* from a handshake or the lab, not a file */
 };
 
@@ -27,6 +28,7 @@ void sf_peer_free(sf_peer *peer)
 	if (!peer)
 		return;
 	free(peer->label);
+	sf_chain_facts_release(&peer->cf);
 	sk_X509_pop_free(peer->chain, X509_free);
 	free(peer);
 }
@@ -81,6 +83,10 @@ sf_status sf_peer_load(sf_ctx *ctx, const char *file, sf_peer **out_peer)
 	st = sf_pem_read_chain(file, &p->chain, ctx->err, sizeof(ctx->err));
 	if (st != SF_OK)
 		goto out;
+	st = SF_ENOMEM;
+	if (sf_chain_facts_collect(ctx->trust, p->chain, ctx->at, &p->cf) < 0)
+		goto out;
+	st = SF_OK;
 	*out_peer = p;
 	p = NULL;
 out:
@@ -142,6 +148,8 @@ sf_status sf_peer_fetch(sf_ctx *ctx, const char *host_port, sf_peer **out_peer)
 	p->chain = facts.chain;
 	facts.chain = NULL;
 	p->presented = 1;
+	if (sf_chain_facts_collect(ctx->trust, p->chain, ctx->at, &p->cf) < 0)
+		goto out;
 	*out_peer = p;
 	p = NULL;
 	st = SF_OK;
@@ -210,8 +218,8 @@ sf_status sf_check_callback(sf_ctx *ctx, const char *domain, const sf_peer *peer
 	 * What the normal check already said about the same certificate is not
 	 * repeated.
 	 */
-	st = sf_rules_cert(&ctx->env, peer->chain, NULL, SF_ROLE_EDGE, 1, peer->presented, &pc,
-			   NULL);
+	st = sf_rules_cert(&ctx->env, peer->chain, &peer->cf, NULL, SF_ROLE_EDGE, 1,
+			   peer->presented, &pc, NULL);
 	if (st != SF_OK)
 		goto out;
 	st = sf_rules_callback(&ctx->env, r, sk_X509_value(peer->chain, 0), &pc, &fed);

@@ -22,6 +22,7 @@ sf_status sf_cert_lint(sf_ctx *ctx, const char *file, const char *chain_file, co
 	STACK_OF(X509) *chain = NULL, *extra = NULL;
 	sf_cert_result *r = NULL;
 	sf_cert_detail det = { 0 };
+	sf_chain_facts cf = { 0 };
 	sf_strv san = { 0 };
 	char norm[256];
 	X509 *leaf;
@@ -70,7 +71,9 @@ sf_status sf_cert_lint(sf_ctx *ctx, const char *file, const char *chain_file, co
 	san.v = NULL;
 	san.n = san.cap = 0;
 
-	st = sf_rules_cert(&ctx->env, chain, name ? norm : NULL, role,
+	if (sf_chain_facts_collect(ctx->trust, chain, ctx->at, &cf) < 0)
+		goto out;
+	st = sf_rules_cert(&ctx->env, chain, &cf, name ? norm : NULL, role,
 			   role == SF_ROLE_EDGE || role == SF_ROLE_SBC, 0, &r->findings, &det);
 	if (st != SF_OK)
 		goto out;
@@ -87,6 +90,7 @@ out:
 	if (st == SF_ENOMEM)
 		sf_ctx_fail(ctx, st, "out of memory");
 	sf_cert_detail_release(&det);
+	sf_chain_facts_release(&cf);
 	sf_strv_release(&san);
 	sf_cert_result_free(r);
 	sk_X509_pop_free(chain, X509_free);

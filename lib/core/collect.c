@@ -344,6 +344,8 @@ static sf_status collect_tls(sf_ctx *ctx, sf_domain_facts *f)
 		s->tls_checked = 1;
 		st = sf_tls_fetch(ctx->tls, s->target, s->addrs[0], s->port, &s->tls, ctx->err,
 				  sizeof(ctx->err));
+		if (st == SF_OK)
+			st = sf_collect_chain(ctx, &s->tls);
 		if (st != SF_OK)
 			return st;
 	}
@@ -491,8 +493,10 @@ static sf_status client_dialin(sf_ctx *ctx, sf_client_facts *c)
 		if (!ctx->tls)
 			return SF_OK;
 		o->tls_checked = 1;
-		return sf_tls_fetch(ctx->tls, o->name, addr, CLIENT_WEB_PORT, &o->tls, ctx->err,
-				    sizeof(ctx->err));
+		if (sf_tls_fetch(ctx->tls, o->name, addr, CLIENT_WEB_PORT, &o->tls, ctx->err,
+				 sizeof(ctx->err)) != SF_OK)
+			return SF_EIO;
+		return sf_collect_chain(ctx, &o->tls);
 	}
 	for (size_t i = 0; i < h->n_addrs && ctx->dialin_addr.n < DIALIN_MEMORY_MAX; i++) {
 		if (sf_strv_contains(&ctx->dialin_addr, h->addrs[i]))
@@ -614,6 +618,8 @@ static sf_status collect_client(sf_ctx *ctx, sf_domain_facts *f, char *reason, s
 		h->tls_checked = 1;
 		st = sf_tls_fetch(ctx->tls, h->name, h->addrs[0], CLIENT_WEB_PORT, &h->tls,
 				  ctx->err, sizeof(ctx->err));
+		if (st == SF_OK)
+			st = sf_collect_chain(ctx, &h->tls);
 	}
 	/* Only the lyncdiscover names answer autodiscover. */
 	if (st == SF_OK)

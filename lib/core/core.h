@@ -33,6 +33,16 @@ struct sf_ctx {
 	char err[1024];
 };
 
+/*
+ * The collector's last step on a fetched chain: its verification against
+ * the context's trust stores at the context's time, into t->cf.  Returns
+ * SF_OK (also when there is no chain), or SF_ENOMEM.
+ */
+sf_status sf_collect_chain(const sf_ctx *ctx, sf_tls_facts *t);
+
+/* Whether the client-discovery checks run (--client). */
+int sf_ctx_client(const sf_ctx *ctx);
+
 /* Records a message for sf_ctx_error(); returns @st. */
 sf_status sf_ctx_fail(sf_ctx *ctx, sf_status st, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -26,6 +26,20 @@ sf_status sf_ctx_fail(sf_ctx *ctx, sf_status st, const char *fmt, ...)
 	return st;
 }
 
+sf_status sf_collect_chain(const sf_ctx *ctx, sf_tls_facts *t)
+{
+	sf_chain_facts_release(&t->cf);
+	if (t->state != SF_TLS_OK || !t->chain)
+		return SF_OK;
+	return sf_chain_facts_collect(ctx->trust, t->chain, ctx->at, &t->cf) < 0 ? SF_ENOMEM
+										  : SF_OK;
+}
+
+int sf_ctx_client(const sf_ctx *ctx)
+{
+	return ctx->client;
+}
+
 const char *sf_ctx_error(const sf_ctx *ctx)
 {
 	return ctx ? ctx->err : "out of memory";
@@ -117,7 +131,6 @@ sf_status sf_ctx_new(const sf_options *opt, sf_ctx **out_ctx)
 	ctx->env.hosting = (const char *const *)ctx->hosting.v;
 	ctx->env.n_hosting = ctx->hosting.n;
 	ctx->env.now = ctx->at;
-	ctx->env.trust = ctx->trust;
 	ctx->env.psl = ctx->psl ? ctx->psl : psl_builtin();
 	ctx->env.dr_ciphers = (const char *const *)ctx->dr_ciphers.v;
 	ctx->env.n_dr_ciphers = ctx->dr_ciphers.n;

@@ -467,12 +467,14 @@ sf_status sf_check_sbc(sf_ctx *ctx, const char *sbc, sf_result **out_result)
 	s.n_addrs = addrs.n;
 	s.tls_checked = 1;
 	st = sf_tls_fetch(ctx->tls, fqdn, addrs.v[0], port, &s.tls, ctx->err, sizeof(ctx->err));
+	if (st == SF_OK)
+		st = sf_collect_chain(ctx, &s.tls);
 	if (st != SF_OK)
 		goto out;
 	st = sf_rules_tls(&ctx->env, &s, &r->findings);
 	if (st == SF_OK && s.tls.state == SF_TLS_OK && s.tls.chain && sk_X509_num(s.tls.chain) > 0)
-		st = sf_rules_cert(&ctx->env, s.tls.chain, fqdn, SF_ROLE_SBC, 1, 1, &r->findings,
-				   NULL);
+		st = sf_rules_cert(&ctx->env, s.tls.chain, &s.tls.cf, fqdn, SF_ROLE_SBC, 1, 1,
+				   &r->findings, NULL);
 settle:
 	if (st != SF_OK)
 		goto out;

@@ -13,27 +13,24 @@
 #include "sipfed/sipfed.h"
 
 /*
- * F.microsoft: what the Microsoft side reports for this rule, from the rule
- * table, as the side that checks sees it (an Edge, Direct Routing for an
- * SBC, the Skype for Business servers for Exchange UM: sf_rules_microsoft).
+ * F.microsoft: what the Microsoft side reports, as the finding carries it
+ * (set by the rules when the finding was made, for the side that checks).
  * Always an object; a field that does not apply is null.  "reported" is
  * plain text, written as it stands (no placeholders).
  */
-static json_t *js_microsoft(const sf_rule_info *row, sf_profile profile, sf_role role)
+static json_t *js_microsoft(const sf_ms_view *mv)
 {
-	sf_rule_info tmp;
-	const sf_rule_info *ri = sf_rules_microsoft(row, profile, role, &tmp);
 	json_t *o = json_object();
 
 	if (o == NULL)
 		return NULL;
-	if (sf_js_set(o, "ms_diagnostics", ri != NULL && ri->ms_diagnostics > 0 ?
-		      json_integer(ri->ms_diagnostics) : json_null()) != 0 ||
-	    sf_js_set(o, "result_code", sf_js_str(ri != NULL ? ri->result_code : NULL)) != 0 ||
-	    sf_js_set(o, "name", sf_js_str(ri != NULL ? ri->name : NULL)) != 0 ||
-	    sf_js_set(o, "hresult", sf_js_str(ri != NULL ? ri->hresult : NULL)) != 0 ||
-	    sf_js_set(o, "hresult_name", sf_js_str(ri != NULL ? ri->hresult_name : NULL)) != 0 ||
-	    sf_js_set(o, "reported", sf_js_str(ri != NULL ? ri->reported : NULL)) != 0) {
+	if (sf_js_set(o, "ms_diagnostics", mv->ms_diagnostics > 0 ?
+		      json_integer(mv->ms_diagnostics) : json_null()) != 0 ||
+	    sf_js_set(o, "result_code", sf_js_str(mv->result_code)) != 0 ||
+	    sf_js_set(o, "name", sf_js_str(mv->name)) != 0 ||
+	    sf_js_set(o, "hresult", sf_js_str(mv->hresult)) != 0 ||
+	    sf_js_set(o, "hresult_name", sf_js_str(mv->hresult_name)) != 0 ||
+	    sf_js_set(o, "reported", sf_js_str(mv->reported)) != 0) {
 		json_decref(o);
 		return NULL;
 	}
@@ -58,7 +55,7 @@ static json_t *js_finding(const sf_finding *f, sf_profile profile, sf_role role)
 	    sf_js_set(o, "subject", sf_js_str(f->subject)) != 0 ||
 	    sf_js_set(o, "message", sf_js_str(f->message)) != 0 ||
 	    sf_js_set(o, "fix", sf_js_str(f->fix)) != 0 ||
-	    sf_js_set(o, "microsoft", js_microsoft(ri, profile, role)) != 0) {
+	    sf_js_set(o, "microsoft", js_microsoft(&f->microsoft)) != 0) {
 		json_decref(o);
 		return NULL;
 	}

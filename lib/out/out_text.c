@@ -105,7 +105,7 @@ static const sf_rule_info *finding_rule(const sf_finding *f)
  * The findings, in the order given (the engine sorts them):
  *   SEVERITY ID  SUBJECT
  *            message
- *            Microsoft side: ...  (as the side that checks sees it: sf_rules_microsoft)
+ *            Microsoft side: ...  (the finding's own view: f->microsoft)
  *            fix: ...           (errors and warnings)
  * @profile and @role are the result's (SF_ROLE_EDGE for a check).
  */
@@ -124,8 +124,12 @@ static void tw_findings(struct sf_tw *w, const sf_findings *fs, sf_profile profi
 		const sf_finding *f = &fs->v[i];
 		const sf_rule_info *ri = finding_rule(f);
 		const char *sev = sf_severity_name(f->severity);
-		sf_rule_info view;
-		const sf_rule_info *msv = sf_rules_microsoft(ri, profile, role, &view);
+		const sf_ms_view *m = &f->microsoft;
+		sf_rule_info view = { .ms_diagnostics = m->ms_diagnostics,
+				      .result_code = m->result_code, .name = m->name,
+				      .hresult = m->hresult, .hresult_name = m->hresult_name,
+				      .reported = m->reported };
+		const sf_rule_info *msv = &view;
 		char ms[1024];
 
 		if (sev == NULL)

@@ -504,6 +504,8 @@ sf_status sf_plan_check_cert(sf_ctx *ctx, const sf_plan *plan, size_t i,
 		goto out;
 	}
 	st = sf_tls_fetch(ctx->tls, c->host, addr, c->port, &tf, ctx->err, sizeof(ctx->err));
+	if (st == SF_OK)
+		st = sf_collect_chain(ctx, &tf);
 	if (st != SF_OK)
 		goto out;
 	if (tf.state != SF_TLS_OK || !tf.chain || sk_X509_num(tf.chain) < 1) {
@@ -528,7 +530,7 @@ sf_status sf_plan_check_cert(sf_ctx *ctx, const sf_plan *plan, size_t i,
 	if (c->kind != SF_PLAN_CERT_EDGE) {
 		cc->profile = ctx->env.profile;
 		cc->role = c->kind == SF_PLAN_CERT_UM ? SF_ROLE_UM : SF_ROLE_WEB;
-		st = sf_rules_cert(&ctx->env, tf.chain, c->subject, cc->role, 0, 1, &cc->findings,
+		st = sf_rules_cert(&ctx->env, tf.chain, &tf.cf, c->subject, cc->role, 0, 1, &cc->findings,
 				   NULL);
 		if (st != SF_OK)
 			goto out;

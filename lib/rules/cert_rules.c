@@ -21,7 +21,7 @@
 
 #define ADD(rule, x, y)                                                                    \
 	do {                                                                               \
-		if (sf_findings_add(out, env->profile, (rule), NULL, subj, (x), (y)))      \
+		if (sf_findings_add_as(out, env->profile, role, (rule), NULL, subj, (x), (y))) \
 			goto out;                                                          \
 	} while (0)
 
@@ -160,15 +160,16 @@ static char *short_name(X509 *x)
 	return cn ? cn : sf_x509_name_text(X509_get_subject_name(x));
 }
 
-sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain, const char *expected,
-			sf_role role, int mutual, int presented, sf_findings *out,
-			sf_cert_detail *out_detail)
+sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain,
+			const sf_chain_facts *cf, const char *expected, sf_role role, int mutual,
+			int presented, sf_findings *out, sf_cert_detail *out_detail)
 {
 	X509 *leaf = sk_X509_value(chain, 0);
 	sf_cert_detail det = { .name_match = -1 };
 	sf_strv san = { 0 }, ips = { 0 };
-	sf_verify v = { 0 }, pub = { 0 };
-	int pub_done = 0;
+	static const sf_verify none = { .reason = "the chain was not verified" };
+	const sf_verify *v = cf && cf->collected ? &cf->v : &none;
+	const sf_verify *pub = cf && cf->collected ? &cf->pub : &none;
 	char *cn = NULL, *subj_owned = NULL;
 	const char *subj;
 	char buf[1024];
@@ -271,24 +272,20 @@ sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain, const cha
 		}
 	}
 
-	/* CERT-005 / TLS-002: OpenSSL builds and verifies the chain. */
-	if (sf_x509_verify(env->trust, chain, now, 0, &v) < 0) {
-		st = SF_EINTERNAL;
-		goto out;
-	}
-	det.chain_trusted = v.ok;
-	if (!v.ok) {
-		det.chain_error = sf_strdup(v.reason);
-		if (presented && v.incomplete) {
-			ADD(SF_R_TLS002_INCOMPLETE, v.top_subject, words[who].private_root);
+	/* CERT-005 / TLS-002: what the collector's verification said. */
+	det.chain_trusted = v->ok;
+	if (!v->ok) {
+		det.chain_error = sf_strdup(v->reason);
+		if (presented && v->incomplete) {
+			ADD(SF_R_TLS002_INCOMPLETE, v->top_subject, words[who].private_root);
 		} else {
 			snprintf(buf, sizeof(buf), "%s'%s'%s", words[who].ca_pre,
-				 v.top_subject ? v.top_subject : "?", words[who].ca_post);
-			ADD(SF_R_CERT005_UNTRUSTED, v.reason, buf);
+				 v->top_subject ? v->top_subject : "?", words[who].ca_post);
+			ADD(SF_R_CERT005_UNTRUSTED, v->reason, buf);
 		}
 	} else if (env->profile == SF_PROFILE_DR && env->n_dr_roots > 0) {
 		/* Direct Routing: a root Microsoft trusts (data/dr/trusted-roots.txt). */
-		int listed = sf_rules_dr_root_listed(env, v.top);
+		int listed = sf_rules_dr_root_listed(env, v->top);
 
 		if (listed < 0) {
 			st = SF_EINTERNAL;
@@ -298,16 +295,11 @@ sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain, const cha
 			snprintf(buf, sizeof(buf), "one of the roots Microsoft trusts for Direct "
 				 "Routing (the Microsoft Trusted Root Program; listed in %s)",
 				 env->dr_roots_file ? env->dr_roots_file : "the data files");
-			ADD(SF_R_CERT005_NOT_PUBLIC, v.top_subject, buf);
+			ADD(SF_R_CERT005_NOT_PUBLIC, v->top_subject, buf);
 		}
 	} else if (env->profile != SF_PROFILE_SFB) {
-		if (sf_x509_verify(env->trust, chain, now, 1, &pub) < 0) {
-			st = SF_EINTERNAL;
-			goto out;
-		}
-		pub_done = 1;
-		if (!pub.ok)
-			ADD(SF_R_CERT005_NOT_PUBLIC, v.top_subject,
+		if (!pub->ok)
+			ADD(SF_R_CERT005_NOT_PUBLIC, v->top_subject,
 			    "a public root (Microsoft 365 and Teams require a public CA)");
 	}
 
@@ -338,9 +330,9 @@ sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain, const cha
 		if (nid != NID_rsassaPss && md != NID_sha1)
 			continue;
 		nm = short_name(x);
-		if (sf_findings_add(out, env->profile,
-				    nid == NID_rsassaPss ? SF_R_CERT009_PSS : SF_R_CERT009_SHA1, NULL,
-				    subj, nm ? nm : "?", NULL)) {
+		if (sf_findings_add_as(out, env->profile, role,
+				       nid == NID_rsassaPss ? SF_R_CERT009_PSS : SF_R_CERT009_SHA1,
+				       NULL, subj, nm ? nm : "?", NULL)) {
 			free(nm);
 			goto out;
 		}
@@ -366,17 +358,8 @@ sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain, const cha
 		for (size_t i = 0; i < ips.n && !bad; i++)
 			if (internal_name(env, ips.v[i]))
 				bad = ips.v[i];
-		if (bad && v.ok) {
-			if (!pub_done) {
-				if (sf_x509_verify(env->trust, chain, now, 1, &pub) < 0) {
-					st = SF_EINTERNAL;
-					goto out;
-				}
-				pub_done = 1;
-			}
-			if (pub.ok)
-				ADD(SF_R_CERT011_INTERNAL, bad, NULL);
-		}
+		if (bad && v->ok && pub->ok)
+			ADD(SF_R_CERT011_INTERNAL, bad, NULL);
 	}
 	/* CERT-012 */
 	if (san.n > 0 && cn && !sf_strv_contains(&san, cn)) {
@@ -402,8 +385,6 @@ out:
 	} else {
 		sf_cert_detail_release(&det);
 	}
-	sf_verify_release(&v);
-	sf_verify_release(&pub);
 	sf_strv_release(&san);
 	sf_strv_release(&ips);
 	free(cn);

@@ -269,8 +269,8 @@ sf_status sf_rules_evaluate(const sf_rule_env *env, const sf_domain_facts *f, sf
 		st = sf_rules_tls(env, s, out);
 		if (st == SF_OK && s->tls.state == SF_TLS_OK && s->tls.chain &&
 		    sk_X509_num(s->tls.chain) > 0)
-			st = sf_rules_cert(env, s->tls.chain, s->target, SF_ROLE_EDGE, 1, 1, out,
-					   NULL);
+			st = sf_rules_cert(env, s->tls.chain, &s->tls.cf, s->target, SF_ROLE_EDGE,
+					   1, 1, out, NULL);
 	}
 	/* --client: CLI-001..004 (lib/rules/client_rules.c). */
 	if (st == SF_OK && f->client)

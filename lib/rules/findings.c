@@ -53,7 +53,15 @@ char *sf_rule_expand(const char *tpl, const sf_rule_args *a)
 int sf_findings_add(sf_findings *out, sf_profile profile, sf_rule rule, const char *domain,
 		    const char *subject, const char *x, const char *y)
 {
+	return sf_findings_add_as(out, profile, SF_ROLE_EDGE, rule, domain, subject, x, y);
+}
+
+int sf_findings_add_as(sf_findings *out, sf_profile profile, sf_role role, sf_rule rule,
+		       const char *domain, const char *subject, const char *x, const char *y)
+{
 	const sf_rule_info *ri = sf_rule_get(rule);
+	const sf_rule_info *mv;
+	sf_rule_info tmp;
 	sf_rule_args a = { .d = domain, .s = subject, .x = x, .y = y };
 	sf_finding *f;
 
@@ -72,6 +80,14 @@ int sf_findings_add(sf_findings *out, sf_profile profile, sf_rule rule, const ch
 	memset(f, 0, sizeof(*f));
 	f->rule = rule;
 	f->id = ri->id;
+	/* The Microsoft view, from the moment the finding is made (the writers only write). */
+	mv = sf_rules_microsoft(ri, profile, role, &tmp);
+	f->microsoft.ms_diagnostics = mv->ms_diagnostics > 0 ? mv->ms_diagnostics : 0;
+	f->microsoft.result_code = mv->result_code;
+	f->microsoft.name = mv->name;
+	f->microsoft.hresult = mv->hresult;
+	f->microsoft.hresult_name = mv->hresult_name;
+	f->microsoft.reported = mv->reported;
 	f->severity = ri->sev[profile];
 	f->subject = sf_strdup(subject ? subject : domain);
 	f->message = sf_rule_expand(ri->message, &a);

@@ -2,7 +2,8 @@
  * The rule engine: pure functions from facts to findings.  Nothing here does
  * I/O or knows whether the facts came from the network or from a lab; the
  * collector (lib/core/collect.c) fills the facts through the DNS and TLS
- * sources.  Chain verification uses the X509_STORE in the environment.
+ * sources.  The rules verify nothing and load nothing: what verification
+ * says about a chain is a fact (sf_chain_facts), collected beforehand.
  */
 #ifndef SF_RULES_H
 #define SF_RULES_H
@@ -22,7 +23,6 @@ typedef struct sf_rule_env {
 	const char *const *hosting; /* hosting-provider FQDNs, normalised */
 	size_t n_hosting;
 	time_t now;
-	sf_trust *trust;            /* chain verification (lib/x509) */
 	const psl_ctx_t *psl;       /* public suffixes (DNS-010, CERT-011) */
 	/*
 	 * Direct Routing data (data/dr/, loaded in the dr profile; NULL / 0
@@ -83,6 +83,9 @@ char *sf_rule_expand(const char *tpl, const sf_rule_args *a);
  * or -1 on out-of-memory. */
 int sf_findings_add(sf_findings *out, sf_profile profile, sf_rule rule, const char *domain,
 		    const char *subject, const char *x, const char *y);
+/* The same, for a certificate of @role: the Microsoft view is that of its checker. */
+int sf_findings_add_as(sf_findings *out, sf_profile profile, sf_role role, sf_rule rule,
+		       const char *domain, const char *subject, const char *x, const char *y);
 /* Sorts by severity (error first), stable. */
 void sf_findings_sort(sf_findings *f);
 
@@ -120,7 +123,9 @@ sf_status sf_rules_dns(const sf_rule_env *env, const sf_domain_facts *f, sf_find
 sf_status sf_rules_tls(const sf_rule_env *env, const sf_srv_facts *s, sf_findings *out);
 
 /*
- * CERT-001..012 on a presented chain (leaf first).  @expected is the name a
+ * CERT-001..012 on a presented chain (leaf first) and what verification
+ * said of it (@cf, collected; a chain without collected facts counts as
+ * untrusted).  @expected is the name a
  * peer expects (SRV target) or NULL; @mutual: the certificate is also used as
  * a client certificate (Edge / SBC).  @presented: chain came from a TLS
  * handshake (incomplete chains are TLS-002 then, CERT-005 otherwise).
@@ -135,9 +140,9 @@ typedef struct sf_cert_detail {
 
 void sf_cert_detail_release(sf_cert_detail *d);
 
-sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain, const char *expected,
-			sf_role role, int mutual, int presented, sf_findings *out,
-			sf_cert_detail *out_detail);
+sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain,
+			const sf_chain_facts *cf, const char *expected, sf_role role, int mutual,
+			int presented, sf_findings *out, sf_cert_detail *out_detail);
 
 /*
  * FED-001 (lib/rules/fed_rules.c), the inbound callback: @r is the result of

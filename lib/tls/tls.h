@@ -13,6 +13,7 @@
 #include <openssl/x509.h>
 
 #include "sipfed/sipfed.h"
+#include "x509/x509.h"
 
 typedef enum sf_tls_state {
 	SF_TLS_NO_CHAIN = 0,   /* offline: no DIR/<fqdn>.pem for this host */
@@ -39,6 +40,9 @@ typedef struct sf_tls_facts {
 	int client_cert_requested;
 	char **client_ca;      /* one-line DNs of the CA names sent; owned */
 	size_t n_client_ca;
+
+	/* The verification of @chain, filled by the collector (not by a source). */
+	sf_chain_facts cf;
 } sf_tls_facts;
 
 void sf_tls_facts_release(sf_tls_facts *f);

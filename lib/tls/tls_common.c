@@ -24,5 +24,6 @@ void sf_tls_facts_release(sf_tls_facts *f)
 	for (i = 0; f->client_ca && i < f->n_client_ca; i++)
 		free(f->client_ca[i]);
 	free(f->client_ca);
+	sf_chain_facts_release(&f->cf);
 	memset(f, 0, sizeof(*f));
 }

@@ -13,8 +13,7 @@
 
 struct sf_trust {
 	X509_STORE *store;  /* --trust roots (+ system roots unless --no-system-trust) */
-	X509_STORE *system; /* system roots only, loaded on first use */
-	int system_loaded;
+	X509_STORE *system; /* system roots only */
 };
 
 static int load_pem_roots(X509_STORE *st, const char *file, char *err, size_t errlen)
@@ -77,6 +76,11 @@ sf_status sf_trust_new(const char *const *files, size_t n, int no_system, sf_tru
 	}
 	if (!no_system)
 		X509_STORE_set_default_paths(t->store);
+	/* The public roots (CERT-005 in o365/dr, CERT-011): set up now, not during a run. */
+	t->system = X509_STORE_new();
+	if (!t->system)
+		goto out;
+	X509_STORE_set_default_paths(t->system);
 	ERR_clear_error();
 	*out_trust = t;
 	t = NULL;
@@ -127,17 +131,8 @@ int sf_x509_verify(sf_trust *t, STACK_OF(X509) *chain, time_t at, int public_onl
 	memset(out, 0, sizeof(*out));
 	if (!chain || sk_X509_num(chain) < 1)
 		return -1;
-	if (public_only) {
-		if (!t->system_loaded) {
-			t->system_loaded = 1;
-			t->system = X509_STORE_new();
-			if (t->system)
-				X509_STORE_set_default_paths(t->system);
-		}
-		if (!t->system)
-			goto out;
+	if (public_only)
 		store = t->system;
-	}
 	untrusted = sk_X509_new_null();
 	if (!untrusted)
 		goto out;
@@ -296,5 +291,54 @@ int sf_x509_time(const ASN1_TIME *t, time_t *out_t)
 	if (!t || !ASN1_TIME_to_tm(t, &tm))
 		return -1;
 	*out_t = timegm(&tm);
+	return 0;
+}
+
+int sf_chain_facts_collect(sf_trust *t, STACK_OF(X509) *chain, time_t at, sf_chain_facts *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!chain || sk_X509_num(chain) < 1)
+		return 0;
+	if (sf_x509_verify(t, chain, at, 0, &out->v) < 0 ||
+	    sf_x509_verify(t, chain, at, 1, &out->pub) < 0) {
+		sf_chain_facts_release(out);
+		return -1;
+	}
+	out->collected = 1;
+	return 0;
+}
+
+void sf_chain_facts_release(sf_chain_facts *cf)
+{
+	if (!cf)
+		return;
+	sf_verify_release(&cf->v);
+	sf_verify_release(&cf->pub);
+	cf->collected = 0;
+}
+
+static int verify_copy(sf_verify *d, const sf_verify *s)
+{
+	*d = *s;
+	d->reason = sf_strdup(s->reason);
+	d->top_subject = sf_strdup(s->top_subject);
+	d->top = NULL;
+	if ((s->reason && !d->reason) || (s->top_subject && !d->top_subject))
+		return -1;
+	if (s->top && X509_up_ref(s->top))
+		d->top = s->top;
+	return 0;
+}
+
+int sf_chain_facts_copy(sf_chain_facts *dst, const sf_chain_facts *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	if (!src->collected)
+		return 0;
+	if (verify_copy(&dst->v, &src->v) < 0 || verify_copy(&dst->pub, &src->pub) < 0) {
+		sf_chain_facts_release(dst);
+		return -1;
+	}
+	dst->collected = 1;
 	return 0;
 }

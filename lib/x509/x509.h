@@ -38,12 +38,33 @@ void sf_verify_release(sf_verify *v);
 /*
  * Verifies @chain (leaf first; the rest are untrusted intermediates) at
  * time @at (0 = now) against the trust store of @t, or, with @public_only,
- * against the system default roots alone (is the root public?).  Validity
+ * against the system default roots alone (is the root public?).  Both
+ * stores are set up by sf_trust_new(): nothing is loaded here, so a trust
+ * store is read-only once made.  Validity
  * dates of the leaf are not an error here (CERT-004 reports them); those of
  * the CAs are.  Returns -1 on an internal error, else 0 with *out filled.
  */
 int sf_x509_verify(sf_trust *t, STACK_OF(X509) *chain, time_t at, int public_only,
 		   sf_verify *out);
+
+/*
+ * What verification says about a chain: collected once (lib/core, lib/run),
+ * read by the rules, which verify nothing themselves.
+ */
+typedef struct sf_chain_facts {
+	int collected;     /* 0: no chain was verified (no certificate) */
+	sf_verify v;       /* against the context's trust store (--trust, system roots) */
+	sf_verify pub;     /* against the public (system) roots alone */
+} sf_chain_facts;
+
+/*
+ * Verifies @chain (leaf first) at @at against both stores of @t.  Returns
+ * 0, or -1 on an internal error (out of memory).  @unittest: test_x509
+ */
+int sf_chain_facts_collect(sf_trust *t, STACK_OF(X509) *chain, time_t at, sf_chain_facts *out);
+void sf_chain_facts_release(sf_chain_facts *cf);
+/* A copy of @src into @dst (references taken); -1 on out-of-memory. */
+int sf_chain_facts_copy(sf_chain_facts *dst, const sf_chain_facts *src);
 
 /*
  * Does @cert carry @name?  Exact match first (no wildcards), then through a

@@ -55,6 +55,7 @@
 static EVP_PKEY *k_ca, *k_leaf, *k_small, *k_ec;
 static X509 *c_root, *c_inter, *c_inter_sha1, *c_other_root, *c_root_sha1, *c_inter_r1;
 static sf_trust *trust_priv, *trust_pub, *trust_empty;
+static sf_trust *cur_trust; /* the store of the row being run (env_init) */
 static char long_san[4096]; /* 60 SAN dNSNames, none of them sip.example.com */
 static char g_tmp[64];
 
@@ -156,28 +157,31 @@ static int group_setup(void **state)
 	snprintf(pem, sizeof(pem), "%s/root.pem", g_tmp);
 	if (tc_write_pem(pem, (X509 *[]){ c_root, c_root_sha1 }, 2))
 		return -1;
+	/*
+	 * Make the test root "public" for trust_pub: its system store is
+	 * loaded when it is made, through X509_STORE_set_default_paths, which
+	 * reads $SSL_CERT_FILE.
+	 */
+	setenv("SSL_CERT_FILE", pem, 1);
+	if (sf_trust_new(files, 1, 1, &trust_pub, err, sizeof(err)) != SF_OK) {
+		fprintf(stderr, "sf_trust_new: %s\n", err);
+		return -1;
+	}
+	unsetenv("SSL_CERT_FILE");
 	if (sf_trust_new(files, 1, 1, &trust_priv, err, sizeof(err)) != SF_OK ||
-	    sf_trust_new(files, 1, 1, &trust_pub, err, sizeof(err)) != SF_OK ||
 	    sf_trust_new(NULL, 0, 1, &trust_empty, err, sizeof(err)) != SF_OK) {
 		fprintf(stderr, "sf_trust_new: %s\n", err);
 		return -1;
 	}
-	/*
-	 * Make the test root "public" for trust_pub: its system store is
-	 * loaded on first use through X509_STORE_set_default_paths, which
-	 * reads $SSL_CERT_FILE.  Force that first use now, then restore.
-	 */
 	leaf = good_leaf(S);
 	chain = tc_chain_new((X509 *[]){ leaf, c_inter }, 2);
 	if (!leaf || !chain)
 		return -1;
-	setenv("SSL_CERT_FILE", pem, 1);
 	if (sf_x509_verify(trust_pub, chain, NOW, 1, &v) < 0 || !v.ok) {
 		fprintf(stderr, "cannot make the test root public: %s\n",
 			v.reason ? v.reason : "?");
 		return -1;
 	}
-	unsetenv("SSL_CERT_FILE");
 	sf_verify_release(&v);
 	/* ... while the private store still refuses it as public. */
 	if (sf_x509_verify(trust_priv, chain, NOW, 1, &v) < 0 || v.ok)
@@ -220,8 +224,45 @@ static void env_init(sf_rule_env *env, sf_profile p, enum trust_kind tr,
 	env->hosting = hosting;
 	env->n_hosting = n_hosting;
 	env->now = NOW;
-	env->trust = tr == TR_PUBLIC ? trust_pub : tr == TR_EMPTY ? trust_empty : trust_priv;
+	cur_trust = tr == TR_PUBLIC ? trust_pub : tr == TR_EMPTY ? trust_empty : trust_priv;
 	env->psl = psl_builtin();
+}
+
+/* The collector's part: what verification says of a chain, with the row's trust store. */
+static void collect_tls(sf_tls_facts *t)
+{
+	if (t->state == SF_TLS_OK && t->chain)
+		assert_int_equal(sf_chain_facts_collect(cur_trust, t->chain, NOW, &t->cf), 0);
+}
+
+static void collect_domain(sf_domain_facts *f)
+{
+	for (size_t i = 0; i < f->n_srv; i++)
+		collect_tls(&f->srv[i].tls);
+	if (!f->client)
+		return;
+	for (size_t i = 0; i < f->client->n_sip; i++)
+		collect_tls(&f->client->sip[i].tls);
+	collect_tls(&f->client->discover.tls);
+	collect_tls(&f->client->internal.tls);
+	collect_tls(&f->client->meet.tls);
+	collect_tls(&f->client->dialin.tls);
+	collect_tls(&f->client->dialin_other.tls);
+}
+
+/* sf_rules_cert() on @chain after the collector's verification of it. */
+static sf_status rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain, const char *expected,
+			    sf_role role, int mutual, int presented, sf_findings *out,
+			    sf_cert_detail *det)
+{
+	sf_chain_facts cf = { 0 };
+	sf_status st;
+
+	if (sk_X509_num(chain) > 0)
+		assert_int_equal(sf_chain_facts_collect(cur_trust, chain, NOW, &cf), 0);
+	st = sf_rules_cert(env, chain, &cf, expected, role, mutual, presented, out, det);
+	sf_chain_facts_release(&cf);
+	return st;
 }
 
 /* ---- comparing findings --------------------------------------------------- */
@@ -1124,6 +1165,7 @@ static int run_drow(const struct drow *r)
 		hosting[nh++] = r->hosting;
 	env_init(&env, r->profile, r->trust, hosting, nh);
 	build_facts(r, &f);
+	collect_domain(&f);
 	assert_int_equal(sf_rules_evaluate(&env, &f, &out), SF_OK);
 	bad = check_findings(r->name, &out, r->want);
 	if (r->client && r->client->dialin_shared &&
@@ -1405,7 +1447,7 @@ static int run_crow(const struct crow *r)
 
 	env_init(&env, r->profile, r->trust, hosting_builtin,
 		 SF_ARRAY_LEN(hosting_builtin));
-	assert_int_equal(sf_rules_cert(&env, chain, expected, r->role, !r->not_mutual,
+	assert_int_equal(rules_cert(&env, chain, expected, r->role, !r->not_mutual,
 				       !r->not_presented, &out, &det),
 			 SF_OK);
 	bad = check_findings(r->name, &out, r->want);
@@ -1459,7 +1501,7 @@ static void test_cert_empty_chain(void **state)
 	(void)state;
 	assert_non_null(chain);
 	env_init(&env, SF_PROFILE_SFB, TR_PRIVATE, NULL, 0);
-	assert_int_equal(sf_rules_cert(&env, chain, S, SF_ROLE_EDGE, 1, 1, &out, NULL), SF_EINVAL);
+	assert_int_equal(rules_cert(&env, chain, S, SF_ROLE_EDGE, 1, 1, &out, NULL), SF_EINVAL);
 	assert_int_equal(out.n, 0);
 	sk_X509_free(chain);
 }
@@ -1811,6 +1853,7 @@ static void run_callback_row(const struct frow *r, const sf_rule_env *env, sf_fi
 	res.domain = f.domain;
 	res.srv = sr;
 	res.n_srv = n;
+	collect_domain(&f);
 	assert_int_equal(sf_rules_evaluate(env, &f, &res.findings), SF_OK);
 
 	snprintf(san, sizeof(san), "%s", r->peer_san);
@@ -1837,7 +1880,7 @@ static void run_callback_row(const struct frow *r, const sf_rule_env *env, sf_fi
 	chain = tc_chain_new((X509 *[]){ leaf, issuer }, 2);
 	assert_non_null(chain);
 	/* The peer's own chain, as the Edge sees it on the inbound connection. */
-	assert_int_equal(sf_rules_cert(env, chain, NULL, SF_ROLE_EDGE, 1, 0, &peer, NULL), SF_OK);
+	assert_int_equal(rules_cert(env, chain, NULL, SF_ROLE_EDGE, 1, 0, &peer, NULL), SF_OK);
 	assert_int_equal(sf_rules_callback(env, &res, leaf, &peer, out), SF_OK);
 	sk_X509_pop_free(chain, X509_free);
 	X509_free(leaf);
@@ -1958,7 +2001,7 @@ static int run_frow(const struct frow *r)
 		STACK_OF(X509) *chain = chain_for(S);
 
 		assert_non_null(chain);
-		assert_int_equal(sf_rules_cert(&env, chain, S, SF_ROLE_SBC, 1, 1, &out, NULL),
+		assert_int_equal(rules_cert(&env, chain, S, SF_ROLE_SBC, 1, 1, &out, NULL),
 				 SF_OK);
 		sk_X509_pop_free(chain, X509_free);
 		break;
