@@ -187,23 +187,19 @@ int cli_logs(int argc, char **argv)
 	}
 	/* every file is read; a bad one is reported and the others still count */
 	for (int i = optind; i < argc; i++) {
-		char err[512] = "";
-
-		st = sf_logs_report_add(r, argv[i], type, err, sizeof(err));
+		st = sf_logs_report_add(r, argv[i], type);
 		if (st == SF_ENOMEM) {
-			cli_error("out of memory reading '%s'", argv[i]);
+			cli_error("%s", sf_logs_report_error(r));
 			goto out;
 		}
 		if (st != SF_OK) {
-			if (err[0] != '\0')
-				cli_error("%s", err);
-			else
-				cli_error("cannot read '%s': %s", argv[i], sf_strerror(st));
+			cli_error("%s", sf_logs_report_error(r)[0] != '\0' ? sf_logs_report_error(r)
+									   : sf_strerror(st));
 			bad = 1;
 		}
 	}
 	if (sf_logs_report_finish(r) != SF_OK) {
-		cli_error("out of memory");
+		cli_error("%s", sf_logs_report_error(r));
 		goto out;
 	}
 	for (size_t i = 0; i < sf_logs_report_n_events(r); i++)

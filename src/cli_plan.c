@@ -193,7 +193,6 @@ int cli_plan(int argc, char **argv)
 	const char **hosting = NULL;
 	sf_plan *plan = NULL;
 	sf_ctx *ctx = NULL;
-	char err[1024];
 	int opt, check = 0, profile_given = 0, live_opts = 0, status = CLI_EXIT_FAILURE;
 	sf_status st;
 
@@ -241,9 +240,9 @@ int cli_plan(int argc, char **argv)
 	}
 	if (cli_common_validate(&c) < 0)
 		goto out;
-	st = sf_plan_load(argv[optind], &plan, err, sizeof(err));
+	st = sf_plan_load(argv[optind], &plan);
 	if (st != SF_OK) {
-		cli_error("%s", err[0] ? err : sf_strerror(st));
+		cli_error("%s", sf_plan_error(plan));
 		goto out;
 	}
 	if (!check) {

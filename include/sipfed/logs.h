@@ -94,15 +94,32 @@ const char *sf_log_event_attr(const sf_log_event *ev, const char *key);
 typedef int (*sf_log_emit_fn)(void *arg, sf_log_event *ev);
 
 /*
+ * A log reader: reads logs one after the other (one thread at a time) and
+ * keeps the message of its last failure, sf_log_reader_error().  Returns
+ * SF_OK or SF_ENOMEM (then *out_reader is NULL).
+ */
+typedef struct sf_log_reader sf_log_reader;
+
+sf_status sf_log_reader_new(sf_log_reader **out_reader);
+void sf_log_reader_free(sf_log_reader *rd);
+/*
+ * The one-line message of the reader's last failure, naming the file; ""
+ * after a success; "out of memory" for a NULL reader.  Valid until the next
+ * call on @rd.
+ */
+const char *sf_log_reader_error(const sf_log_reader *rd);
+
+/*
  * Reads one log: @path is a file or "-" for stdin; gzip input is detected by
  * its magic bytes and decompressed while streaming.  @type SF_LOGT_AUTO
  * detects the format from the first bytes (*out_type gets the one used).
- * Memory does not depend on the size of the input.  Returns SF_EIO (cannot
- * read), SF_EPARSE ("not a log": binary data, or no format recognised when
- * auto-detecting) with a one-line message in err naming the file.
+ * Memory does not depend on the size of the input.  Returns SF_EINVAL,
+ * SF_EIO (cannot read), SF_EPARSE ("not a log": binary data, or no format
+ * recognised when auto-detecting) or SF_ENOMEM, with
+ * sf_log_reader_error(@rd) saying why.
  */
-sf_status sf_logs_read(const char *path, sf_log_type type, sf_log_emit_fn emit, void *arg,
-		       sf_log_type *out_type, char *err, size_t errlen);
+sf_status sf_logs_read(sf_log_reader *rd, const char *path, sf_log_type type,
+		       sf_log_emit_fn emit, void *arg, sf_log_type *out_type);
 
 /*
  * Explains @ev from the knowledge base: fills rules, cause, subject, fix,
@@ -149,13 +166,22 @@ typedef struct sf_logs_cause {
 	char *first_time, *last_time; /* as written in the logs, NULL if none */
 } sf_logs_cause;
 
+/* Returns SF_OK or SF_ENOMEM (then *out is NULL). */
 sf_status sf_logs_report_new(sf_logs_report **out);
 void sf_logs_report_free(sf_logs_report *r);
-/* Reads one file into the report (see sf_logs_read); err names the file. */
-sf_status sf_logs_report_add(sf_logs_report *r, const char *path, sf_log_type type, char *err,
-			     size_t errlen);
+/*
+ * Reads one file into the report (see sf_logs_read()); a failure leaves the
+ * events of the other files in place, and sf_logs_report_error() names the
+ * file.
+ */
+sf_status sf_logs_report_add(sf_logs_report *r, const char *path, sf_log_type type);
 /* Correlates and explains every event, then groups causes (most frequent first). */
 sf_status sf_logs_report_finish(sf_logs_report *r);
+/*
+ * The message of the report's last failure (sf_logs_report_add(),
+ * sf_logs_report_finish()); "" if none; "out of memory" for a NULL report.
+ */
+const char *sf_logs_report_error(const sf_logs_report *r);
 
 size_t sf_logs_report_n_events(const sf_logs_report *r);
 const sf_log_event *sf_logs_report_event(const sf_logs_report *r, size_t i);

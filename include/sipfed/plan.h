@@ -177,19 +177,32 @@ typedef struct sf_plan {
 	sf_plan_gaps notes;     /**< what to know about the plan itself */
 	size_t n_records;
 	size_t san_total;
+	/**
+	 * NULL for a plan that was worked out; the message when sf_plan_load()
+	 * or sf_plan_parse() failed (then every list above is empty).  Read it
+	 * with sf_plan_error().
+	 */
+	char *error;
 } sf_plan;
 
 /**
  * Reads and works out the plan in @p file (JSON, schema in docs/plan.md).
- * Returns SF_EIO (unreadable), SF_EPARSE (not JSON, or a field is wrong:
- * @p err then reads "FILE: domains[2]: not a valid domain name ('a..b')"),
- * or SF_ENOMEM.  *out_plan is owned by the caller (sf_plan_free()).
+ * Returns SF_OK, SF_EINVAL (no file name), SF_EIO (unreadable), SF_EPARSE
+ * (not JSON, or a field is wrong) or SF_ENOMEM.  *out_plan is owned by the
+ * caller (sf_plan_free()), and is set on failure too (except SF_ENOMEM,
+ * when it may be NULL): a plan with nothing in it but the message,
+ * sf_plan_error(), e.g. "FILE: domains[2]: not a valid domain name ('a..b')".
  */
-sf_status sf_plan_load(const char *file, sf_plan **out_plan, char *err, size_t errlen);
+sf_status sf_plan_load(const char *file, sf_plan **out_plan);
 
 /** The same from memory; @p label stands for the file name in messages. */
-sf_status sf_plan_parse(const char *text, size_t len, const char *label, sf_plan **out_plan,
-			char *err, size_t errlen);
+sf_status sf_plan_parse(const char *text, size_t len, const char *label, sf_plan **out_plan);
+
+/**
+ * The message of a failed sf_plan_load() / sf_plan_parse(); "" for a plan
+ * that was worked out; "out of memory" for NULL.
+ */
+const char *sf_plan_error(const sf_plan *p);
 
 void sf_plan_free(sf_plan *p);
 

@@ -62,6 +62,14 @@ typedef struct sf_dns_query {
 void sf_dns_query_release(sf_dns_query *q);
 
 typedef struct sf_dns_source sf_dns_source;
+struct event_base;
+
+/*
+ * The answer to a query submitted with sf_dns_submit(): @q is the query
+ * (its name, type and the answer), owned by the caller of submit; @st is
+ * SF_OK or SF_ENOMEM (the answer could not be stored).
+ */
+typedef void (*sf_dns_done_fn)(void *arg, sf_dns_query *q, sf_status st);
 
 struct sf_dns_ops {
 	/*
@@ -71,6 +79,17 @@ struct sf_dns_ops {
 	 * an error.  Never blocks longer than the source's timeout per round.
 	 */
 	sf_status (*resolve)(sf_dns_source *src, sf_dns_query *q, size_t n);
+	/*
+	 * The event-loop side, NULL for a source that answers at once (the
+	 * zone source: sf_dns_submit() answers through resolve()).  attach
+	 * binds the source to @base (one base at a time; a run attaches it
+	 * for its lifetime); submit sends one query whose answer comes to
+	 * @done from the loop; detach cancels what is in flight (their @done
+	 * is not called) and unbinds.
+	 */
+	sf_status (*attach)(sf_dns_source *src, struct event_base *base);
+	sf_status (*submit)(sf_dns_source *src, sf_dns_query *q, sf_dns_done_fn done, void *arg);
+	void (*detach)(sf_dns_source *src);
 	void (*free)(sf_dns_source *src);
 };
 
@@ -100,6 +119,12 @@ sf_status sf_dns_zone_new(const char *const *files, size_t n,
 static inline sf_status sf_dns_resolve(sf_dns_source *s, sf_dns_query *q, size_t n)
 {
 	return s->ops->resolve(s, q, n);
+}
+
+/* Does the source need the event loop (sf_dns_submit is then asynchronous)? */
+static inline int sf_dns_is_async(const sf_dns_source *s)
+{
+	return s->ops->submit != NULL;
 }
 
 static inline void sf_dns_source_free(sf_dns_source *s)

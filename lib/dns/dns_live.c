@@ -1,21 +1,24 @@
 /*
- * Live source: asks a DNS server with c-ares.  A batch is sent at once and
- * the answers are awaited together (ares_getsock + poll + ares_process_fd);
- * c-ares times each try out itself and an overall deadline of the source's
- * timeout bounds every batch.  Answers are parsed with libknot's packet
+ * Live source: asks a DNS server with c-ares, driven by a libevent loop:
+ * c-ares tells through its socket-state callback which sockets to watch,
+ * the loop calls ares_process_fd when one is ready, and a timer set from
+ * ares_timeout lets c-ares time out and retry (two tries within the
+ * source's timeout).  A run attaches the source to its loop and submits
+ * queries as its jobs need them; the blocking resolve() is the same code
+ * on a loop of its own.  Answers are parsed with libknot's packet
  * parser and decoded by the decoder the zone source uses (dns_wire.h).
  *
  * Tests: tests/unit/test_dns_zone.c (against a real knotd on loopback).
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <ares.h>
+#include <event2/event.h>
 #include <libknot/consts.h>
 #include <libknot/dname.h>
 #include <libknot/errcode.h>
@@ -26,24 +29,18 @@
 
 #define LIVE_DEFAULT_TIMEOUT_MS 5000
 
+struct live_job;
+struct live_sock;
+
 struct live_src {
 	sf_dns_source base;
 	ares_channel ch;
 	int timeout_ms;
-};
-
-struct live_batch;
-
-/* One query in flight. */
-struct live_job {
-	struct live_batch *b;
-	sf_dns_query *q;
-	bool done;
-};
-
-struct live_batch {
-	size_t pending;
-	sf_status st; /* SF_ENOMEM if an answer could not be stored */
+	struct event_base *loop;    /* the loop it is attached to, or NULL */
+	struct event *timer;        /* c-ares's next timeout */
+	struct live_sock *socks;
+	struct live_job *jobs;      /* in flight */
+	bool detaching;
 };
 
 static bool lib_inited;
@@ -166,132 +163,240 @@ out:
 	return st;
 }
 
+/* One query in flight. */
+struct live_job {
+	struct live_src *ls;
+	sf_dns_query *q;
+	sf_dns_done_fn done;
+	void *arg;
+	struct live_job *prev, *next;
+};
+
+/* A socket c-ares asked us to watch. */
+struct live_sock {
+	ares_socket_t fd;
+	struct event *ev;
+	struct live_sock *next;
+};
+
+static void reschedule(struct live_src *ls);
+
 /* c-ares callback: runs once per query (also when cancelled or destroyed). */
 static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
 	struct live_job *job = arg;
+	struct live_src *ls = job->ls;
+	sf_status st = SF_OK;
 
 	(void)timeouts;
-	if (job->done)
+	if (job->prev)
+		job->prev->next = job->next;
+	else
+		ls->jobs = job->next;
+	if (job->next)
+		job->next->prev = job->prev;
+	if (ls->detaching) {
+		free(job);
 		return;
-	job->done = true;
-	job->b->pending--;
+	}
 	/*
 	 * c-ares hands over the message for NXDOMAIN (ARES_ENOTFOUND) and
 	 * NODATA too; without one (timeout, refused, ...) only the status
 	 * tells what happened.
 	 */
-	if (abuf && alen > 0 && status != ARES_ECANCELLED && status != ARES_EDESTRUCTION) {
-		sf_status st = parse_answer(abuf, alen, job->q);
-
-		if (st != SF_OK)
-			job->b->st = st;
-		return;
-	}
-	job->q->rcode = map_status(status);
+	if (abuf && alen > 0 && status != ARES_ECANCELLED && status != ARES_EDESTRUCTION)
+		st = parse_answer(abuf, alen, job->q);
+	else
+		job->q->rcode = map_status(status);
+	job->done(job->arg, job->q, st);
+	free(job);
 }
 
-static int64_t now_ms(void)
+static void on_sock(evutil_socket_t fd, short what, void *arg)
 {
-	struct timespec ts;
+	struct live_src *ls = arg;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	ares_process_fd(ls->ch, (what & EV_READ) ? (ares_socket_t)fd : ARES_SOCKET_BAD,
+			(what & EV_WRITE) ? (ares_socket_t)fd : ARES_SOCKET_BAD);
+	reschedule(ls);
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct live_src *ls = arg;
+
+	(void)fd;
+	(void)what;
+	/* Let c-ares handle its timeouts and retries. */
+	ares_process_fd(ls->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	reschedule(ls);
+}
+
+/* Arms the timer for c-ares's next timeout, if any query is in flight. */
+static void reschedule(struct live_src *ls)
+{
+	struct timeval tv, *tvp;
+
+	if (!ls->timer)
+		return;
+	if (!ls->jobs) {
+		evtimer_del(ls->timer);
+		return;
+	}
+	tvp = ares_timeout(ls->ch, NULL, &tv);
+	if (tvp)
+		evtimer_add(ls->timer, tvp);
+}
+
+/* ARES_OPT_SOCK_STATE_CB: c-ares opened, changed or closed a socket. */
+static void on_sock_state(void *data, ares_socket_t fd, int readable, int writable)
+{
+	struct live_src *ls = data;
+	struct live_sock **pp, *k;
+
+	for (pp = &ls->socks; *pp && (*pp)->fd != fd; pp = &(*pp)->next)
+		;
+	k = *pp;
+	if (!readable && !writable) {
+		if (k) {
+			*pp = k->next;
+			event_free(k->ev);
+			free(k);
+		}
+		return;
+	}
+	if (!ls->loop)
+		return;
+	if (!k) {
+		k = calloc(1, sizeof(*k));
+		if (!k)
+			return; /* the query times out */
+		k->fd = fd;
+		k->next = ls->socks;
+		ls->socks = k;
+	} else {
+		event_free(k->ev);
+	}
+	k->ev = event_new(ls->loop, (evutil_socket_t)fd,
+			  (short)(EV_PERSIST | (readable ? EV_READ : 0) | (writable ? EV_WRITE : 0)),
+			  on_sock, ls);
+	if (k->ev)
+		event_add(k->ev, NULL);
+}
+
+static sf_status live_attach(sf_dns_source *src, struct event_base *base)
+{
+	struct live_src *ls = (struct live_src *)src;
+
+	if (ls->loop)
+		return ls->loop == base ? SF_OK : SF_EINVAL;
+	ls->timer = evtimer_new(base, on_timer, ls);
+	if (!ls->timer)
+		return SF_ENOMEM;
+	ls->loop = base;
+	return SF_OK;
+}
+
+static void live_detach(sf_dns_source *src)
+{
+	struct live_src *ls = (struct live_src *)src;
+
+	if (!ls->loop)
+		return;
+	/* Whatever is still open runs its callback with ARES_ECANCELLED: dropped. */
+	ls->detaching = true;
+	ares_cancel(ls->ch);
+	ls->detaching = false;
+	while (ls->socks) {
+		struct live_sock *k = ls->socks;
+
+		ls->socks = k->next;
+		event_free(k->ev);
+		free(k);
+	}
+	event_free(ls->timer);
+	ls->timer = NULL;
+	ls->loop = NULL;
+}
+
+static sf_status live_submit(sf_dns_source *src, sf_dns_query *q, sf_dns_done_fn done, void *arg)
+{
+	struct live_src *ls = (struct live_src *)src;
+	struct live_job *job;
+
+	if (!ls->loop)
+		return SF_EINVAL;
+	q->rr = NULL;
+	q->n_rr = 0;
+	q->rcode = SF_DNS_ERROR;
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		return SF_ENOMEM;
+	job->ls = ls;
+	job->q = q;
+	job->done = done;
+	job->arg = arg;
+	job->next = ls->jobs;
+	if (ls->jobs)
+		ls->jobs->prev = job;
+	ls->jobs = job;
+	/* RFC 1035 4.1.2: class IN; c-ares sets RD (no ARES_FLAG_NORECURSE). */
+	ares_query(ls->ch, q->name, KNOT_CLASS_IN, q->type, on_answer, job);
+	reschedule(ls);
+	return SF_OK;
+}
+
+struct sync_batch {
+	size_t pending;
+	sf_status st;
+};
+
+static void sync_done(void *arg, sf_dns_query *q, sf_status st)
+{
+	struct sync_batch *b = arg;
+
+	(void)q;
+	b->pending--;
+	if (st != SF_OK)
+		b->st = st;
 }
 
 /*
- * Sends every query, then drives c-ares until all answered or the deadline
- * (the source's timeout) passed; what is left is cancelled and reported as
- * SF_DNS_TIMEOUT.  Returns SF_OK or SF_ENOMEM.
+ * The blocking form: every query at once on a loop of its own, until all
+ * answered (c-ares times each try out itself: two tries within the
+ * source's timeout).  Returns SF_OK or SF_ENOMEM.
  */
 static sf_status live_resolve(sf_dns_source *src, sf_dns_query *q, size_t n)
 {
 	struct live_src *ls = (struct live_src *)src;
-	struct live_batch b = { .pending = n, .st = SF_OK };
-	struct live_job *jobs;
-	int64_t deadline;
+	struct sync_batch b = { .pending = 0, .st = SF_OK };
+	struct event_base *base;
+	sf_status st;
 
 	if (n == 0)
 		return SF_OK;
-	jobs = calloc(n, sizeof(*jobs));
-	if (!jobs)
+	if (ls->loop)
+		return SF_EINVAL; /* bound to a run's loop */
+	base = event_base_new();
+	if (!base)
 		return SF_ENOMEM;
-	for (size_t i = 0; i < n; i++) {
+	st = live_attach(src, base);
+	for (size_t i = 0; i < n && st == SF_OK; i++) {
 		q[i].rr = NULL;
 		q[i].n_rr = 0;
 		q[i].rcode = SF_DNS_ERROR;
-	}
-	deadline = now_ms() + ls->timeout_ms;
-	for (size_t i = 0; i < n; i++) {
-		jobs[i].b = &b;
-		jobs[i].q = &q[i];
-		if (!q[i].name) {
-			jobs[i].done = true;
-			b.pending--;
+		if (!q[i].name)
 			continue;
-		}
-		/* RFC 1035 4.1.2: class IN; c-ares sets RD (no ARES_FLAG_NORECURSE). */
-		ares_query(ls->ch, q[i].name, KNOT_CLASS_IN, q[i].type, on_answer, &jobs[i]);
+		st = live_submit(src, &q[i], sync_done, &b);
+		if (st == SF_OK)
+			b.pending++;
 	}
-
-	/* Bounded by the deadline: every round waits at most until then. */
-	while (b.pending > 0) {
-		ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-		struct pollfd pfd[ARES_GETSOCK_MAXNUM];
-		struct timeval max, tv, *tvp;
-		int64_t left = deadline - now_ms();
-		unsigned bits;
-		int nfd = 0, wait_ms, r;
-
-		if (left <= 0)
-			break;
-		bits = (unsigned)ares_getsock(ls->ch, socks, ARES_GETSOCK_MAXNUM);
-		for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-			short ev = 0;
-
-			/* The ARES_GETSOCK_* macros shift a signed 1 into bit 31 (UB). */
-			if ((bits >> i) & 1u)
-				ev |= POLLIN;
-			if ((bits >> (i + ARES_GETSOCK_MAXNUM)) & 1u)
-				ev |= POLLOUT;
-			if (!ev)
-				continue;
-			pfd[nfd].fd = socks[i];
-			pfd[nfd].events = ev;
-			pfd[nfd].revents = 0;
-			nfd++;
-		}
-		max.tv_sec = (time_t)(left / 1000);
-		max.tv_usec = (suseconds_t)(left % 1000) * 1000;
-		tvp = ares_timeout(ls->ch, &max, &tv);
-		wait_ms = (int)(tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000);
-		if (wait_ms > left)
-			wait_ms = (int)left;
-		r = poll(pfd, (nfds_t)nfd, wait_ms);
-		if (r < 0 && errno != EINTR)
-			break;
-		if (r <= 0) {
-			/* Nothing to read: let c-ares handle its timeouts. */
-			ares_process_fd(ls->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-			continue;
-		}
-		for (int i = 0; i < nfd; i++) {
-			short re = pfd[i].revents;
-			ares_socket_t rfd = ARES_SOCKET_BAD, wfd = ARES_SOCKET_BAD;
-
-			if (re & (POLLIN | POLLERR | POLLHUP | POLLNVAL))
-				rfd = pfd[i].fd;
-			if (re & POLLOUT)
-				wfd = pfd[i].fd;
-			if (rfd != ARES_SOCKET_BAD || wfd != ARES_SOCKET_BAD)
-				ares_process_fd(ls->ch, rfd, wfd);
-		}
-	}
-	/* Whatever is still open runs its callback with ARES_ECANCELLED. */
-	if (b.pending > 0)
-		ares_cancel(ls->ch);
-	free(jobs);
-	return b.st;
+	while (st == SF_OK && b.pending > 0)
+		if (event_base_loop(base, EVLOOP_ONCE) < 0)
+			st = SF_EINTERNAL;
+	live_detach(src);
+	event_base_free(base);
+	return st != SF_OK ? st : b.st;
 }
 
 static void live_free(sf_dns_source *src)
@@ -300,6 +405,7 @@ static void live_free(sf_dns_source *src)
 
 	if (!ls)
 		return;
+	live_detach(src);
 	if (ls->ch)
 		ares_destroy(ls->ch);
 	free(ls);
@@ -307,6 +413,9 @@ static void live_free(sf_dns_source *src)
 
 static const struct sf_dns_ops live_ops = {
 	.resolve = live_resolve,
+	.attach = live_attach,
+	.submit = live_submit,
+	.detach = live_detach,
 	.free = live_free,
 };
 
@@ -421,8 +530,12 @@ sf_status sf_dns_live_new(const char *resolver, int timeout_ms,
 	opt.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOCHECKRESP;
 	opt.timeout = ls->timeout_ms / 3 > 0 ? ls->timeout_ms / 3 : 1;
 	opt.tries = 2;
+	/* The sockets are watched by the loop the source is attached to. */
+	opt.sock_state_cb = on_sock_state;
+	opt.sock_state_cb_data = ls;
 	r = ares_init_options(&ls->ch, &opt,
-			      ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
+			      ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+				      ARES_OPT_SOCK_STATE_CB);
 	if (r != ARES_SUCCESS) {
 		ls->ch = NULL;
 		st = r == ARES_ENOMEM ? SF_ENOMEM : SF_ENET;

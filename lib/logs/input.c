@@ -1183,10 +1183,32 @@ sf_status sf_logs_read_opts(const char *path, sf_log_type type, sf_log_emit_fn e
 	return st;
 }
 
-sf_status sf_logs_read(const char *path, sf_log_type type, sf_log_emit_fn emit, void *arg,
-		       sf_log_type *out_type, char *err, size_t errlen)
+struct sf_log_reader {
+	char err[SF_LOGS_ERRLEN];
+};
+
+sf_status sf_log_reader_new(sf_log_reader **out_reader)
 {
-	return sf_logs_read_opts(path, type, emit, arg, NULL, out_type, err, errlen);
+	*out_reader = calloc(1, sizeof(**out_reader));
+	return *out_reader ? SF_OK : SF_ENOMEM;
+}
+
+void sf_log_reader_free(sf_log_reader *rd)
+{
+	free(rd);
+}
+
+const char *sf_log_reader_error(const sf_log_reader *rd)
+{
+	return rd ? rd->err : "out of memory";
+}
+
+sf_status sf_logs_read(sf_log_reader *rd, const char *path, sf_log_type type,
+		       sf_log_emit_fn emit, void *arg, sf_log_type *out_type)
+{
+	if (!rd)
+		return SF_EINVAL;
+	return sf_logs_read_opts(path, type, emit, arg, NULL, out_type, rd->err, sizeof(rd->err));
 }
 
 sf_status sf_logs_read_mem(const void *buf, size_t len, sf_log_type type, sf_log_emit_fn emit,

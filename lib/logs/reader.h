@@ -39,6 +39,9 @@
 #define SF_LOGS_BEHIND (128u << 10) /* context kept before the scan position */
 #define SF_LOGS_SNIFF (64u << 10)   /* bytes looked at for binary data and the format */
 
+/* Room for a failure message: a path and a sentence. */
+#define SF_LOGS_ERRLEN (4096 + 256)
+
 /* Window geometry; tests and fuzzers use tiny ones to exercise the shifts. */
 typedef struct sf_logs_opts {
 	size_t block;  /* >= 1 */

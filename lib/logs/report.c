@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "logs/kb.h"
+#include "logs/reader.h"
 #include "sipfed/logs.h"
 #include "util/util.h"
 
@@ -23,6 +24,7 @@ struct sf_logs_report {
 	size_t *ev_cause; /* cause index of each event (after finish) */
 	sf_strv domains;
 	int oom;          /* an event could not be stored while reading */
+	char err[SF_LOGS_ERRLEN]; /* the message of the last failure */
 };
 
 sf_status sf_logs_report_new(sf_logs_report **out)
@@ -88,24 +90,32 @@ static int report_emit(void *arg, sf_log_event *ev)
 	return 0;
 }
 
-sf_status sf_logs_report_add(sf_logs_report *r, const char *path, sf_log_type type, char *err,
-			     size_t errlen)
+sf_status sf_logs_report_add(sf_logs_report *r, const char *path, sf_log_type type)
 {
 	sf_log_type used = SF_LOGT_AUTO;
 	sf_status st;
 
-	if (r == NULL || path == NULL)
+	if (r == NULL)
 		return SF_EINVAL;
+	r->err[0] = '\0';
+	if (path == NULL) {
+		snprintf(r->err, sizeof(r->err), "no file name given");
+		return SF_EINVAL;
+	}
 	r->oom = 0;
-	st = sf_logs_read(path, type, report_emit, r, &used, err, errlen);
+	st = sf_logs_read_opts(path, type, report_emit, r, NULL, &used, r->err, sizeof(r->err));
 	if (r->oom) {
-		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "out of memory reading '%s'", path);
+		snprintf(r->err, sizeof(r->err), "out of memory reading '%s'", path);
 		return SF_ENOMEM;
 	}
 	if (st == SF_OK)
 		r->n_files++;
 	return st;
+}
+
+const char *sf_logs_report_error(const sf_logs_report *r)
+{
+	return r ? r->err : "out of memory";
 }
 
 /* ---- time stamps ----------------------------------------------------------- */
@@ -408,21 +418,29 @@ out:
 	return st;
 }
 
+/* Records the message of a failure of sf_logs_report_finish(); returns @st. */
+static sf_status finish_failed(sf_logs_report *r, sf_status st)
+{
+	snprintf(r->err, sizeof(r->err), "%s while explaining the events", sf_strerror(st));
+	return st;
+}
+
 sf_status sf_logs_report_finish(sf_logs_report *r)
 {
 	sf_status st;
 
 	if (r == NULL)
 		return SF_EINVAL;
+	r->err[0] = '\0';
 	causes_release(r);
 	for (size_t i = 0; i < r->n_ev; i++) {
 		free(r->ev[i]->linked);
 		r->ev[i]->linked = NULL;
 		if ((st = sf_logs_explain(r->ev[i])) != SF_OK)
-			return st;
+			return finish_failed(r, st);
 	}
 	if ((st = correlate(r)) != SF_OK || (st = group(r)) != SF_OK)
-		return st;
+		return finish_failed(r, st);
 	for (size_t i = 0; i < r->n_ev; i++) {
 		char *d = sf_logs_check_domain(r->ev[i]);
 		int rc = 0;
@@ -431,7 +449,7 @@ sf_status sf_logs_report_finish(sf_logs_report *r)
 			rc = sf_strv_push(&r->domains, d);
 		free(d);
 		if (rc < 0)
-			return SF_ENOMEM;
+			return finish_failed(r, SF_ENOMEM);
 	}
 	return SF_OK;
 }

@@ -36,6 +36,7 @@
 #include "util/util.h"
 
 #define PLAN_MAX_FILE (64u << 20) /* bytes of a plan file */
+#define PLAN_ERRLEN (4096 + 512)    /* a failure message: a path, a JSON path, a value */
 #define PLAN_MAX_DOMAINS 100000
 #define PLAN_MAX_LIST 1000        /* edges, pools, servers, addresses, UM servers */
 #define PLAN_DEFAULT_TTL 3600
@@ -2171,8 +2172,9 @@ static sf_status plan_options(const struct plan_in *in, sf_plan *p)
 
 /* ---- public entry points -------------------------------------------------------- */
 
-sf_status sf_plan_parse(const char *text, size_t len, const char *label, sf_plan **out_plan,
-			char *err, size_t errlen)
+/* sf_plan_parse() with the message of a failure in @err. */
+static sf_status plan_parse(const char *text, size_t len, const char *label, sf_plan **out_plan,
+			    char *err, size_t errlen)
 {
 	struct perr pe = { label ? label : "plan", err, errlen };
 	struct plan_in in = { 0 };
@@ -2217,7 +2219,8 @@ out:
 	return SF_OK;
 }
 
-sf_status sf_plan_load(const char *file, sf_plan **out_plan, char *err, size_t errlen)
+/* sf_plan_load() with the message of a failure in @err. */
+static sf_status plan_load(const char *file, sf_plan **out_plan, char *err, size_t errlen)
 {
 	struct stat sb;
 	char *buf = NULL;
@@ -2265,7 +2268,7 @@ sf_status sf_plan_load(const char *file, sf_plan **out_plan, char *err, size_t e
 			break; /* the file shrank: parse what is there */
 		got += (size_t)n;
 	}
-	st = sf_plan_parse(buf, got, file, out_plan, err, errlen);
+	st = plan_parse(buf, got, file, out_plan, err, errlen);
 out:
 	free(buf);
 	close(fd);
@@ -2273,10 +2276,61 @@ out:
 }
 
 
+/*
+ * The public entry points: on failure *out_plan is an empty plan that holds
+ * the message (docs/api.md, "Errors"); NULL only when even that cannot be
+ * allocated.
+ */
+static sf_status plan_failed(sf_status st, const char *err, sf_plan **out_plan)
+{
+	sf_plan *p = calloc(1, sizeof(*p));
+
+	*out_plan = p;
+	if (p && !(p->error = strdup(err[0] ? err : sf_strerror(st)))) {
+		free(p);
+		*out_plan = NULL;
+	}
+	return st;
+}
+
+sf_status sf_plan_parse(const char *text, size_t len, const char *label, sf_plan **out_plan)
+{
+	char err[PLAN_ERRLEN] = "";
+	sf_status st;
+
+	if (!out_plan)
+		return SF_EINVAL;
+	if (!text && len)
+		return plan_failed(SF_EINVAL, "no plan text given", out_plan);
+	st = plan_parse(text ? text : "", len, label, out_plan, err, sizeof(err));
+	return st == SF_OK ? st : plan_failed(st, err, out_plan);
+}
+
+sf_status sf_plan_load(const char *file, sf_plan **out_plan)
+{
+	char err[PLAN_ERRLEN] = "";
+	sf_status st;
+
+	if (!out_plan)
+		return SF_EINVAL;
+	if (!file)
+		return plan_failed(SF_EINVAL, "no plan file given", out_plan);
+	st = plan_load(file, out_plan, err, sizeof(err));
+	return st == SF_OK ? st : plan_failed(st, err, out_plan);
+}
+
+const char *sf_plan_error(const sf_plan *p)
+{
+	if (!p)
+		return "out of memory";
+	return p->error ? p->error : "";
+}
+
 void sf_plan_free(sf_plan *p)
 {
 	if (!p)
 		return;
 	plan_release(p);
+	free(p->error);
 	free(p);
 }

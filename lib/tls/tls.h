@@ -48,6 +48,16 @@ typedef struct sf_tls_facts {
 void sf_tls_facts_release(sf_tls_facts *f);
 
 typedef struct sf_tls_source sf_tls_source;
+struct event_base;
+typedef struct sf_tls_hs sf_tls_hs;
+
+/*
+ * The end of one handshake started with sf_tls_start(): @f holds what it
+ * observed (state, error, version, cipher, chain, client certificate
+ * request; never the no-SNI chain, which is another handshake); the callee
+ * owns it.  @st is SF_OK, or SF_ENOMEM when the facts could not be stored.
+ */
+typedef void (*sf_tls_done_fn)(void *arg, sf_tls_facts *f, sf_status st);
 
 struct sf_tls_ops {
 	/*
@@ -59,6 +69,18 @@ struct sf_tls_ops {
 	 */
 	sf_status (*fetch)(sf_tls_source *src, const char *host, const char *addr,
 			   uint16_t port, sf_tls_facts *out, char *err, size_t errlen);
+	/*
+	 * The event-loop side (NULL for the directory source, whose fetch
+	 * answers at once): one TCP connect and TLS handshake with @addr:@port
+	 * on @base, sending @sni as server name unless NULL; the result goes
+	 * to @done from the loop, never from inside start.  *out_hs may be
+	 * given to cancel() before then (done is then not called).
+	 * Returns SF_EINVAL for a bad address, SF_ENOMEM.
+	 */
+	sf_status (*start)(sf_tls_source *src, struct event_base *base, const char *sni,
+			   const char *addr, uint16_t port, sf_tls_done_fn done, void *arg,
+			   sf_tls_hs **out_hs);
+	void (*cancel)(sf_tls_hs *hs);
 	void (*free)(sf_tls_source *src);
 };
 
@@ -89,6 +111,21 @@ static inline sf_status sf_tls_fetch(sf_tls_source *s, const char *host, const c
 {
 	return s->ops->fetch(s, host, addr, port, out, err, errlen);
 }
+
+/*
+ * Copies @src into @dst (chains and verification up-referenced, strings
+ * duplicated).  Returns SF_OK or SF_ENOMEM (@dst then empty).
+ */
+sf_status sf_tls_facts_copy(sf_tls_facts *dst, const sf_tls_facts *src);
+
+/*
+ * The facts of a fetch from two handshakes: @sni (with the server name)
+ * and @nosni (without one; NULL if none was made).  What the no-SNI
+ * handshake saw counts only when the SNI one succeeded.  Copies; returns
+ * SF_OK or SF_ENOMEM.
+ */
+sf_status sf_tls_facts_merge(sf_tls_facts *out, const sf_tls_facts *sni,
+			     const sf_tls_facts *nosni);
 
 static inline void sf_tls_source_free(sf_tls_source *s)
 {

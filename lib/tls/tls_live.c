@@ -12,21 +12,22 @@
  * server must be observed and reported (TLS-001), not just "fail".  No
  * application data is ever sent.
  *
- * Every socket is non-blocking; connect and handshake each have the
- * source's timeout as a deadline (a server that trickles bytes cannot
- * stretch it), waited for with poll().
+ * Every socket is non-blocking and driven by a libevent loop (a run's, or
+ * one of its own for the blocking fetch); connect and handshake each have
+ * the source's timeout as a deadline (a server that trickles bytes cannot
+ * stretch it).  One handshake is one sf_tls_hs; a fetch is two of them,
+ * with SNI and without.
  *
  * SIGPIPE: OpenSSL writes with write(2) through the fd we give it, so a
  * peer that closed the connection makes the write raise SIGPIPE.  The
  * library installs no signal handlers; the program must ignore SIGPIPE
  * (the CLI does, and so does tests/unit/test_tls.c).
  *
- * A source may be used from several threads at once: the SSL_CTX is only
- * read after sf_tls_live_new(), and each fetch has its own SSL objects.
+ * The SSL_CTX is only read after sf_tls_live_new(); each handshake has its
+ * own SSL object.
  */
 #include <errno.h>
 #include <netdb.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/event.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -50,13 +52,23 @@ typedef struct sf_tls_live {
 	int timeout_ms;
 } sf_tls_live;
 
-/* One TCP connection and its TLS session. */
-struct sess {
+/* One TCP connection and its TLS handshake, driven by a libevent loop. */
+struct sf_tls_hs {
+	const sf_tls_live *l;
+	struct event_base *base;
+	struct event *ev;   /* the socket (or the immediate failure) with the phase's deadline */
 	int fd;
 	SSL *ssl;
+	int phase;          /* 0 connecting, 1 handshaking, 2 failed in start() */
+	int64_t deadline;   /* of the phase (CLOCK_MONOTONIC ms) */
 	int cert_requested; /* set by client_cert_cb */
-	sf_tls_state state; /* SF_TLS_OK, or why not */
-	char msg[SF_LIVE_MSG_MAX]; /* the failure, when state != SF_TLS_OK */
+	int nomem;
+	char sni[256];      /* "" = none */
+	char peer[80];
+	char msg[SF_LIVE_MSG_MAX]; /* the failure */
+	sf_tls_done_fn done;
+	void *arg;
+	sf_tls_facts f;
 };
 
 static int64_t now_ms(void)
@@ -65,27 +77,6 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/*
- * Waits until @fd has one of @events or @deadline (CLOCK_MONOTONIC, ms)
- * passes.  Returns 1 if ready, 0 on timeout, -1 with errno on error.
- */
-static int wait_fd(int fd, short events, int64_t deadline)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-
-	for (;;) {
-		int64_t left = deadline - now_ms();
-		int r;
-
-		if (left <= 0)
-			return 0;
-		r = poll(&p, 1, left > INT32_MAX ? INT32_MAX : (int)left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		return r < 0 ? -1 : (r > 0);
-	}
 }
 
 /* "192.0.2.1:5061" or "[2001:db8::1]:5061" into @buf. */
@@ -104,69 +95,11 @@ static void fmt_peer(char *buf, size_t len, const char *addr, uint16_t port)
  */
 static int client_cert_cb(SSL *ssl, X509 **out_x509, EVP_PKEY **out_pkey)
 {
-	struct sess *s = SSL_get_app_data(ssl);
+	sf_tls_hs *hs = SSL_get_app_data(ssl);
 
-	if (s)
-		s->cert_requested = 1;
+	if (hs)
+		hs->cert_requested = 1;
 	return 0;
-}
-
-/*
- * Opens a non-blocking TCP connection to @addr (numeric IPv4 or IPv6; no
- * name lookup) within the source's timeout.  Returns SF_OK with s->fd set,
- * or SF_OK with s->state = SF_TLS_CONNECT_FAILED and s->msg; SF_EINVAL if
- * @addr is not an address; SF_ENET if no socket could be created.
- */
-static sf_status tcp_connect(const sf_tls_live *l, const char *addr, uint16_t port,
-			     const char *peer, struct sess *s, char *err, size_t errlen)
-{
-	struct addrinfo hints, *res = NULL;
-	char service[8];
-	socklen_t sl;
-	sf_status st = SF_OK;
-	int r, soerr = 0;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-	snprintf(service, sizeof(service), "%u", (unsigned)port);
-	if (getaddrinfo(addr, service, &hints, &res) != 0 || !res) {
-		snprintf(err, errlen, "invalid address '%s'", addr);
-		st = SF_EINVAL;
-		goto out;
-	}
-	s->fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->fd < 0) {
-		snprintf(err, errlen, "cannot create a socket: %s", strerror(errno));
-		st = SF_ENET;
-		goto out;
-	}
-	r = connect(s->fd, res->ai_addr, res->ai_addrlen);
-	if (r != 0 && errno != EINPROGRESS) {
-		soerr = errno;
-	} else if (r != 0) {
-		r = wait_fd(s->fd, POLLOUT, now_ms() + l->timeout_ms);
-		if (r == 0) {
-			s->state = SF_TLS_CONNECT_FAILED;
-			snprintf(s->msg, sizeof(s->msg), "connect to %s: timed out after %d ms",
-				 peer, l->timeout_ms);
-			goto out;
-		}
-		sl = sizeof(soerr);
-		if (r < 0)
-			soerr = errno;
-		else if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0)
-			soerr = errno;
-	}
-	if (soerr != 0) {
-		s->state = SF_TLS_CONNECT_FAILED;
-		snprintf(s->msg, sizeof(s->msg), "connect to %s: %s", peer, strerror(soerr));
-	}
-out:
-	if (res)
-		freeaddrinfo(res);
-	return st;
 }
 
 /*
@@ -175,7 +108,7 @@ out:
  * (OpenSSL reports a received alert as reason SSL_AD_REASON_OFFSET + the
  * alert number, RFC 8446 §6).
  */
-static void describe_failure(struct sess *s, const char *peer, int ssl_err, int sys_errno)
+static void describe_failure(sf_tls_hs *s, const char *peer, int ssl_err, int sys_errno)
 {
 	char text[256] = "";
 	char alert[96] = "";
@@ -204,94 +137,10 @@ static void describe_failure(struct sess *s, const char *peer, int ssl_err, int 
 		else
 			snprintf(text, sizeof(text), "SSL_get_error() = %d", ssl_err);
 	}
-	s->state = SF_TLS_HANDSHAKE_FAILED;
+	s->f.state = SF_TLS_HANDSHAKE_FAILED;
 	snprintf(s->msg, sizeof(s->msg), "TLS handshake with %s failed: %s%s%s", peer, text,
 		 alert, s->cert_requested ? "; the server had requested a client certificate"
 		 " and none was sent" : "");
-}
-
-/*
- * Connects and handshakes with @addr:@port, sending @sni as server name
- * (RFC 6066 §3) unless NULL.  On return s->state says how far it got; the
- * caller reads the session and then calls sess_close() in every case.
- * Returns SF_OK unless the arguments are bad or memory runs out.
- */
-static sf_status sess_open(const sf_tls_live *l, const char *addr, uint16_t port,
-			   const char *sni, struct sess *s, char *err, size_t errlen)
-{
-	char peer[320];
-	int64_t deadline;
-	sf_status st;
-
-	memset(s, 0, sizeof(*s));
-	s->fd = -1;
-	s->state = SF_TLS_OK;
-	fmt_peer(peer, sizeof(peer), addr, port);
-	st = tcp_connect(l, addr, port, peer, s, err, errlen);
-	if (st != SF_OK || s->state != SF_TLS_OK)
-		goto out;
-
-	s->ssl = SSL_new(l->ctx);
-	if (!s->ssl || !SSL_set_fd(s->ssl, s->fd) || !SSL_set_app_data(s->ssl, s)) {
-		snprintf(err, errlen, "out of memory");
-		st = SF_ENOMEM;
-		goto out;
-	}
-	if (sni && !SSL_set_tlsext_host_name(s->ssl, sni)) {
-		snprintf(err, errlen, "cannot send '%s' as TLS server name", sni);
-		st = SF_EINVAL;
-		goto out;
-	}
-	SSL_set_connect_state(s->ssl);
-
-	/* SSL_get_error() needs an empty queue before the I/O call. */
-	ERR_clear_error();
-	deadline = now_ms() + l->timeout_ms;
-	for (;;) {
-		int r, e, w, sys_errno;
-		short ev;
-
-		errno = 0;
-		r = SSL_do_handshake(s->ssl);
-		sys_errno = errno;
-		if (r == 1)
-			break;
-		e = SSL_get_error(s->ssl, r);
-		if (e == SSL_ERROR_WANT_READ) {
-			ev = POLLIN;
-		} else if (e == SSL_ERROR_WANT_WRITE) {
-			ev = POLLOUT;
-		} else {
-			describe_failure(s, peer, e, sys_errno);
-			break;
-		}
-		w = wait_fd(s->fd, ev, deadline);
-		if (w == 0) {
-			s->state = SF_TLS_HANDSHAKE_FAILED;
-			snprintf(s->msg, sizeof(s->msg), "TLS handshake with %s: timed out after"
-				 " %d ms", peer, l->timeout_ms);
-			break;
-		}
-		if (w < 0) {
-			s->state = SF_TLS_HANDSHAKE_FAILED;
-			snprintf(s->msg, sizeof(s->msg), "TLS handshake with %s failed: %s",
-				 peer, strerror(errno));
-			break;
-		}
-	}
-out:
-	ERR_clear_error();
-	return st;
-}
-
-/* Frees the session and closes its socket (no close_notify is sent). */
-static void sess_close(struct sess *s)
-{
-	SSL_free(s->ssl);
-	s->ssl = NULL;
-	if (s->fd >= 0)
-		close(s->fd);
-	s->fd = -1;
 }
 
 /*
@@ -384,80 +233,301 @@ static int copy_client_ca(SSL *ssl, sf_tls_facts *out)
 	return 0;
 }
 
+/* Finishes @hs: closes it, hands its facts to the caller, frees it. */
+static void hs_finish(sf_tls_hs *hs)
+{
+	sf_status st = SF_OK;
+
+	if (hs->f.state != SF_TLS_OK && !hs->f.error && !(hs->f.error = strdup(hs->msg)))
+		st = SF_ENOMEM;
+	SSL_free(hs->ssl);
+	hs->ssl = NULL;
+	if (hs->fd >= 0)
+		close(hs->fd);
+	hs->fd = -1;
+	if (hs->ev)
+		event_free(hs->ev);
+	hs->ev = NULL;
+	hs->done(hs->arg, &hs->f, st);
+	sf_tls_facts_release(&hs->f);
+	free(hs);
+}
+
+/* What a successful handshake shows: version, suite, chain. */
+static void hs_collect(sf_tls_hs *hs)
+{
+	const SSL_CIPHER *c = SSL_get_current_cipher(hs->ssl);
+	const char *cn = c ? SSL_CIPHER_standard_name(c) : NULL;
+	const char *v = SSL_get_version(hs->ssl);
+
+	if (c && !cn)
+		cn = SSL_CIPHER_get_name(c);
+	hs->f.client_cert_observed = 1;
+	if (!(hs->f.version = strdup(v ? v : "unknown")) || (cn && !(hs->f.cipher = strdup(cn))) ||
+	    !(hs->f.chain = copy_chain(hs->ssl)))
+		hs->nomem = 1;
+}
+
+static void hs_wait(sf_tls_hs *hs, short what);
+
+/* Drives the handshake one step; finishes @hs when it is over. */
+static void hs_step(sf_tls_hs *hs)
+{
+	int r, e, sys_errno;
+
+	/* SSL_get_error() needs an empty queue before the I/O call. */
+	ERR_clear_error();
+	errno = 0;
+	r = SSL_do_handshake(hs->ssl);
+	sys_errno = errno;
+	if (r == 1) {
+		hs->f.state = SF_TLS_OK;
+		hs_collect(hs);
+	} else {
+		e = SSL_get_error(hs->ssl, r);
+		if (e == SSL_ERROR_WANT_READ) {
+			hs_wait(hs, EV_READ);
+			return;
+		}
+		if (e == SSL_ERROR_WANT_WRITE) {
+			hs_wait(hs, EV_WRITE);
+			return;
+		}
+		describe_failure(hs, hs->peer, e, sys_errno);
+	}
+	ERR_clear_error();
+	/* A server that asked for a client certificate (also before failing: TLS-004). */
+	if (hs->cert_requested) {
+		hs->f.client_cert_observed = 1;
+		hs->f.client_cert_requested = 1;
+		if (copy_client_ca(hs->ssl, &hs->f) != 0)
+			hs->nomem = 1;
+	}
+	if (hs->nomem) {
+		sf_tls_facts_release(&hs->f);
+		hs->f.state = SF_TLS_HANDSHAKE_FAILED;
+		snprintf(hs->msg, sizeof(hs->msg), "out of memory");
+	}
+	hs_finish(hs);
+}
+
+static void hs_connected(sf_tls_hs *hs)
+{
+	int soerr = 0;
+	socklen_t sl = sizeof(soerr);
+
+	if (getsockopt(hs->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0)
+		soerr = errno;
+	if (soerr != 0) {
+		hs->f.state = SF_TLS_CONNECT_FAILED;
+		snprintf(hs->msg, sizeof(hs->msg), "connect to %s: %s", hs->peer, strerror(soerr));
+		hs_finish(hs);
+		return;
+	}
+	hs->ssl = SSL_new(hs->l->ctx);
+	if (!hs->ssl || !SSL_set_fd(hs->ssl, hs->fd) || !SSL_set_app_data(hs->ssl, hs) ||
+	    (hs->sni[0] && !SSL_set_tlsext_host_name(hs->ssl, hs->sni))) {
+		ERR_clear_error();
+		hs->f.state = SF_TLS_HANDSHAKE_FAILED;
+		snprintf(hs->msg, sizeof(hs->msg), "cannot set up TLS with %s", hs->peer);
+		hs_finish(hs);
+		return;
+	}
+	SSL_set_connect_state(hs->ssl);
+	hs->phase = 1;
+	hs->deadline = now_ms() + hs->l->timeout_ms;
+	hs_step(hs);
+}
+
+static void on_hs_event(evutil_socket_t fd, short what, void *arg)
+{
+	sf_tls_hs *hs = arg;
+
+	(void)fd;
+	if (hs->phase == 2) {
+		hs_finish(hs); /* failed at once in start() */
+		return;
+	}
+	if ((what & EV_TIMEOUT) && !(what & (EV_READ | EV_WRITE))) {
+		if (hs->phase == 0) {
+			hs->f.state = SF_TLS_CONNECT_FAILED;
+			snprintf(hs->msg, sizeof(hs->msg), "connect to %s: timed out after %d ms",
+				 hs->peer, hs->l->timeout_ms);
+		} else {
+			hs->f.state = SF_TLS_HANDSHAKE_FAILED;
+			snprintf(hs->msg, sizeof(hs->msg), "TLS handshake with %s: timed out after"
+				 " %d ms", hs->peer, hs->l->timeout_ms);
+		}
+		hs_finish(hs);
+		return;
+	}
+	if (hs->phase == 0)
+		hs_connected(hs);
+	else
+		hs_step(hs);
+}
+
+/* Waits for @what on the socket until the phase's deadline. */
+static void hs_wait(sf_tls_hs *hs, short what)
+{
+	int64_t left = hs->deadline - now_ms();
+	struct timeval tv;
+
+	if (left < 0)
+		left = 0;
+	tv.tv_sec = (time_t)(left / 1000);
+	tv.tv_usec = (suseconds_t)(left % 1000) * 1000;
+	if (hs->ev)
+		event_free(hs->ev);
+	hs->ev = event_new(hs->base, hs->fd, what, on_hs_event, hs);
+	if (!hs->ev || event_add(hs->ev, &tv) != 0) {
+		hs->f.state = hs->phase == 0 ? SF_TLS_CONNECT_FAILED : SF_TLS_HANDSHAKE_FAILED;
+		snprintf(hs->msg, sizeof(hs->msg), "out of memory");
+		if (hs->ev)
+			event_free(hs->ev);
+		hs->ev = NULL;
+		hs_finish(hs);
+	}
+}
+
+/* Contract in tls.h (struct sf_tls_ops). */
+static sf_status live_start(sf_tls_source *src, struct event_base *base, const char *sni,
+			    const char *addr, uint16_t port, sf_tls_done_fn done, void *arg,
+			    sf_tls_hs **out_hs)
+{
+	const sf_tls_live *l = (const sf_tls_live *)src;
+	struct addrinfo hints, *res = NULL;
+	char service[8];
+	sf_tls_hs *hs;
+	int r, e;
+
+	*out_hs = NULL;
+	if (!addr || (sni && strlen(sni) >= sizeof(hs->sni)))
+		return SF_EINVAL;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	snprintf(service, sizeof(service), "%u", (unsigned)port);
+	if (getaddrinfo(addr, service, &hints, &res) != 0 || !res)
+		return SF_EINVAL;
+	hs = calloc(1, sizeof(*hs));
+	if (!hs) {
+		freeaddrinfo(res);
+		return SF_ENOMEM;
+	}
+	hs->l = l;
+	hs->base = base;
+	hs->done = done;
+	hs->arg = arg;
+	snprintf(hs->sni, sizeof(hs->sni), "%s", sni ? sni : "");
+	fmt_peer(hs->peer, sizeof(hs->peer), addr, port);
+	hs->deadline = now_ms() + l->timeout_ms;
+	hs->fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	r = hs->fd < 0 ? -1 : connect(hs->fd, res->ai_addr, res->ai_addrlen);
+	e = errno;
+	freeaddrinfo(res);
+	if (hs->fd >= 0 && (r == 0 || e == EINPROGRESS)) {
+		hs_wait(hs, EV_WRITE);
+	} else {
+		/* Refused at once, or no socket: reported from the loop as any failure. */
+		hs->f.state = SF_TLS_CONNECT_FAILED;
+		snprintf(hs->msg, sizeof(hs->msg), "connect to %s: %s", hs->peer, strerror(e));
+		hs->phase = 2;
+		hs->ev = evtimer_new(base, on_hs_event, hs);
+		if (!hs->ev) {
+			if (hs->fd >= 0)
+				close(hs->fd);
+			free(hs);
+			return SF_ENOMEM;
+		}
+		event_active(hs->ev, EV_TIMEOUT, 0);
+	}
+	*out_hs = hs;
+	return SF_OK;
+}
+
+static void live_cancel(sf_tls_hs *hs)
+{
+	if (!hs)
+		return;
+	SSL_free(hs->ssl);
+	if (hs->fd >= 0)
+		close(hs->fd);
+	if (hs->ev)
+		event_free(hs->ev);
+	sf_tls_facts_release(&hs->f);
+	free(hs);
+}
+
+struct sync_one {
+	sf_tls_facts f;
+	int done;
+	sf_status st;
+};
+
+static void sync_done(void *arg, sf_tls_facts *f, sf_status st)
+{
+	struct sync_one *o = arg;
+
+	o->f = *f; /* take it */
+	memset(f, 0, sizeof(*f));
+	o->st = st;
+	o->done = 1;
+}
+
+/* One handshake on a loop of its own. */
+static sf_status sync_handshake(sf_tls_source *src, const char *sni, const char *addr,
+				uint16_t port, struct sync_one *o)
+{
+	struct event_base *base = event_base_new();
+	sf_tls_hs *hs;
+	sf_status st;
+
+	memset(o, 0, sizeof(*o));
+	if (!base)
+		return SF_ENOMEM;
+	st = live_start(src, base, sni, addr, port, sync_done, o, &hs);
+	while (st == SF_OK && !o->done)
+		if (event_base_loop(base, EVLOOP_ONCE) < 0)
+			st = SF_EINTERNAL;
+	if (st == SF_OK)
+		st = o->st;
+	event_base_free(base);
+	return st;
+}
+
 /*
- * Contract in tls.h (struct sf_tls_ops).  Both @host and @addr are needed.
- * *out is overwritten (release it before reuse) and is all zero unless
- * SF_OK is returned.  On SF_TLS_OK: version, chain (never NULL), the client
- * certificate facts, and the result of a second handshake without SNI.  On
- * SF_TLS_HANDSHAKE_FAILED the client certificate facts are filled in too
- * when the server asked for one before failing (a TLS 1.2 server that
- * requires a client certificate fails the handshake that way).  Empties
- * the calling thread's OpenSSL error queue (SSL_get_error(3) needs that).
+ * Contract in tls.h (struct sf_tls_ops): the blocking form, the same
+ * handshakes on a loop of their own: with @host as SNI, then, if that one
+ * succeeded, without SNI (TLS-003).  On SF_TLS_HANDSHAKE_FAILED the client
+ * certificate facts are filled in too when the server asked for one before
+ * failing (a TLS 1.2 server that requires a client certificate fails the
+ * handshake that way).  *out is all zero unless SF_OK.
  */
 static sf_status live_fetch(sf_tls_source *src, const char *host, const char *addr,
 			    uint16_t port, sf_tls_facts *out, char *err, size_t errlen)
 {
-	const sf_tls_live *l = (const sf_tls_live *)src;
-	struct sess s = { .fd = -1 }, s2 = { .fd = -1 };
-	const char *v;
-	sf_status st = SF_ENOMEM;
+	struct sync_one a, b;
+	sf_status st;
 
 	memset(out, 0, sizeof(*out));
+	memset(&b, 0, sizeof(b));
 	if (!host || !addr) {
 		snprintf(err, errlen, "live TLS needs a host name and an address");
-		st = SF_EINVAL;
-		goto out;
+		return SF_EINVAL;
 	}
-	st = sess_open(l, addr, port, host, &s, err, errlen);
-	if (st != SF_OK)
-		goto out;
-	st = SF_ENOMEM;
-	out->state = s.state;
-	if (s.state != SF_TLS_OK && !(out->error = strdup(s.msg)))
-		goto out;
-	if (s.cert_requested) {
-		out->client_cert_observed = 1;
-		out->client_cert_requested = 1;
-		if (copy_client_ca(s.ssl, out) != 0)
-			goto out;
-	}
-	if (s.state != SF_TLS_OK) {
-		st = SF_OK;
-		goto out;
-	}
-	out->client_cert_observed = 1;
-	v = SSL_get_version(s.ssl);
-	if (!(out->version = strdup(v ? v : "unknown")))
-		goto out;
-	{
-		const SSL_CIPHER *c = SSL_get_current_cipher(s.ssl);
-		const char *cn = c ? SSL_CIPHER_standard_name(c) : NULL;
-
-		if (c && !cn)
-			cn = SSL_CIPHER_get_name(c);
-		if (cn && !(out->cipher = strdup(cn)))
-			goto out;
-	}
-	if (!(out->chain = copy_chain(s.ssl)))
-		goto out;
-	sess_close(&s);
-
-	/* TLS-003: the same server asked without a server name. */
-	st = sess_open(l, addr, port, NULL, &s2, err, errlen);
-	if (st != SF_OK)
-		goto out;
-	st = SF_ENOMEM;
-	out->nosni_observed = 1;
-	if (s2.state == SF_TLS_OK && !(out->chain_nosni = copy_chain(s2.ssl)))
-		goto out;
-	st = SF_OK;
-out:
+	st = sync_handshake(src, host, addr, port, &a);
+	if (st == SF_EINVAL)
+		snprintf(err, errlen, "invalid address '%s'", addr);
+	if (st == SF_OK && a.f.state == SF_TLS_OK)
+		st = sync_handshake(src, NULL, addr, port, &b);
+	if (st == SF_OK)
+		st = sf_tls_facts_merge(out, &a.f, a.f.state == SF_TLS_OK ? &b.f : NULL);
 	if (st == SF_ENOMEM)
 		snprintf(err, errlen, "out of memory");
-	if (st != SF_OK)
-		sf_tls_facts_release(out);
-	sess_close(&s);
-	sess_close(&s2);
+	sf_tls_facts_release(&a.f);
+	sf_tls_facts_release(&b.f);
 	return st;
 }
 
@@ -473,6 +543,8 @@ static void live_free(sf_tls_source *src)
 
 static const struct sf_tls_ops live_ops = {
 	.fetch = live_fetch,
+	.start = live_start,
+	.cancel = live_cancel,
 	.free = live_free,
 };
 

@@ -30,6 +30,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "logs/kb.h"
 #include "logs/reader.h"
 #include "sipfed/logs.h"
 
@@ -167,6 +168,25 @@ static void assert_json_equal(json_t *got, json_t *want, const char *what)
 	}
 }
 
+/*
+ * sf_logs_read() through a reader of its own, its message copied into @err:
+ * the reader keeps the message of its failure (docs/api.md, "Errors").
+ */
+static sf_status read_log(const char *path, sf_log_type type, sf_log_emit_fn emit, void *arg,
+			  sf_log_type *out_type, char *err, size_t errlen)
+{
+	sf_log_reader *rd = NULL;
+	sf_status st;
+
+	assert_int_equal(sf_log_reader_new(&rd), SF_OK);
+	st = sf_logs_read(rd, path, type, emit, arg, out_type);
+	snprintf(err, errlen, "%s", sf_log_reader_error(rd));
+	if (st == SF_OK)
+		assert_string_equal(sf_log_reader_error(rd), "");
+	sf_log_reader_free(rd);
+	return st;
+}
+
 /* Reads @path with type @type into a JSON array; asserts SF_OK. */
 static json_t *read_events(const char *path, sf_log_type type, sf_log_type *out_type)
 {
@@ -175,7 +195,7 @@ static json_t *read_events(const char *path, sf_log_type type, sf_log_type *out_
 	sf_status st;
 
 	sink_init(&s, path);
-	st = sf_logs_read(path, type, collect, &s, out_type, err, sizeof(err));
+	st = read_log(path, type, collect, &s, out_type, err, sizeof(err));
 	if (st != SF_OK)
 		print_error("%s: %s\n", path, err);
 	assert_int_equal(st, SF_OK);
@@ -444,7 +464,7 @@ static void test_gzip_bad(void **state)
 		skip();
 	write_all(bad, junk, sizeof(junk));
 	sink_init(&s, bad);
-	assert_int_equal(sf_logs_read(bad, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
+	assert_int_equal(read_log(bad, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
 			 SF_EIO);
 	snprintf(want, sizeof(want), "cannot read '%s': not valid gzip data", bad);
 	assert_string_equal(err, want);
@@ -454,7 +474,7 @@ static void test_gzip_bad(void **state)
 	write_all(raw, "ab\0cd\0ef", 8);
 	gzip_file(raw, bin);
 	sink_init(&s, bin);
-	assert_int_equal(sf_logs_read(bin, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
+	assert_int_equal(read_log(bin, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
 			 SF_EPARSE);
 	snprintf(want, sizeof(want), "cannot read '%s': not a log (binary data)", bin);
 	assert_string_equal(err, want);
@@ -462,7 +482,7 @@ static void test_gzip_bad(void **state)
 	write_all(nothing, "", 0);
 	gzip_file(nothing, empty);
 	sink_init(&s, empty);
-	assert_int_equal(sf_logs_read(empty, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
+	assert_int_equal(read_log(empty, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
 			 SF_EPARSE);
 	snprintf(want, sizeof(want), "'%s' is empty", empty);
 	assert_string_equal(err, want);
@@ -500,7 +520,7 @@ static sf_status read_stdin(const void *data, size_t n, sf_log_type type, sink *
 	assert_true(saved >= 0);
 	assert_int_equal(dup2(pfd[0], STDIN_FILENO), STDIN_FILENO);
 	close(pfd[0]);
-	st = sf_logs_read("-", type, collect, s, out_type, err, errlen);
+	st = read_log("-", type, collect, s, out_type, err, errlen);
 	assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
 	close(saved);
 	assert_int_equal(waitpid(pid, &ws, 0), pid);
@@ -563,33 +583,33 @@ static void test_not_a_log(void **state)
 	write_all(prose, "Dear team,\nplease find the notes below.\n", 40);
 
 	sink_init(&s, bin);
-	assert_int_equal(sf_logs_read(bin, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
+	assert_int_equal(read_log(bin, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
 			 SF_EPARSE);
 	snprintf(want, sizeof(want), "cannot read '%s': not a log (binary data)", bin);
 	assert_string_equal(err, want);
 	/* --type does not make binary data a log */
-	assert_int_equal(sf_logs_read(bin, SF_LOGT_SIP, collect, &s, NULL, err, sizeof(err)),
+	assert_int_equal(read_log(bin, SF_LOGT_SIP, collect, &s, NULL, err, sizeof(err)),
 			 SF_EPARSE);
 	assert_string_equal(err, want);
 
-	assert_int_equal(sf_logs_read(empty, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
+	assert_int_equal(read_log(empty, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
 			 SF_EPARSE);
 	snprintf(want, sizeof(want), "'%s' is empty", empty);
 	assert_string_equal(err, want);
 
-	assert_int_equal(sf_logs_read(prose, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
+	assert_int_equal(read_log(prose, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
 			 SF_EPARSE);
 	snprintf(want, sizeof(want), "'%s': no known log format (use --type)", prose);
 	assert_string_equal(err, want);
 	/* with a type it is read, and has nothing */
-	assert_int_equal(sf_logs_read(prose, SF_LOGT_EDGE, collect, &s, NULL, err, sizeof(err)),
+	assert_int_equal(read_log(prose, SF_LOGT_EDGE, collect, &s, NULL, err, sizeof(err)),
 			 SF_OK);
 
-	assert_int_equal(sf_logs_read(missing, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
+	assert_int_equal(read_log(missing, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
 			 SF_EIO);
 	snprintf(want, sizeof(want), "cannot read '%s': %s", missing, strerror(ENOENT));
 	assert_string_equal(err, want);
-	assert_int_equal(sf_logs_read(tmpdir, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
+	assert_int_equal(read_log(tmpdir, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
 			 SF_EIO);
 
 	/* gzip bytes in memory are not decompressed: binary */
@@ -598,6 +618,39 @@ static void test_not_a_log(void **state)
 			 SF_EPARSE);
 	assert_int_equal(json_array_size(s.events), 0);
 	json_decref(s.events);
+
+	/* one reader, reused: the message of its last call only */
+	{
+		sf_log_reader *rd = NULL;
+		sf_logs_report *r = NULL;
+
+		assert_string_equal(sf_log_reader_error(NULL), "out of memory");
+		assert_int_equal(sf_log_reader_new(&rd), SF_OK);
+		assert_string_equal(sf_log_reader_error(rd), "");
+		sink_init(&s, missing);
+		assert_int_equal(sf_logs_read(rd, missing, SF_LOGT_AUTO, collect, &s, NULL), SF_EIO);
+		snprintf(want, sizeof(want), "cannot read '%s': %s", missing, strerror(ENOENT));
+		assert_string_equal(sf_log_reader_error(rd), want);
+		assert_int_equal(sf_logs_read(rd, prose, SF_LOGT_EDGE, collect, &s, NULL), SF_OK);
+		assert_string_equal(sf_log_reader_error(rd), "");
+		assert_int_equal(sf_logs_read(NULL, prose, SF_LOGT_EDGE, collect, &s, NULL),
+				 SF_EINVAL);
+		sf_log_reader_free(rd);
+		json_decref(s.events);
+
+		/* the report keeps the message of the file that failed */
+		assert_int_equal(sf_logs_report_new(&r), SF_OK);
+		assert_string_equal(sf_logs_report_error(r), "");
+		assert_int_equal(sf_logs_report_add(r, bin, SF_LOGT_AUTO), SF_EPARSE);
+		snprintf(want, sizeof(want), "cannot read '%s': not a log (binary data)", bin);
+		assert_string_equal(sf_logs_report_error(r), want);
+		assert_int_equal(sf_logs_report_add(r, prose, SF_LOGT_EDGE), SF_OK);
+		assert_string_equal(sf_logs_report_error(r), "");
+		assert_int_equal(sf_logs_report_finish(r), SF_OK);
+		assert_int_equal(sf_logs_report_n_files(r), 1);
+		sf_logs_report_free(r);
+		assert_string_equal(sf_logs_report_error(NULL), "out of memory");
+	}
 }
 
 /* Resident set of this process in KiB (the second field of /proc/self/statm). */
@@ -661,7 +714,7 @@ static void test_long_line(void **state)
 
 	/* detection sees only x: no format */
 	sink_init(&s, path);
-	assert_int_equal(sf_logs_read(path, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
+	assert_int_equal(read_log(path, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
 			 SF_EPARSE);
 	snprintf(want, sizeof(want), "'%s': no known log format (use --type)", path);
 	assert_string_equal(err, want);
@@ -675,7 +728,7 @@ static void test_long_line(void **state)
 		int ok;
 
 		sink_init(&s, path);
-		ok = sf_logs_read(path, SF_LOGT_SIP, collect, &s, NULL, err, sizeof(err)) ==
+		ok = read_log(path, SF_LOGT_SIP, collect, &s, NULL, err, sizeof(err)) ==
 			     SF_OK &&
 		     json_array_size(s.events) == 1;
 		e = json_array_get(s.events, 0);
@@ -705,7 +758,7 @@ static void test_stop(void **state)
 	(void)state;
 	sink_init(&s, fixture("expressway.log"));
 	s.stop_after = 2;
-	assert_int_equal(sf_logs_read(fixture("expressway.log"), SF_LOGT_AUTO, collect, &s, NULL,
+	assert_int_equal(read_log(fixture("expressway.log"), SF_LOGT_AUTO, collect, &s, NULL,
 				      err, sizeof(err)),
 			 SF_OK);
 	assert_int_equal(json_array_size(s.events), 2);
@@ -727,7 +780,7 @@ static void test_stop(void **state)
 		sink_init(&s, gz);
 		s.stop_after = 1;
 		assert_int_equal(
-			sf_logs_read(gz, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)), SF_OK);
+			read_log(gz, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)), SF_OK);
 		assert_int_equal(json_array_size(s.events), 1);
 		json_decref(s.events);
 		errno = 0;
@@ -736,7 +789,7 @@ static void test_stop(void **state)
 		/* all of it: 3000 times the events, lines counted across the windows */
 		sink_init(&s, gz);
 		assert_int_equal(
-			sf_logs_read(gz, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)), SF_OK);
+			read_log(gz, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)), SF_OK);
 		assert_int_equal(json_array_size(s.events), 5 * 3000);
 		assert_int_equal(json_integer_value(json_object_get(
 					 json_array_get(s.events, 5 * 2999), "line")),

@@ -34,13 +34,13 @@
 
 static sf_plan *parse_ok(const char *json)
 {
-	char err[512] = "";
 	sf_plan *p = NULL;
-	sf_status st = sf_plan_parse(json, strlen(json), "t.json", &p, err, sizeof(err));
+	sf_status st = sf_plan_parse(json, strlen(json), "t.json", &p);
 
 	if (st != SF_OK)
-		fail_msg("plan did not parse: %s", err);
+		fail_msg("plan did not parse: %s", sf_plan_error(p));
 	assert_non_null(p);
+	assert_string_equal(sf_plan_error(p), "");
 	return p;
 }
 
@@ -229,7 +229,7 @@ static void test_seed_lab_certs(void **state)
 static void test_seed_lab_matches_stage(void **state)
 {
 	const char *src = getenv("SIPFED_SRCDIR");
-	char path[1024], line[512], err[512];
+	char path[1024], line[512];
 	sf_plan *p = NULL;
 	FILE *fp;
 	int seen = 0;
@@ -238,7 +238,7 @@ static void test_seed_lab_matches_stage(void **state)
 	if (!src)
 		skip();
 	snprintf(path, sizeof(path), "%s/examples/plan/seed-lab.json", src);
-	assert_int_equal(sf_plan_load(path, &p, err, sizeof(err)), SF_OK);
+	assert_int_equal(sf_plan_load(path, &p), SF_OK);
 	snprintf(path, sizeof(path), "%s/examples/seed-lab/stages/cisco-fixed/hosts", src);
 	fp = fopen(path, "r");
 	assert_non_null(fp);
@@ -569,23 +569,27 @@ static void test_bad_plans(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char err[512] = "", want[256];
-		sf_plan *p = (sf_plan *)1;
-		sf_status st = sf_plan_parse(bad[i].json, strlen(bad[i].json), "t.json", &p, err,
-					     sizeof(err));
+		char want[256];
+		sf_plan *p = NULL;
+		sf_status st = sf_plan_parse(bad[i].json, strlen(bad[i].json), "t.json", &p);
+		const char *err = sf_plan_error(p);
 
 		snprintf(want, sizeof(want), "t.json: %s", bad[i].want);
-		if (st != SF_EPARSE || p != NULL || strncmp(err, want, strlen(want)) != 0)
+		/* The failed plan holds the message and nothing else. */
+		if (st != SF_EPARSE || p == NULL || strncmp(err, want, strlen(want)) != 0)
 			fail_msg("row %zu: status %d, error '%s', want '%s...'", i, st, err, want);
+		assert_int_equal(p->n_domains, 0);
+		assert_int_equal(p->n_zones, 0);
 		/* One line. */
 		assert_null(strchr(err, '\n'));
+		sf_plan_free(p);
 	}
 }
 
 /* A domain so long that _sipfederationtls._tcp.<d> would pass 253 characters. */
 static void test_long_names(void **state)
 {
-	char json[1024], d[300], err[512];
+	char json[1024], d[300];
 	sf_plan *p = NULL;
 
 	(void)state;
@@ -595,28 +599,36 @@ static void test_long_names(void **state)
 		 "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc",
 		 "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd");
 	snprintf(json, sizeof(json), "{\"domains\":[\"%s\"],\"edge\":{\"fqdn\":\"sip.a.com\"}}", d);
-	assert_int_equal(sf_plan_parse(json, strlen(json), "t.json", &p, err, sizeof(err)),
-			 SF_EPARSE);
-	assert_non_null(strstr(err, "domains[0]: too long"));
+	assert_int_equal(sf_plan_parse(json, strlen(json), "t.json", &p), SF_EPARSE);
+	assert_non_null(strstr(sf_plan_error(p), "domains[0]: too long"));
+	sf_plan_free(p);
 }
 
 static void test_load(void **state)
 {
 	const char *src = getenv("SIPFED_SRCDIR");
 	static const char *const ex[] = { "three-domains.json", "hoster.json", "seed-lab.json" };
-	char path[1024], err[512];
+	char path[1024];
 	sf_plan *p = NULL;
 
 	(void)state;
-	assert_int_equal(sf_plan_load("/nonexistent/plan.json", &p, err, sizeof(err)), SF_EIO);
-	assert_null(p);
-	assert_non_null(strstr(err, "cannot read '/nonexistent/plan.json'"));
+	assert_int_equal(sf_plan_load("/nonexistent/plan.json", &p), SF_EIO);
+	assert_non_null(p);
+	assert_non_null(strstr(sf_plan_error(p), "cannot read '/nonexistent/plan.json'"));
+	assert_int_equal(p->n_domains, 0);
+	sf_plan_free(p);
+	p = NULL;
+	assert_int_equal(sf_plan_load(NULL, &p), SF_EINVAL);
+	assert_string_equal(sf_plan_error(p), "no plan file given");
+	sf_plan_free(p);
+	p = NULL;
+	assert_string_equal(sf_plan_error(NULL), "out of memory");
 	if (!src)
 		skip();
 	for (size_t i = 0; i < sizeof(ex) / sizeof(ex[0]); i++) {
 		snprintf(path, sizeof(path), "%s/examples/plan/%s", src, ex[i]);
-		if (sf_plan_load(path, &p, err, sizeof(err)) != SF_OK)
-			fail_msg("%s: %s", ex[i], err);
+		if (sf_plan_load(path, &p) != SF_OK)
+			fail_msg("%s: %s", ex[i], sf_plan_error(p));
 		assert_string_equal(p->file, path);
 		sf_plan_free(p);
 		p = NULL;
