@@ -23,6 +23,21 @@ struct sf_peer {
 	int presented;         /* from a handshake or the lab, not a file */
 };
 
+STACK_OF(X509) *sf_peer_chain(const sf_peer *p)
+{
+	return p->chain;
+}
+
+const sf_chain_facts *sf_peer_chain_facts(const sf_peer *p)
+{
+	return &p->cf;
+}
+
+int sf_peer_presented(const sf_peer *p)
+{
+	return p->presented;
+}
+
 void sf_peer_free(sf_peer *peer)
 {
 	if (!peer)

@@ -40,6 +40,11 @@ struct sf_ctx {
  */
 sf_status sf_collect_chain(const sf_ctx *ctx, sf_tls_facts *t);
 
+/* The peer's chain (leaf first), its verification, and whether a handshake presented it. */
+STACK_OF(X509) *sf_peer_chain(const sf_peer *p);
+const sf_chain_facts *sf_peer_chain_facts(const sf_peer *p);
+int sf_peer_presented(const sf_peer *p);
+
 /* Whether the client-discovery checks run (--client). */
 int sf_ctx_client(const sf_ctx *ctx);
 

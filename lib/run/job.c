@@ -1,93 +1,929 @@
-/* Jobs of a run (first version: each job runs the blocking checks; see run_int.h). */
+/*
+ * The jobs of a run: collectors as state machines on the run's loop, then
+ * one judgement.  A job asks for everything it needs through the run's
+ * shared operations (lib/run/ops.c) phase by phase: the SRV record and the
+ * wildcard probe; what stands at the owner instead and the misspellings
+ * when there is none (DNS-002/003); the addresses of every target; one TLS
+ * look at each target and port (with SNI and without, at once); for
+ * --client the client names, their addresses and certificates and the
+ * autodiscover answers; for an allow-list entry the ProxyFqdn's addresses;
+ * for an SBC its addresses and certificate.  When the facts are complete
+ * the job is finished; its judgement (the pure rules, lib/rules) runs when
+ * the run hands the result over (sf_run_job_serial), in input order when
+ * the run is ordered, which is where CLI-004 compares a domain's dial-in
+ * host with those of the domains before it.
+ *
+ * Live and offline checks run this very code: only the sources differ.
+ */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "run/run_int.h"
+#include "dns/dns_wire.h"
+#include "run/ops.h"
 #include "util/util.h"
 
-struct sf_job_state {
-	struct event *ev;
+#define MAX_CHAIN 8
+#define SBC_PORT 5061
+#define CLIENT_WEB_PORT 443
+#define CLIENT_HTTP_PORT 80
+#define DIALIN_MEMORY_MAX 1024 /* addresses remembered per run (CLI-004) */
+
+/* Misspellings of the service name seen in the field (DNS-002). */
+static const char *const misspellings[] = {
+	"_sipfederationstls._tcp", "_sipfederationtls.tcp", "_sipfederationtls_tcp",
+	"_sipfederationtls",       "_sipfederationtls._tls", "_sipfederationtls._udp",
+	"_sipfederation._tcp",     "_sipfederationtcp._tcp", "sipfederationtls._tcp",
+	"_sip_tls",                "_sipfederatontls._tcp",  "_sipfedrationtls._tcp",
 };
 
-static sf_result *error_result(const sf_run_job *j, const char *why)
-{
-	sf_result *r = calloc(1, sizeof(*r));
+/* A fixed label no one publishes: a positive answer means a wildcard (DNS-011). */
+#define WILDCARD_PROBE "sipfed-wildcard-probe-4c1d9e"
 
-	if (!r)
-		return NULL;
-	r->domain = sf_strdup(j->name);
-	r->profile = j->run->ctx->profile;
-	r->verdict = SF_VERDICT_ERROR;
-	r->reason = sf_strdup(why);
-	if (!r->domain || !r->reason) {
-		sf_result_free(r);
-		return NULL;
-	}
-	return r;
+static const char *const client_prefix[4] = { "lyncdiscover", "lyncdiscoverinternal", "meet",
+					      "dialin" };
+
+struct sf_job_state;
+
+/* One name and type, with the CNAME chain followed to the end. */
+typedef struct lookup {
+	struct sf_job_state *js;
+	char name[256];     /* asked */
+	char cur[256];      /* asked now (the end of the chain so far) */
+	int round;
+	uint16_t type;
+	sf_dns_rcode rcode; /* of the first query (does the name exist?) */
+	sf_dns_rcode final; /* of the last query of the chain */
+	char *alias;        /* the name itself is a CNAME to this */
+	sf_dns_rr *rr;      /* records of the asked type at the end of the chain */
+	size_t n_rr;
+} lookup;
+
+/* One TLS look at host:port: the handshake with SNI and the one without. */
+typedef struct tlsget {
+	struct sf_job_state *js;
+	sf_tls_facts *out;
+	sf_tls_facts sni, nosni;
+	int want_nosni;
+} tlsget;
+
+enum phase {
+	P_SRV, P_PROBES, P_TARGETS, P_TLS, P_CLIENT_DNS, P_CLIENT_TARGETS, P_CLIENT_TLS,
+	P_ALLOW, P_SBC_DNS, P_SBC_TLS, P_DONE,
+};
+
+struct sf_job_state {
+	sf_run_job *j;
+	sf_run *run;
+	enum phase phase;
+	size_t pending;
+	sf_status st;        /* a failure of the job itself (memory, a damaged lab file) */
+	char err[512];
+	char reason[512];    /* the check could not run (verdict error) */
+	sf_domain_facts f;
+	lookup *l;           /* the lookups of the phase */
+	size_t nl;
+	tlsget *t;           /* the TLS looks of the phase */
+	size_t nt;
+	struct event *ev;    /* finishing from the loop */
+	/* allow list (FED-003): the ProxyFqdn entries of this domain and their addresses */
+	sf_strv proxy;       /* one per entry with a ProxyFqdn not among the SRV targets */
+	sf_dns_rcode *proxy_rcode;
+	sf_strv *proxy_addrs;
+	int owner_alias;     /* the SRV owner is a CNAME (DNS-003) */
+	/* SBC */
+	char fqdn[256];
+	uint16_t port;
+	sf_dns_rcode sbc_rcode;
+	sf_srv_facts sbc;
+};
+
+static void step(struct sf_job_state *js);
+
+/* ---- the phase counter: a guard while a phase starts its operations ------ */
+
+static void op_done(struct sf_job_state *js)
+{
+	if (--js->pending == 0)
+		step(js);
 }
 
-static void on_done(evutil_socket_t fd, short what, void *arg)
+static void fail(struct sf_job_state *js, sf_status st, const char *msg)
 {
-	sf_run_job *j = arg;
+	if (js->st == SF_OK) {
+		js->st = st;
+		snprintf(js->err, sizeof(js->err), "%s", msg ? msg : sf_strerror(st));
+	}
+}
+
+/* ---- lookups ----------------------------------------------------------- */
+
+static void lookups_release(struct sf_job_state *js)
+{
+	for (size_t i = 0; i < js->nl; i++) {
+		lookup *l = &js->l[i];
+
+		free(l->alias);
+		for (size_t k = 0; k < l->n_rr; k++)
+			sf_dns_rr_release(&l->rr[k]);
+		free(l->rr);
+	}
+	free(js->l);
+	js->l = NULL;
+	js->nl = 0;
+}
+
+/* Makes room for @n lookups of the phase (the previous ones released). */
+static lookup *lookups_new(struct sf_job_state *js, size_t n)
+{
+	lookups_release(js);
+	js->l = calloc(n ? n : 1, sizeof(*js->l));
+	if (!js->l) {
+		fail(js, SF_ENOMEM, NULL);
+		return NULL;
+	}
+	js->nl = n;
+	for (size_t i = 0; i < n; i++)
+		js->l[i].js = js;
+	return js->l;
+}
+
+static void lookup_set(lookup *l, uint16_t type, const char *fmt_a, const char *b)
+{
+	if (b)
+		snprintf(l->name, sizeof(l->name), "%s.%s", fmt_a, b);
+	else
+		snprintf(l->name, sizeof(l->name), "%s", fmt_a);
+	l->type = type;
+}
+
+static void lookup_send(lookup *l);
+
+/*
+ * Takes the records of the asked type out of an answer (copies), and the
+ * end of the CNAME chain the answer leaves open.  Returns 1 if the chain
+ * must be followed with another query (l->cur updated), 0 if done, -1 on
+ * out-of-memory.
+ */
+static int absorb(lookup *l, const sf_dns_query *q)
+{
+	size_t n_type = 0;
+	char end[256];
+
+	if (l->round == 0) {
+		l->rcode = q->rcode;
+		for (size_t i = 0; i < q->n_rr; i++) {
+			if (q->rr[i].type == SF_T_CNAME && strcmp(q->rr[i].owner, l->name) == 0 &&
+			    !l->alias && !(l->alias = sf_strdup(q->rr[i].data)))
+				return -1;
+		}
+	}
+	l->final = q->rcode;
+	for (size_t i = 0; i < q->n_rr; i++)
+		n_type += q->rr[i].type == l->type;
+	if (n_type > 0) {
+		sf_dns_rr *v = realloc(l->rr, (l->n_rr + n_type) * sizeof(*v));
+
+		if (!v)
+			return -1;
+		l->rr = v;
+		for (size_t i = 0; i < q->n_rr; i++) {
+			if (q->rr[i].type != l->type)
+				continue;
+			if (sf_dns_rr_copy(&q->rr[i], NULL, &l->rr[l->n_rr]) != SF_OK)
+				return -1;
+			l->n_rr++;
+		}
+		return 0;
+	}
+	if (l->type == SF_T_CNAME || q->rcode != SF_DNS_NOERROR)
+		return 0;
+	/* Follow the chain inside the answer, then ask for its end. */
+	snprintf(end, sizeof(end), "%s", l->cur);
+	for (int hop = 0; hop < MAX_CHAIN; hop++) {
+		int moved = 0;
+
+		for (size_t i = 0; i < q->n_rr; i++) {
+			if (q->rr[i].type == SF_T_CNAME && strcmp(q->rr[i].owner, end) == 0) {
+				snprintf(end, sizeof(end), "%s", q->rr[i].data);
+				moved = 1;
+				break;
+			}
+		}
+		if (!moved)
+			break;
+	}
+	if (strcmp(end, l->cur) == 0)
+		return 0;
+	snprintf(l->cur, sizeof(l->cur), "%s", end);
+	return 1;
+}
+
+static void on_lookup(void *arg, const sf_dns_query *q, sf_status st)
+{
+	lookup *l = arg;
+	struct sf_job_state *js = l->js;
+	int r;
+
+	if (st != SF_OK) {
+		fail(js, st, NULL);
+		op_done(js);
+		return;
+	}
+	r = absorb(l, q);
+	if (r < 0)
+		fail(js, SF_ENOMEM, NULL);
+	if (r == 1 && l->round < MAX_CHAIN) {
+		l->round++;
+		lookup_send(l);
+		return;
+	}
+	op_done(js);
+}
+
+static void lookup_send(lookup *l)
+{
+	if (sf_run_dns(l->js->run, l->cur, l->type, on_lookup, l) != SF_OK) {
+		fail(l->js, SF_ENOMEM, NULL);
+		op_done(l->js);
+	}
+}
+
+/* Sends every lookup of the phase (the guard is held by the caller). */
+static void lookups_go(struct sf_job_state *js)
+{
+	for (size_t i = 0; i < js->nl; i++) {
+		snprintf(js->l[i].cur, sizeof(js->l[i].cur), "%s", js->l[i].name);
+		js->pending++;
+		lookup_send(&js->l[i]);
+	}
+}
+
+static int operational(sf_dns_rcode rc)
+{
+	return rc != SF_DNS_NOERROR && rc != SF_DNS_NXDOMAIN;
+}
+
+/* ---- TLS looks ----------------------------------------------------------- */
+
+static void tlsgets_release(struct sf_job_state *js)
+{
+	for (size_t i = 0; i < js->nt; i++) {
+		sf_tls_facts_release(&js->t[i].sni);
+		sf_tls_facts_release(&js->t[i].nosni);
+	}
+	free(js->t);
+	js->t = NULL;
+	js->nt = 0;
+}
+
+static void on_tls_part(tlsget *g, sf_tls_facts *mine, const sf_tls_facts *f, sf_status st)
+{
+	struct sf_job_state *js = g->js;
+
+	if (st == SF_OK)
+		st = sf_tls_facts_copy(mine, f);
+	if (st != SF_OK)
+		fail(js, st, NULL);
+	op_done(js);
+}
+
+static void on_tls_sni(void *arg, const sf_tls_facts *f, sf_status st)
+{
+	tlsget *g = arg;
+
+	on_tls_part(g, &g->sni, f, st);
+}
+
+static void on_tls_nosni(void *arg, const sf_tls_facts *f, sf_status st)
+{
+	tlsget *g = arg;
+
+	on_tls_part(g, &g->nosni, f, st);
+}
+
+/*
+ * Adds a TLS look at @host (@addr, @port) into @out to the phase: with a
+ * live source, both handshakes at once (each shared across the run).
+ */
+static void tls_go(struct sf_job_state *js, tlsget *g, sf_tls_facts *out, const char *host,
+		   const char *addr, uint16_t port)
+{
+	sf_run *run = js->run;
+	char err[512] = "";
+	sf_status st;
+
+	g->js = js;
+	g->out = out;
+	g->want_nosni = sf_tls_is_async(run->ctx->tls);
+	js->pending++;
+	st = sf_run_tls(run, host, addr, port, on_tls_sni, g, err, sizeof(err));
+	if (st != SF_OK) {
+		fail(js, st, err[0] ? err : NULL);
+		op_done(js);
+	}
+	if (!g->want_nosni)
+		return;
+	js->pending++;
+	st = sf_run_tls(run, NULL, addr, port, on_tls_nosni, g, err, sizeof(err));
+	if (st != SF_OK) {
+		fail(js, st, NULL);
+		op_done(js);
+	}
+}
+
+/* The phase's looks into their facts (the no-SNI one counts when the SNI one succeeded). */
+static void tls_collect(struct sf_job_state *js)
+{
+	for (size_t i = 0; i < js->nt && js->st == SF_OK; i++) {
+		tlsget *g = &js->t[i];
+		sf_status st = sf_tls_facts_merge(g->out, &g->sni, g->want_nosni ? &g->nosni : NULL);
+
+		if (st != SF_OK)
+			fail(js, st, NULL);
+	}
+	tlsgets_release(js);
+}
+
+/* ---- phases ------------------------------------------------------------- */
+
+static int srv_cmp(const void *a, const void *b)
+{
+	const sf_srv_facts *x = a, *y = b;
+
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
+	return strcmp(x->target, y->target);
+}
+
+/* Moves the SRV records of @l into a sorted facts array. */
+static int take_srv(lookup *l, sf_srv_facts **out, size_t *n_out)
+{
+	if (l->n_rr == 0)
+		return 0;
+	*out = calloc(l->n_rr, sizeof(**out));
+	if (!*out)
+		return -1;
+	for (size_t i = 0; i < l->n_rr; i++) {
+		sf_srv_facts *s = &(*out)[(*n_out)++];
+
+		s->priority = l->rr[i].priority;
+		s->weight = l->rr[i].weight;
+		s->port = l->rr[i].port;
+		s->target = l->rr[i].data;
+		l->rr[i].data = NULL;
+		if (!s->target && !(s->target = sf_strdup(".")))
+			return -1;
+	}
+	qsort(*out, *n_out, sizeof(**out), srv_cmp);
+	return 0;
+}
+
+/* Moves the addresses of an A + AAAA lookup pair into @addrs. */
+static int take_addrs(lookup *a, lookup *aaaa, char ***addrs, size_t *n_addrs)
+{
+	size_t n = a->n_rr + aaaa->n_rr;
+
+	if (n == 0)
+		return 0;
+	*addrs = calloc(n, sizeof(**addrs));
+	if (!*addrs)
+		return -1;
+	for (size_t k = 0; k < a->n_rr; k++) {
+		(*addrs)[(*n_addrs)++] = a->rr[k].data;
+		a->rr[k].data = NULL;
+	}
+	for (size_t k = 0; k < aaaa->n_rr; k++) {
+		(*addrs)[(*n_addrs)++] = aaaa->rr[k].data;
+		aaaa->rr[k].data = NULL;
+	}
+	return 0;
+}
+
+/* Sets up the A/AAAA lookups of the targets of @srv. */
+static void targets_go(struct sf_job_state *js, sf_srv_facts *srv, size_t n)
+{
+	lookup *l = lookups_new(js, 2 * n);
+
+	if (!l)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		lookup_set(&l[2 * i], SF_T_A, srv[i].target, NULL);
+		lookup_set(&l[2 * i + 1], SF_T_AAAA, srv[i].target, NULL);
+	}
+	lookups_go(js);
+}
+
+static void targets_take(struct sf_job_state *js, sf_srv_facts *srv, size_t n)
+{
+	for (size_t i = 0; i < n && js->st == SF_OK; i++) {
+		sf_srv_facts *s = &srv[i];
+		lookup *a = &js->l[2 * i], *aaaa = &js->l[2 * i + 1];
+
+		if (strcmp(s->target, ".") == 0) {
+			s->addr_rcode = SF_DNS_NXDOMAIN;
+			continue;
+		}
+		s->addr_rcode = a->final != SF_DNS_NOERROR ? a->final : aaaa->final;
+		if ((a->alias && !(s->target_cname = sf_strdup(a->alias))) ||
+		    take_addrs(a, aaaa, &s->addrs, &s->n_addrs) < 0)
+			fail(js, SF_ENOMEM, NULL);
+	}
+}
+
+/*
+ * One TLS look at each distinct target and port that has an address; the
+ * array of looks gets room for @extra more (they point into it: it never
+ * moves once a look started).
+ */
+static void srv_tls_go(struct sf_job_state *js, sf_srv_facts *srv, size_t n, size_t extra)
+{
+	if (!js->run->ctx->tls || n + extra == 0)
+		return;
+	js->t = calloc(n + extra, sizeof(*js->t));
+	if (!js->t) {
+		fail(js, SF_ENOMEM, NULL);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sf_srv_facts *s = &srv[i];
+		int dup = 0;
+
+		if (s->n_addrs == 0)
+			continue;
+		for (size_t k = 0; k < i; k++)
+			dup |= srv[k].port == s->port && strcmp(srv[k].target, s->target) == 0;
+		if (dup)
+			continue;
+		s->tls_checked = 1;
+		tls_go(js, &js->t[js->nt++], &s->tls, s->target, s->addrs[0], s->port);
+	}
+}
+
+static void phase_srv(struct sf_job_state *js)
+{
+	lookup *l = lookups_new(js, 2);
+
+	if (!l)
+		return;
+	lookup_set(&l[0], SF_T_SRV, "_sipfederationtls._tcp", js->f.domain);
+	lookup_set(&l[1], SF_T_A, WILDCARD_PROBE, js->f.domain);
+	lookups_go(js);
+}
+
+/* After P_SRV: the SRV records, or the probes when there is none. */
+static enum phase after_srv(struct sf_job_state *js)
+{
+	sf_domain_facts *f = &js->f;
+	lookup *base = js->l;
+	lookup *p;
+	size_t np;
+
+	f->srv_rcode = base[0].rcode;
+	if (operational(base[0].rcode)) {
+		snprintf(js->reason, sizeof(js->reason), "DNS lookup of %s failed: %s",
+			 base[0].name, sf_dns_rcode_name(base[0].rcode));
+		return P_DONE;
+	}
+	if (base[1].n_rr > 0 && !(f->wildcard_name = sf_strdup(base[1].name))) {
+		fail(js, SF_ENOMEM, NULL);
+		return P_DONE;
+	}
+	if (base[0].n_rr > 0) {
+		if (take_srv(&base[0], &f->srv, &f->n_srv) < 0)
+			fail(js, SF_ENOMEM, NULL);
+		targets_go(js, f->srv, f->n_srv);
+		return P_TARGETS;
+	}
+	/* No SRV: what stands at the owner instead (DNS-003), misspellings (DNS-002). */
+	{
+		char owner[256];
+
+		js->owner_alias = base[0].alias != NULL;
+		snprintf(owner, sizeof(owner), "%s", base[0].name);
+		np = 2 + (js->run->ctx->no_probe_misspellings ? 0 : SF_ARRAY_LEN(misspellings));
+		p = lookups_new(js, np);
+		if (!p)
+			return P_DONE;
+		lookup_set(&p[0], SF_T_CNAME, owner, NULL);
+		lookup_set(&p[1], SF_T_TXT, owner, NULL);
+		for (size_t i = 2; i < np; i++)
+			lookup_set(&p[i], SF_T_SRV, misspellings[i - 2], f->domain);
+	}
+	lookups_go(js);
+	return P_PROBES;
+}
+
+static enum phase after_probes(struct sf_job_state *js)
+{
+	sf_domain_facts *f = &js->f;
+	lookup *p = js->l;
+
+	if (p[0].n_rr > 0 && !(f->owner_alias = sf_strdup(p[0].rr[0].data)))
+		fail(js, SF_ENOMEM, NULL);
+	/* a TXT record counts when the owner is not an alias (the TXT is then the target's) */
+	if (!js->owner_alias && p[1].n_rr > 0 && !(f->owner_txt = sf_strdup(p[1].rr[0].data)))
+		fail(js, SF_ENOMEM, NULL);
+	for (size_t i = 2; i < js->nl && js->st == SF_OK; i++) {
+		for (size_t k = 0; k < p[i].n_rr; k++) {
+			const sf_dns_rr *r = &p[i].rr[k];
+			char *rd = sf_aprintf("%u %u %u %s%s", r->priority, r->weight, r->port,
+					      r->data, strcmp(r->data, ".") ? "." : "");
+
+			if (!rd || sf_strv_push(&f->misspelt_owner, p[i].name) ||
+			    sf_strv_push(&f->misspelt_rdata, rd))
+				fail(js, SF_ENOMEM, NULL);
+			free(rd);
+		}
+	}
+	return P_TARGETS;
+}
+
+/* --client: the lookups of _sip._tls and the client names. */
+static void client_dns_go(struct sf_job_state *js)
+{
+	lookup *l = lookups_new(js, 1 + 2 * 4);
+
+	if (!l)
+		return;
+	js->f.client = calloc(1, sizeof(*js->f.client));
+	if (!js->f.client) {
+		fail(js, SF_ENOMEM, NULL);
+		return;
+	}
+	lookup_set(&l[0], SF_T_SRV, "_sip._tls", js->f.domain);
+	for (size_t i = 0; i < 4; i++) {
+		lookup_set(&l[1 + 2 * i], SF_T_A, client_prefix[i], js->f.domain);
+		lookup_set(&l[2 + 2 * i], SF_T_AAAA, client_prefix[i], js->f.domain);
+	}
+	lookups_go(js);
+}
+
+static sf_client_host *client_host(sf_client_facts *c, size_t i)
+{
+	sf_client_host *h[4] = { &c->discover, &c->internal, &c->meet, &c->dialin };
+
+	return h[i];
+}
+
+static void after_client_dns(struct sf_job_state *js)
+{
+	sf_client_facts *c = js->f.client;
+	lookup *l = js->l;
+
+	for (size_t i = 0; i < js->nl; i++) {
+		if (operational(l[i].rcode) || operational(l[i].final)) {
+			snprintf(js->reason, sizeof(js->reason), "DNS lookup of %s failed: %s",
+				 l[i].name, sf_dns_rcode_name(operational(l[i].rcode) ? l[i].rcode
+											: l[i].final));
+			return;
+		}
+	}
+	c->sip_rcode = l[0].rcode;
+	if (take_srv(&l[0], &c->sip, &c->n_sip) < 0) {
+		fail(js, SF_ENOMEM, NULL);
+		return;
+	}
+	for (size_t i = 0; i < 4; i++) {
+		sf_client_host *h = client_host(c, i);
+		lookup *a = &l[1 + 2 * i], *aaaa = &l[2 + 2 * i];
+		size_t n = a->n_rr + aaaa->n_rr;
+		const char *owner = a->n_rr ? a->rr[0].owner : n ? aaaa->rr[0].owner : NULL;
+
+		if (!(h->name = sf_strdup(a->name)) ||
+		    (a->alias && !(h->alias = sf_strdup(a->alias))) ||
+		    (owner && strcmp(owner, a->name) != 0 && !(h->canonical = sf_strdup(owner))) ||
+		    take_addrs(a, aaaa, &h->addrs, &h->n_addrs) < 0) {
+			fail(js, SF_ENOMEM, NULL);
+			return;
+		}
+		h->rcode = n ? SF_DNS_NOERROR : a->rcode;
+	}
+}
+
+static void client_tls_go(struct sf_job_state *js)
+{
+	sf_client_facts *c = js->f.client;
+
+	srv_tls_go(js, c->sip, c->n_sip, 4);
+	if (!js->run->ctx->tls || !js->t)
+		return;
+	for (size_t i = 0; i < 4; i++) {
+		sf_client_host *h = client_host(c, i);
+
+		if (h->n_addrs == 0)
+			continue;
+		h->tls_checked = 1;
+		memset(&js->t[js->nt], 0, sizeof(js->t[js->nt]));
+		tls_go(js, &js->t[js->nt++], &h->tls, h->name, h->addrs[0], CLIENT_WEB_PORT);
+	}
+}
+
+/* The autodiscover requests of the lyncdiscover names (HTTP on port 80, and HTTPS where TLS answered). */
+static void client_http(struct sf_job_state *js)
+{
+	sf_ctx *ctx = js->run->ctx;
+	sf_client_facts *c = js->f.client;
+	sf_http_request req[4];
+	size_t k = 0;
+	sf_status st;
+
+	if (!ctx->http)
+		return;
+	for (size_t i = 0; i < 2; i++) {
+		sf_client_host *h = client_host(c, i);
+
+		if (!h->name || h->n_addrs == 0)
+			continue;
+		req[k++] = (sf_http_request){ .tls = 0, .host = h->name, .addr = h->addrs[0],
+					      .port = CLIENT_HTTP_PORT,
+					      .path = SF_HTTP_AUTODISCOVER_PATH, .out = &h->http };
+		if (h->tls_checked && h->tls.state == SF_TLS_OK)
+			req[k++] = (sf_http_request){ .tls = 1, .host = h->name,
+						      .addr = h->addrs[0], .port = CLIENT_WEB_PORT,
+						      .path = SF_HTTP_AUTODISCOVER_PATH,
+						      .out = &h->https };
+	}
+	if (k == 0)
+		return;
+	st = sf_http_get(ctx->http, req, k, js->err, sizeof(js->err));
+	for (size_t i = 0; i < k && st == SF_OK; i++)
+		st = sf_http_parse_autodiscover(req[i].out);
+	if (st != SF_OK)
+		fail(js, st, js->err[0] ? js->err : NULL);
+}
+
+/* Allow list: the ProxyFqdn of this domain's entries that are not SRV targets. */
+static void allow_go(struct sf_job_state *js)
+{
+	const sf_allow_list *al = js->run->allow;
+	lookup *l;
+
+	for (size_t i = 0; al && i < al->n; i++) {
+		int is_target = 0;
+
+		if (strcmp(al->v[i].domain, js->f.domain) != 0 || !al->v[i].proxy_fqdn)
+			continue;
+		for (size_t k = 0; k < js->f.n_srv; k++)
+			is_target |= strcmp(js->f.srv[k].target, al->v[i].proxy_fqdn) == 0;
+		if (!is_target && js->run->ctx->dns && sf_strv_push(&js->proxy, al->v[i].proxy_fqdn))
+			fail(js, SF_ENOMEM, NULL);
+	}
+	if (js->proxy.n == 0 || js->st != SF_OK)
+		return;
+	l = lookups_new(js, 2 * js->proxy.n);
+	if (!l)
+		return;
+	for (size_t i = 0; i < js->proxy.n; i++) {
+		lookup_set(&l[2 * i], SF_T_A, js->proxy.v[i], NULL);
+		lookup_set(&l[2 * i + 1], SF_T_AAAA, js->proxy.v[i], NULL);
+	}
+	lookups_go(js);
+}
+
+static void after_allow(struct sf_job_state *js)
+{
+	size_t n = js->proxy.n;
+
+	if (n == 0)
+		return;
+	js->proxy_rcode = calloc(n, sizeof(*js->proxy_rcode));
+	js->proxy_addrs = calloc(n, sizeof(*js->proxy_addrs));
+	if (!js->proxy_rcode || !js->proxy_addrs) {
+		fail(js, SF_ENOMEM, NULL);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		lookup *a = &js->l[2 * i], *aaaa = &js->l[2 * i + 1];
+
+		js->proxy_rcode[i] = a->final != SF_DNS_NOERROR ? a->final : aaaa->final;
+		if (a->n_rr + aaaa->n_rr > 0)
+			js->proxy_rcode[i] = SF_DNS_NOERROR;
+		for (size_t k = 0; k < a->n_rr; k++)
+			if (sf_strv_push(&js->proxy_addrs[i], a->rr[k].data))
+				fail(js, SF_ENOMEM, NULL);
+		for (size_t k = 0; k < aaaa->n_rr; k++)
+			if (sf_strv_push(&js->proxy_addrs[i], aaaa->rr[k].data))
+				fail(js, SF_ENOMEM, NULL);
+	}
+}
+
+static void sbc_dns_go(struct sf_job_state *js)
+{
+	lookup *l = lookups_new(js, 2);
+
+	if (!l)
+		return;
+	lookup_set(&l[0], SF_T_A, js->fqdn, NULL);
+	lookup_set(&l[1], SF_T_AAAA, js->fqdn, NULL);
+	lookups_go(js);
+}
+
+static void after_sbc_dns(struct sf_job_state *js)
+{
+	lookup *a = &js->l[0], *aaaa = &js->l[1];
+	sf_srv_facts *s = &js->sbc;
+
+	js->sbc_rcode = a->final != SF_DNS_NOERROR ? a->final : aaaa->final;
+	if (a->n_rr + aaaa->n_rr > 0)
+		js->sbc_rcode = SF_DNS_NOERROR;
+	if (js->sbc_rcode != SF_DNS_NOERROR && js->sbc_rcode != SF_DNS_NXDOMAIN) {
+		snprintf(js->reason, sizeof(js->reason), "DNS lookup of %s failed: %s", js->fqdn,
+			 sf_dns_rcode_name(js->sbc_rcode));
+		return;
+	}
+	s->port = js->port;
+	if (!(s->target = sf_strdup(js->fqdn)) || take_addrs(a, aaaa, &s->addrs, &s->n_addrs) < 0)
+		fail(js, SF_ENOMEM, NULL);
+}
+
+/* ---- the driver ----------------------------------------------------------- */
+
+static void on_finish(evutil_socket_t fd, short what, void *arg)
+{
+	struct sf_job_state *js = arg;
 
 	(void)fd;
 	(void)what;
-	event_free(j->state->ev);
-	free(j->state);
+	sf_run_job_finished(js->j);
+}
+
+/* The facts are complete (or the job failed): finish from the loop, not from deep inside a callback. */
+static void finish(struct sf_job_state *js)
+{
+	lookups_release(js);
+	tlsgets_release(js);
+	js->phase = P_DONE;
+	js->ev = evtimer_new(js->run->base, on_finish, js);
+	if (!js->ev) {
+		/* no event: finish here (the recursion is bounded by this rare case) */
+		sf_run_job_finished(js->j);
+		return;
+	}
+	event_active(js->ev, EV_TIMEOUT, 0);
+}
+
+/* Moves to the next phase whose operations are pending; finishes after the last. */
+static void step(struct sf_job_state *js)
+{
+	sf_ctx *ctx = js->run->ctx;
+
+	for (;;) {
+		enum phase next = P_DONE;
+
+		if (js->st != SF_OK || js->reason[0]) {
+			finish(js);
+			return;
+		}
+		/* the guard: operations that answer at once cannot end the phase while it starts */
+		js->pending = 1;
+		switch (js->phase) {
+		case P_SRV:
+			next = after_srv(js);
+			break;
+		case P_PROBES:
+			next = after_probes(js);
+			if (js->st == SF_OK)
+				targets_go(js, js->f.srv, js->f.n_srv);
+			break;
+		case P_TARGETS:
+			targets_take(js, js->f.srv, js->f.n_srv);
+			lookups_release(js);
+			srv_tls_go(js, js->f.srv, js->f.n_srv, 0);
+			next = P_TLS;
+			break;
+		case P_TLS:
+			tls_collect(js);
+			if (ctx->client && js->j->kind != SF_JOB_SBC) {
+				client_dns_go(js);
+				next = P_CLIENT_DNS;
+			} else {
+				allow_go(js);
+				next = P_ALLOW;
+			}
+			break;
+		case P_CLIENT_DNS:
+			after_client_dns(js);
+			if (js->st == SF_OK && !js->reason[0])
+				targets_go(js, js->f.client->sip, js->f.client->n_sip);
+			next = P_CLIENT_TARGETS;
+			break;
+		case P_CLIENT_TARGETS:
+			targets_take(js, js->f.client->sip, js->f.client->n_sip);
+			lookups_release(js);
+			client_tls_go(js);
+			next = P_CLIENT_TLS;
+			break;
+		case P_CLIENT_TLS:
+			tls_collect(js);
+			/* libcurl's own transfers, bounded by the timeout (see docs/architecture.md) */
+			if (js->st == SF_OK)
+				client_http(js);
+			allow_go(js);
+			next = P_ALLOW;
+			break;
+		case P_ALLOW:
+			after_allow(js);
+			next = P_DONE;
+			break;
+		case P_SBC_DNS:
+			after_sbc_dns(js);
+			if (js->st == SF_OK && !js->reason[0] && ctx->tls && js->sbc.n_addrs > 0) {
+				js->t = calloc(1, sizeof(*js->t));
+				if (!js->t) {
+					fail(js, SF_ENOMEM, NULL);
+				} else {
+					js->sbc.tls_checked = 1;
+					js->nt = 1;
+					tls_go(js, &js->t[0], &js->sbc.tls, js->fqdn,
+					       js->sbc.addrs[0], js->port);
+				}
+			}
+			next = P_SBC_TLS;
+			break;
+		case P_SBC_TLS:
+			tls_collect(js);
+			next = P_DONE;
+			break;
+		case P_DONE:
+			break;
+		}
+		if (next == P_DONE) {
+			finish(js);
+			return;
+		}
+		js->phase = next;
+		/* the guard dropped: the last operation to answer moves on (op_done) */
+		if (--js->pending > 0)
+			return;
+		/* nothing started, or everything answered at once: go on */
+	}
+}
+
+static void state_free(struct sf_job_state *js)
+{
+	if (!js)
+		return;
+	lookups_release(js);
+	tlsgets_release(js);
+	if (js->ev)
+		event_free(js->ev);
+	sf_domain_facts_release(&js->f);
+	for (size_t i = 0; js->proxy_addrs && i < js->proxy.n; i++)
+		sf_strv_release(&js->proxy_addrs[i]);
+	free(js->proxy_addrs);
+	free(js->proxy_rcode);
+	sf_strv_release(&js->proxy);
+	sf_srv_facts_release(&js->sbc);
+	free(js);
+}
+
+void sf_run_job_state_free(sf_run_job *j)
+{
+	state_free(j->state);
 	j->state = NULL;
-	sf_run_job_finished(j);
 }
 
 void sf_run_job_start(sf_run_job *j)
 {
 	sf_run *run = j->run;
-	sf_ctx *ctx = run->ctx;
-	sf_result *r = NULL;
-	sf_status st;
+	struct sf_job_state *js = calloc(1, sizeof(*js));
+	char name[256];
 
-	ctx->err[0] = '\0';
-	switch (j->kind) {
-	case SF_JOB_SBC:
-		st = sf_check_sbc(ctx, j->name, &r);
-		break;
-	case SF_JOB_CALLBACK:
-		if (!run->peer)
-			st = sf_ctx_fail(ctx, SF_EINVAL, "no peer certificate for the callback check");
-		else
-			st = sf_check_callback(ctx, j->name, run->peer, &r);
-		break;
-	default:
-		st = sf_check_domain(ctx, j->name, &r);
-		break;
-	}
-	if (st == SF_OK && run->allow && j->kind != SF_JOB_SBC)
-		st = sf_check_allow_list(ctx, run->allow, r);
-	if (st != SF_OK) {
-		sf_result_free(r);
-		r = error_result(j, ctx->err[0] ? ctx->err : sf_strerror(st));
-	}
-	j->result = r;
-	j->state = calloc(1, sizeof(*j->state));
-	if (!r || !j->state || !(j->state->ev = evtimer_new(run->base, on_done, j))) {
+	if (!js) {
 		sf_run_fail(run, SF_ENOMEM, "out of memory");
-		free(j->state);
-		j->state = NULL;
 		sf_run_stop(run);
 		return;
 	}
-	event_active(j->state->ev, EV_TIMEOUT, 0);
-}
-
-sf_status sf_run_job_serial(sf_run *run, sf_run_job *j)
-{
-	(void)run;
-	(void)j;
-	return SF_OK;
-}
-
-void sf_run_serial_release(sf_run *run)
-{
-	(void)run;
+	j->state = js;
+	js->j = j;
+	js->run = run;
+	/* the guard of the first phase */
+	js->pending = 1;
+	if (j->kind == SF_JOB_SBC) {
+		js->phase = P_SBC_DNS;
+		if (sf_core_host_port(j->name, SBC_PORT, js->fqdn, sizeof(js->fqdn), &js->port) < 0)
+			snprintf(js->reason, sizeof(js->reason), "invalid SBC '%s': expected FQDN "
+				 "or FQDN:PORT", j->name);
+		else
+			sbc_dns_go(js);
+	} else {
+		js->phase = P_SRV;
+		if (sf_name_norm(j->name, name, sizeof(name)) < 0 || strcmp(name, ".") == 0 ||
+		    strchr(name, '*'))
+			snprintf(js->reason, sizeof(js->reason), "invalid domain name '%s'",
+				 j->name);
+		else if (!(js->f.domain = sf_strdup(name)))
+			fail(js, SF_ENOMEM, NULL);
+		else if (j->kind == SF_JOB_CALLBACK && !run->peer)
+			snprintf(js->reason, sizeof(js->reason),
+				 "no peer certificate for the callback check");
+		else
+			phase_srv(js);
+	}
+	op_done(js);
 }
 
 void sf_run_jobs_drop(sf_run *run)
@@ -96,12 +932,406 @@ void sf_run_jobs_drop(sf_run *run)
 
 	for (j = run->active; j; j = n) {
 		n = j->anext;
-		if (j->state) {
-			if (j->state->ev)
-				event_free(j->state->ev);
-			free(j->state);
-		}
 		sf_run_job_free(j);
 	}
 	run->active = NULL;
+}
+
+/* ---- the judgement ---------------------------------------------------------- */
+
+/*
+ * What CLI-004 remembers across the domains of a run, in the order they
+ * are judged: per address, the dial-in host kept so far, as its domain's
+ * check saw it (the context stays read-only; this belongs to the run).
+ */
+typedef struct dialin_seen {
+	char *addr;
+	sf_client_host host; /* name, addresses, certificate on port 443 */
+} dialin_seen;
+
+struct sf_run_serial {
+	dialin_seen *v;
+	size_t n, cap;
+};
+
+static void host_release(sf_client_host *h)
+{
+	free(h->name);
+	free(h->alias);
+	free(h->canonical);
+	for (size_t i = 0; i < h->n_addrs; i++)
+		free(h->addrs[i]);
+	free(h->addrs);
+	sf_tls_facts_release(&h->tls);
+	sf_http_answer_release(&h->https);
+	sf_http_answer_release(&h->http);
+	memset(h, 0, sizeof(*h));
+}
+
+/* A copy of what CLI-004 reads of a dial-in host: its name, one address, its certificate. */
+static int host_copy(sf_client_host *d, const sf_client_host *s, const char *addr)
+{
+	memset(d, 0, sizeof(*d));
+	d->rcode = SF_DNS_NOERROR;
+	d->tls_checked = s->tls_checked;
+	if (!(d->name = sf_strdup(s->name)) || !(d->addrs = calloc(1, sizeof(*d->addrs))) ||
+	    !(d->addrs[0] = sf_strdup(addr)))
+		goto nomem;
+	d->n_addrs = 1;
+	if (s->tls_checked && sf_tls_facts_copy(&d->tls, &s->tls) != SF_OK)
+		goto nomem;
+	return 0;
+nomem:
+	host_release(d);
+	return -1;
+}
+
+void sf_run_serial_release(sf_run *run)
+{
+	struct sf_run_serial *m = run->serial;
+
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->v[i].addr);
+		host_release(&m->v[i].host);
+	}
+	free(m->v);
+	free(m);
+	run->serial = NULL;
+}
+
+/*
+ * CLI-004 before the rules: does this domain's dial-in host share an address
+ * with the one of a domain judged before?  Then c->dialin_shared names that
+ * host and c->dialin_other is it as its own check saw it.
+ */
+static sf_status dialin_before(sf_run *run, sf_client_facts *c)
+{
+	struct sf_run_serial *m = run->serial;
+	const sf_client_host *h = &c->dialin;
+
+	if (!h->name || !m)
+		return SF_OK;
+	for (size_t i = 0; i < h->n_addrs; i++)
+		for (size_t k = 0; k < m->n; k++)
+			if (strcmp(m->v[k].addr, h->addrs[i]) == 0 &&
+			    strcmp(m->v[k].host.name, h->name) != 0) {
+				if (!(c->dialin_shared = sf_strdup(m->v[k].host.name)) ||
+				    host_copy(&c->dialin_other, &m->v[k].host, h->addrs[i]) < 0)
+					return SF_ENOMEM;
+				return SF_OK;
+			}
+	return SF_OK;
+}
+
+/* CLI-004 after the rules: remember this domain's dial-in host (or that it replaces the earlier one). */
+static sf_status dialin_after(sf_run *run, const sf_client_facts *c)
+{
+	struct sf_run_serial *m = run->serial;
+	const sf_client_host *h = &c->dialin;
+
+	if (!h->name)
+		return SF_OK;
+	if (!m && !(m = run->serial = calloc(1, sizeof(*m))))
+		return SF_ENOMEM;
+	if (c->dialin_shared) {
+		int own = sf_rules_dialin_keep_own(&run->ctx->env, c);
+
+		if (own < 0)
+			return SF_EINTERNAL;
+		if (own == 0)
+			return SF_OK;
+		for (size_t k = 0; k < m->n; k++) {
+			int here = 0;
+
+			if (strcmp(m->v[k].host.name, c->dialin_shared) != 0)
+				continue;
+			for (size_t i = 0; i < h->n_addrs; i++)
+				here |= strcmp(m->v[k].addr, h->addrs[i]) == 0;
+			if (!here)
+				continue;
+			host_release(&m->v[k].host);
+			if (host_copy(&m->v[k].host, h, m->v[k].addr) < 0)
+				return SF_ENOMEM;
+		}
+		return SF_OK;
+	}
+	for (size_t i = 0; i < h->n_addrs && m->n < DIALIN_MEMORY_MAX; i++) {
+		int seen = 0;
+
+		for (size_t k = 0; k < m->n; k++)
+			seen |= strcmp(m->v[k].addr, h->addrs[i]) == 0;
+		if (seen)
+			continue;
+		if (m->n == m->cap) {
+			size_t nc = m->cap ? m->cap * 2 : 16;
+			dialin_seen *v = realloc(m->v, nc * sizeof(*v));
+
+			if (!v)
+				return SF_ENOMEM;
+			m->v = v;
+			m->cap = nc;
+		}
+		if (!(m->v[m->n].addr = sf_strdup(h->addrs[i])))
+			return SF_ENOMEM;
+		if (host_copy(&m->v[m->n].host, h, h->addrs[i]) < 0) {
+			free(m->v[m->n].addr);
+			return SF_ENOMEM;
+		}
+		m->n++;
+	}
+	return SF_OK;
+}
+
+static sf_result *result_new(const char *domain, sf_profile profile)
+{
+	sf_result *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->profile = profile;
+	if (!(r->domain = sf_strdup(domain))) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static int result_srv(sf_result *r, const sf_srv_facts *srv, size_t n)
+{
+	if (n == 0)
+		return 0;
+	r->srv = calloc(n, sizeof(*r->srv));
+	if (!r->srv)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const sf_srv_facts *s = &srv[i];
+		sf_srv_result *d = &r->srv[r->n_srv++];
+
+		d->priority = s->priority;
+		d->weight = s->weight;
+		d->port = s->port;
+		if (!(d->target = sf_strdup(s->target)))
+			return -1;
+		if (s->n_addrs && !(d->addresses = calloc(s->n_addrs, sizeof(char *))))
+			return -1;
+		for (size_t k = 0; k < s->n_addrs; k++) {
+			if (!(d->addresses[k] = sf_strdup(s->addrs[k])))
+				return -1;
+			d->n_addresses++;
+		}
+	}
+	return 0;
+}
+
+/* --client: the links of the autodiscover answer; r->links is non-NULL even when empty. */
+static sf_status client_links(const sf_client_facts *c, sf_result *r)
+{
+	const sf_http_answer *a = sf_client_links_answer(c);
+	size_t n = a ? a->n_links : 0;
+
+	r->links = calloc(n ? n : 1, sizeof(*r->links));
+	if (!r->links)
+		return SF_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		sf_link *d = &r->links[r->n_links];
+
+		d->name = sf_strdup(a->links[i].name);
+		d->href = sf_strdup(a->links[i].href);
+		if (!d->name || !d->href) {
+			free(d->name);
+			free(d->href);
+			d->name = d->href = NULL;
+			return SF_ENOMEM;
+		}
+		r->n_links++;
+	}
+	return SF_OK;
+}
+
+/* Is a finding with @rule and @subject already in @f? */
+static int has_finding(const sf_findings *f, sf_rule rule, const char *subject)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].rule == rule && strcmp(f->v[i].subject, subject) == 0)
+			return 1;
+	return 0;
+}
+
+/* Moves the findings of @from to the end of @to (@from is emptied). */
+static sf_status move_findings(sf_findings *to, sf_findings *from, int dedupe)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		sf_finding *f = &from->v[i];
+
+		if (dedupe && has_finding(to, f->rule, f->subject))
+			continue;
+		if (to->n == to->cap) {
+			size_t cap = to->cap ? to->cap * 2 : 8;
+			sf_finding *v = realloc(to->v, cap * sizeof(*v));
+
+			if (!v)
+				return SF_ENOMEM;
+			to->v = v;
+			to->cap = cap;
+		}
+		to->v[to->n++] = *f; /* steal */
+		memset(f, 0, sizeof(*f));
+	}
+	sf_findings_release(from);
+	return SF_OK;
+}
+
+/* Removes DNS-001..003 (what the SRV lookup found) from @f: see sf_rules_allow_proxy(). */
+static void drop_srv_lookup(sf_findings *f)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < f->n; i++) {
+		if (sf_rules_srv_lookup_rule(f->v[i].rule)) {
+			free(f->v[i].subject);
+			free(f->v[i].message);
+			free(f->v[i].fix);
+			continue;
+		}
+		f->v[k++] = f->v[i];
+	}
+	f->n = k;
+}
+
+/* FED-001: the peer's certificate against the domain's SRV targets (sf_check_callback). */
+static sf_status judge_callback(sf_run *run, sf_result *r)
+{
+	const sf_rule_env *env = &run->ctx->env;
+	const sf_peer *peer = run->peer;
+	sf_findings fed = { 0 }, pc = { 0 };
+	sf_status st;
+
+	st = sf_rules_cert(env, sf_peer_chain(peer), sf_peer_chain_facts(peer), NULL,
+			   SF_ROLE_EDGE, 1, sf_peer_presented(peer), &pc, NULL);
+	if (st == SF_OK)
+		st = sf_rules_callback(env, r, sk_X509_value(sf_peer_chain(peer), 0), &pc, &fed);
+	if (st == SF_OK)
+		st = move_findings(&r->findings, &fed, 0);
+	if (st == SF_OK)
+		st = move_findings(&r->findings, &pc, 1);
+	sf_findings_release(&fed);
+	sf_findings_release(&pc);
+	return st;
+}
+
+/* FED-003 on this domain's allow-list entries (sf_check_allow_list). */
+static sf_status judge_allow(struct sf_job_state *js, sf_result *r)
+{
+	sf_run *run = js->run;
+	const sf_allow_list *l = run->allow;
+	sf_findings add = { 0 };
+	sf_status st = SF_OK;
+	int moot = 0;
+
+	for (size_t i = 0; i < l->n && st == SF_OK; i++) {
+		sf_allow_facts a = { .domain = r->domain, .srv = r->srv, .n_srv = r->n_srv,
+				     .found = &r->findings };
+
+		if (strcmp(l->v[i].domain, r->domain) != 0 || !l->v[i].proxy_fqdn)
+			continue;
+		a.proxy_fqdn = l->v[i].proxy_fqdn;
+		st = sf_rules_allow(&run->ctx->env, r->domain, a.proxy_fqdn, r->srv, r->n_srv, &add);
+		for (size_t k = 0; k < js->proxy.n && st == SF_OK; k++) {
+			if (strcmp(js->proxy.v[k], a.proxy_fqdn) != 0 || !js->proxy_rcode)
+				continue;
+			a.proxy_looked_up = 1;
+			a.proxy_rcode = js->proxy_rcode[k];
+			a.proxy_addrs = js->proxy_addrs[k].v;
+			a.n_proxy_addrs = js->proxy_addrs[k].n;
+		}
+		if (st == SF_OK)
+			st = sf_rules_allow_proxy(&run->ctx->env, &a, &add, &moot);
+	}
+	if (st == SF_OK && moot)
+		drop_srv_lookup(&r->findings);
+	if (st == SF_OK)
+		st = move_findings(&r->findings, &add, 0);
+	sf_findings_release(&add);
+	return st;
+}
+
+/* The SBC's result: DR-001, then TLS and CERT on what FQDN:PORT presents. */
+static sf_status judge_sbc(struct sf_job_state *js, sf_result *r)
+{
+	const sf_rule_env *env = &js->run->ctx->env;
+	sf_srv_facts *s = &js->sbc;
+	sf_status st;
+
+	if (result_srv(r, s, 1) < 0)
+		return SF_ENOMEM;
+	st = sf_rules_sbc(env, js->fqdn, js->sbc_rcode, s->addrs, s->n_addrs, &r->findings);
+	if (st != SF_OK || !s->tls_checked)
+		return st;
+	st = sf_rules_tls(env, s, &r->findings);
+	if (st == SF_OK && s->tls.state == SF_TLS_OK && s->tls.chain &&
+	    sk_X509_num(s->tls.chain) > 0)
+		st = sf_rules_cert(env, s->tls.chain, &s->tls.cf, js->fqdn, SF_ROLE_SBC, 1, 1,
+				   &r->findings, NULL);
+	return st;
+}
+
+/* Judges the facts of @j into its result: the pure rules, nothing else. */
+sf_status sf_run_job_serial(sf_run *run, sf_run_job *j)
+{
+	struct sf_job_state *js = j->state;
+	sf_ctx *ctx = run->ctx;
+	sf_result *r = NULL;
+	sf_status st = SF_ENOMEM;
+
+	if (!js)
+		return SF_EINTERNAL;
+	r = result_new(js->f.domain ? js->f.domain : j->kind == SF_JOB_SBC && js->fqdn[0]
+								  ? js->fqdn
+								  : j->name,
+		       ctx->profile);
+	if (!r)
+		goto out;
+	if (js->st != SF_OK || js->reason[0]) {
+		/* The check could not run: a result that says why (verdict error). */
+		if (js->st == SF_ENOMEM)
+			goto out;
+		r->verdict = SF_VERDICT_ERROR;
+		if (j->kind != SF_JOB_SBC && js->f.n_srv && result_srv(r, js->f.srv, js->f.n_srv) < 0)
+			goto out;
+		if (!(r->reason = sf_strdup(js->reason[0] ? js->reason : js->err)))
+			goto out;
+		st = SF_OK;
+		goto out;
+	}
+	if (j->kind == SF_JOB_SBC) {
+		st = judge_sbc(js, r);
+	} else {
+		if (result_srv(r, js->f.srv, js->f.n_srv) < 0)
+			goto out;
+		st = js->f.client ? dialin_before(run, js->f.client) : SF_OK;
+		if (st == SF_OK)
+			st = sf_rules_evaluate(&ctx->env, &js->f, &r->findings);
+		if (st == SF_OK && js->f.client)
+			st = client_links(js->f.client, r);
+		if (st == SF_OK && js->f.client)
+			st = dialin_after(run, js->f.client);
+		if (st == SF_OK && j->kind == SF_JOB_CALLBACK)
+			st = judge_callback(run, r);
+		if (st == SF_OK && run->allow)
+			st = judge_allow(js, r);
+	}
+	if (st != SF_OK)
+		goto out;
+	sf_core_settle(r);
+out:
+	sf_run_job_state_free(j);
+	if (st != SF_OK) {
+		sf_result_free(r);
+		sf_run_fail(run, st, st == SF_ENOMEM ? "out of memory" : sf_strerror(st));
+		return st;
+	}
+	j->result = r;
+	return SF_OK;
 }

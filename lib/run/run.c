@@ -85,6 +85,7 @@ void sf_run_job_free(sf_run_job *j)
 {
 	if (!j)
 		return;
+	sf_run_job_state_free(j);
 	sf_result_free(j->result);
 	free(j->name);
 	free(j);

@@ -75,6 +75,8 @@ void sf_run_job_finished(sf_run_job *j);
  */
 sf_status sf_run_job_serial(sf_run *run, sf_run_job *j);
 void sf_run_serial_release(sf_run *run);
+/* job.c: frees what the job collected (NULL state: nothing). */
+void sf_run_job_state_free(sf_run_job *j);
 /* job.c: drops the jobs still in flight (a stopped run), without results. */
 void sf_run_jobs_drop(sf_run *run);
 

@@ -127,6 +127,12 @@ sf_status sf_tls_facts_copy(sf_tls_facts *dst, const sf_tls_facts *src);
 sf_status sf_tls_facts_merge(sf_tls_facts *out, const sf_tls_facts *sni,
 			     const sf_tls_facts *nosni);
 
+/* Does the source need the event loop (start/cancel)? */
+static inline int sf_tls_is_async(const sf_tls_source *s)
+{
+	return s->ops->start != NULL;
+}
+
 static inline void sf_tls_source_free(sf_tls_source *s)
 {
 	if (s)
