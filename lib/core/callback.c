@@ -211,55 +211,6 @@ static sf_status move_findings(sf_findings *to, sf_findings *from, int dedupe)
 	return SF_OK;
 }
 
-sf_status sf_check_callback(sf_ctx *ctx, const char *domain, const sf_peer *peer,
-			    sf_result **out_result)
-{
-	sf_findings fed = { 0 }, pc = { 0 };
-	sf_result *r = NULL;
-	sf_status st;
-
-	*out_result = NULL;
-	if (!peer || !peer->chain || sk_X509_num(peer->chain) < 1)
-		return sf_ctx_fail(ctx, SF_EINVAL, "no peer certificate for the callback check");
-	st = sf_check_domain(ctx, domain, &r);
-	if (st != SF_OK)
-		return st;
-	if (r->verdict == SF_VERDICT_ERROR)
-		goto done;
-	/*
-	 * The peer's chain as the Edge sees it on the inbound connection (it is
-	 * the TLS client there: clientAuth matters).  FED-001 needs it: an Edge
-	 * that refuses the certificate in the handshake accepts no domain.
-	 * What the normal check already said about the same certificate is not
-	 * repeated.
-	 */
-	st = sf_rules_cert(&ctx->env, peer->chain, &peer->cf, NULL, SF_ROLE_EDGE, 1,
-			   peer->presented, &pc, NULL);
-	if (st != SF_OK)
-		goto out;
-	st = sf_rules_callback(&ctx->env, r, sk_X509_value(peer->chain, 0), &pc, &fed);
-	if (st != SF_OK)
-		goto out;
-	st = move_findings(&r->findings, &fed, 0);
-	if (st == SF_OK)
-		st = move_findings(&r->findings, &pc, 1);
-	if (st != SF_OK)
-		goto out;
-	sf_core_settle(r);
-done:
-	*out_result = r;
-	r = NULL;
-out:
-	if (st == SF_ENOMEM)
-		sf_ctx_fail(ctx, st, "out of memory");
-	else if (st != SF_OK && !ctx->err[0])
-		sf_ctx_fail(ctx, st, "callback check of %s: %s", domain, sf_strerror(st));
-	sf_findings_release(&fed);
-	sf_findings_release(&pc);
-	sf_result_free(r);
-	return st;
-}
-
 /* Removes DNS-001..003 (what the SRV lookup found) from @f: see sf_rules_allow_proxy(). */
 static void drop_srv_lookup(sf_findings *f)
 {
