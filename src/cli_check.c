@@ -1,14 +1,38 @@
-/* sipfed check: federation readiness of SIP domains. */
+/*
+ * sipfed check: federation readiness of SIP domains, one or a million.
+ *
+ * A thin bulk layer over the run API (include/sipfed/run.h): the command
+ * line becomes a stream of jobs (the -f file, read one line per job, then
+ * the DOMAIN arguments, then the allow list's other domains, then the SBCs),
+ * filtered by --shard and --resume, fed to one run; each result the run
+ * hands over is written whole (text, json, or a JSONL line), counted for the
+ * summary, and for the exit status.  Which check a job is (domain, callback,
+ * allow-list entry, SBC) is said by its kind; the library does the rest.
+ */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cli_fed.h"
+#include "sipfed/run.h"
 
-/* getopt_long value of --client (check only; kept clear of the shared enum of cli.h). */
-enum { OPT_CLIENT = 1900 };
+/* getopt_long values of check only (kept clear of the shared enum of cli.h and of cli_fed.h). */
+enum { OPT_CLIENT = 1900, OPT_RESUME, OPT_SHARD, OPT_QUIET };
+
+#define CONCURRENCY_DEFAULT 64
+#define CONCURRENCY_MAX 100000
+#define SHARD_MAX 1000000
+#define NAME_MAX_LEN 253
+#define TOP_CHECKS 5
 
 void cli_usage_check(FILE *fp)
 {
@@ -38,62 +62,1007 @@ void cli_usage_check(FILE *fp)
 	      "  --client               also check client discovery (CLI-001..004): _sip._tls,\n"
 	      "                         lyncdiscover over HTTPS and HTTP, meet and dialin; offline,\n"
 	      "                         DIR/<fqdn>.autodiscover.json is what a host answers\n"
-	      "  -f, --file FILE        read domains from FILE, one a line ('-' = stdin)\n",
+	      "  -f, --file FILE        read domains from FILE, one a line ('-' = stdin); '#'\n"
+	      "                         comments, a BOM and CRLF accepted; a sip: URI or\n"
+	      "                         user@domain stands for its domain\n"
+	      "\n"
+	      "bulk:\n"
+	      "  --concurrency N        domains in flight (1..100000, default 64); text and json\n"
+	      "                         keep the input order, jsonl is written as results come\n"
+	      "  --resume FILE          skip the domains already in FILE (an earlier jsonl\n"
+	      "                         output) and append the new results to it (implies\n"
+	      "                         --format jsonl)\n"
+	      "  --shard I/N            keep the domains whose hash (64-bit FNV-1a of the\n"
+	      "                         lowercased name without trailing dot) mod N is I\n"
+	      "                         (0 <= I < N <= 1000000)\n"
+	      "  --quiet                no progress or summary on stderr, no per-domain error\n"
+	      "                         lines\n",
 	      fp);
 	fputs(cli_fed_usage, fp);
 	fputs(cli_data_dir_usage, fp);
 	fputs("\n"
-	      "exit status: 0 no error finding, 1 an error finding, 2 usage or operational failure\n",
+	      "exit status: 0 no error finding, 1 an error finding, 2 usage or operational failure\n"
+	      "(or a domain that could not be checked), 130 / 143 interrupted by SIGINT / SIGTERM\n",
 	      fp);
 }
 
-/* Reads domains from @file into @out (strings owned).  Prints errors. */
-static int read_domains(const char *file, char ***out, size_t *n_out)
-{
-	FILE *fp = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t len;
-	int rc = -1;
+/* --- names: normalised form, the shard hash, a set ---------------------------- */
 
-	if (!fp) {
+/* Lowercase (ASCII), without one trailing dot, into @out (truncated to @cap - 1). */
+static size_t norm_name(const char *in, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *in && n + 1 < cap; in++)
+		out[n++] = (*in >= 'A' && *in <= 'Z') ? (char)(*in - 'A' + 'a') : *in;
+	if (n > 0 && out[n - 1] == '.')
+		n--;
+	out[n] = '\0';
+	return n;
+}
+
+/* 64-bit FNV-1a: the shard hash (documented in sipfed(1) and docs/bulk.md). */
+static uint64_t fnv1a64(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* A set of strings (open addressing, linear probing). */
+typedef struct strset {
+	char **v;
+	size_t cap, n;
+} strset;
+
+static int strset_grow(strset *s)
+{
+	size_t cap = s->cap ? s->cap * 2 : 64;
+	char **v = calloc(cap, sizeof(*v));
+
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < s->cap; i++) {
+		size_t k;
+
+		if (!s->v[i])
+			continue;
+		k = fnv1a64(s->v[i], strlen(s->v[i])) & (cap - 1);
+		while (v[k])
+			k = (k + 1) & (cap - 1);
+		v[k] = s->v[i];
+	}
+	free(s->v);
+	s->v = v;
+	s->cap = cap;
+	return 0;
+}
+
+static int strset_has(const strset *s, const char *str)
+{
+	size_t k;
+
+	if (s->n == 0)
+		return 0;
+	k = fnv1a64(str, strlen(str)) & (s->cap - 1);
+	for (; s->v[k]; k = (k + 1) & (s->cap - 1))
+		if (strcmp(s->v[k], str) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 added, 0 already there, -1 out of memory. */
+static int strset_add(strset *s, const char *str)
+{
+	size_t k;
+
+	if (strset_has(s, str))
+		return 0;
+	if ((s->n + 1) * 2 > s->cap && strset_grow(s) < 0)
+		return -1;
+	k = fnv1a64(str, strlen(str)) & (s->cap - 1);
+	while (s->v[k])
+		k = (k + 1) & (s->cap - 1);
+	if (!(s->v[k] = strdup(str)))
+		return -1;
+	s->n++;
+	return 1;
+}
+
+static void strset_free(strset *s)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+/* --- the job source: -f lines, DOMAIN arguments, allow list, SBCs ------------- */
+
+typedef struct filters {
+	uint64_t shard_i, shard_n; /* shard_n 0: no --shard */
+	const strset *done;        /* --resume: normalised names already checked */
+} filters;
+
+typedef struct src {
+	const char *file; /* -f, or NULL */
+	FILE *fp;
+	char *line;
+	size_t cap, lineno;
+	char **args;
+	int n_args, ai;
+	const sf_allow_list *allow;
+	strset allow_names; /* normalised names of the allow list */
+	strset allow_seen;  /* those already given as a job */
+	size_t alli;
+	const char **sbcs;
+	size_t n_sbcs, sbi;
+	int callback;
+	int phase;
+	const filters *flt;
+	uint64_t raw; /* items before the filters */
+	char name[1024];
+	char err[1200];
+} src;
+
+/*
+ * The domain of a -f line: the first word, without '#' comment; a sip: /
+ * sips: URI or user@domain stands for its domain.  NULL if the line has none.
+ */
+static char *line_domain(char *s, int first)
+{
+	char *at;
+
+	if (first && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
+	    (unsigned char)s[2] == 0xBF)
+		s += 3;
+	s += strspn(s, " \t\v\f\r\n");
+	s[strcspn(s, " \t\v\f\r\n#")] = '\0';
+	if (!*s)
+		return NULL;
+	if (strncasecmp(s, "sip:", 4) == 0)
+		s += 4;
+	else if (strncasecmp(s, "sips:", 5) == 0)
+		s += 5;
+	else if (!strchr(s, '@'))
+		return s;
+	at = strrchr(s, '@');
+	if (at)
+		s = at + 1;
+	s[strcspn(s, ";?>:")] = '\0';
+	return s;
+}
+
+static int src_open(src *s, const char *file, int use_stdin)
+{
+	s->file = use_stdin ? "standard input" : file;
+	if (!file)
+		return 0;
+	s->fp = use_stdin ? stdin : fopen(file, "r");
+	if (!s->fp) {
 		cli_error("cannot read '%s': %s", file, strerror(errno));
 		return -1;
 	}
-	while ((len = getline(&line, &cap, fp)) >= 0) {
-		char *s = line, *e, **v;
+	return 0;
+}
 
-		lineno++;
-		while (*s == ' ' || *s == '\t')
-			s++;
-		e = s + strcspn(s, " \t\r\n#");
-		if (*s == '#' || e == s)
+static int src_init_allow(src *s, const sf_allow_list *allow)
+{
+	char n[1024];
+
+	s->allow = allow;
+	for (size_t i = 0; allow && i < allow->n; i++) {
+		norm_name(allow->v[i].domain, n, sizeof(n));
+		if (strset_add(&s->allow_names, n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void src_close(src *s)
+{
+	if (s->fp && s->fp != stdin)
+		fclose(s->fp);
+	s->fp = NULL;
+	free(s->line);
+	s->line = NULL;
+	strset_free(&s->allow_names);
+	strset_free(&s->allow_seen);
+}
+
+/* Whether the filters keep the item whose normalised name is @n. */
+static int keep(const filters *f, const char *n)
+{
+	if (f->shard_n && fnv1a64(n, strlen(n)) % f->shard_n != f->shard_i)
+		return 0;
+	if (f->done && strset_has(f->done, n))
+		return 0;
+	return 1;
+}
+
+/*
+ * The next job: 1 (*kind, s->name set), 0 at the end, -1 on an error
+ * (s->err says which).
+ */
+static int src_next(src *s, sf_job_kind *kind)
+{
+	char n[1024];
+	const char *item;
+	ssize_t len;
+
+	for (;;) {
+		item = NULL;
+		switch (s->phase) {
+		case 0: /* -f FILE */
+			if (!s->fp) {
+				s->phase++;
+				continue;
+			}
+			errno = 0;
+			len = getline(&s->line, &s->cap, s->fp);
+			if (len < 0) {
+				if (ferror(s->fp)) {
+					snprintf(s->err, sizeof(s->err), "cannot read '%s': %s", s->file,
+						 strerror(errno ? errno : EIO));
+					return -1;
+				}
+				s->phase++;
+				continue;
+			}
+			s->lineno++;
+			item = line_domain(s->line, s->lineno == 1);
+			if (!item)
+				continue;
+			if (strlen(item) > NAME_MAX_LEN) {
+				snprintf(s->err, sizeof(s->err),
+					 "'%s' line %zu: name too long (%zu bytes; a domain name has "
+					 "at most %d)", s->file, s->lineno, strlen(item), NAME_MAX_LEN);
+				return -1;
+			}
+			*kind = s->callback ? SF_JOB_CALLBACK : SF_JOB_DOMAIN;
+			break;
+		case 1: /* DOMAIN arguments */
+			if (s->ai >= s->n_args) {
+				s->phase++;
+				continue;
+			}
+			item = s->args[s->ai++];
+			*kind = s->callback ? SF_JOB_CALLBACK : SF_JOB_DOMAIN;
+			break;
+		case 2: /* the allow list's domains not given above */
+			if (!s->allow || s->alli >= s->allow->n) {
+				s->phase++;
+				continue;
+			}
+			item = s->allow->v[s->alli++].domain;
+			norm_name(item, n, sizeof(n));
+			if (strset_has(&s->allow_seen, n))
+				continue;
+			*kind = SF_JOB_ALLOW;
+			break;
+		case 3: /* --sbc */
+			if (s->sbi >= s->n_sbcs) {
+				s->phase++;
+				continue;
+			}
+			item = s->sbcs[s->sbi++];
+			*kind = SF_JOB_SBC;
+			break;
+		default:
+			return 0;
+		}
+		norm_name(item, n, sizeof(n));
+		if (*kind == SF_JOB_SBC) /* its result names the FQDN, without the port */
+			n[strcspn(n, ":")] = '\0';
+		if (s->allow && *kind != SF_JOB_SBC && strset_has(&s->allow_names, n) &&
+		    strset_add(&s->allow_seen, n) < 0) {
+			snprintf(s->err, sizeof(s->err), "out of memory");
+			return -1;
+		}
+		s->raw++;
+		if (!keep(s->flt, n))
 			continue;
-		*e = '\0';
-		if (strlen(s) > 253) {
-			cli_error("'%s' line %zu: name too long", file, lineno);
-			goto out;
+		snprintf(s->name, sizeof(s->name), "%s", item);
+		return 1;
+	}
+}
+
+/* --- the summary ------------------------------------------------------------------ */
+
+/*
+ * Several rules may share one check ID (DNS-005 for two causes): the
+ * summary counts IDs, each by the first rule of the table that has it.
+ */
+static sf_rule id_rule(sf_rule r)
+{
+	static int init;
+	static sf_rule first[SF_R_COUNT];
+
+	if (!init) {
+		for (int i = 0; i < SF_R_COUNT; i++) {
+			first[i] = (sf_rule)i;
+			for (int k = 0; k < i; k++)
+				if (strcmp(sf_rule_get((sf_rule)k)->id,
+					   sf_rule_get((sf_rule)i)->id) == 0) {
+					first[i] = (sf_rule)k;
+					break;
+				}
 		}
-		v = realloc(*out, (*n_out + 1) * sizeof(*v));
-		if (!v || !(v[*n_out] = strdup(s))) {
-			if (v)
-				*out = v;
+		init = 1;
+	}
+	return (unsigned)r < SF_R_COUNT ? first[r] : r;
+}
+
+typedef struct summary {
+	uint64_t domains, verdicts[4];
+	uint64_t checks[SF_R_COUNT]; /* domains with a warning or error of the rule */
+	int worst;                   /* exit status the results give */
+} summary;
+
+static void summary_verdict(summary *s, sf_verdict v)
+{
+	s->domains++;
+	if ((unsigned)v < 4)
+		s->verdicts[v]++;
+	if (v == SF_VERDICT_ERROR)
+		s->worst = CLI_EXIT_FAILURE;
+	else if (v == SF_VERDICT_FAIL && s->worst == CLI_EXIT_OK)
+		s->worst = CLI_EXIT_FINDINGS;
+}
+
+static void summary_add(summary *s, const sf_result *r)
+{
+	unsigned char seen[SF_R_COUNT] = { 0 };
+
+	summary_verdict(s, r->verdict);
+	for (size_t i = 0; i < r->findings.n; i++) {
+		const sf_finding *f = &r->findings.v[i];
+
+		sf_rule id = id_rule(f->rule);
+
+		if ((f->severity == SF_SEV_ERROR || f->severity == SF_SEV_WARN) &&
+		    (unsigned)id < SF_R_COUNT && !seen[id]) {
+			seen[id] = 1;
+			s->checks[id]++;
+		}
+	}
+}
+
+/* The rules with a count, most frequent first (ties by ID); returns how many. */
+static size_t summary_order(const summary *s, sf_rule *order)
+{
+	size_t n = 0;
+
+	for (int r = 0; r < SF_R_COUNT; r++)
+		if (s->checks[r])
+			order[n++] = (sf_rule)r;
+	for (size_t i = 1; i < n; i++) {
+		for (size_t k = i; k > 0; k--) {
+			sf_rule a = order[k - 1], b = order[k];
+			int swap = s->checks[b] > s->checks[a] ||
+				   (s->checks[b] == s->checks[a] &&
+				    strcmp(sf_rule_get(b)->id, sf_rule_get(a)->id) < 0);
+
+			if (!swap)
+				break;
+			order[k - 1] = b;
+			order[k] = a;
+		}
+	}
+	return n;
+}
+
+/* "N domains: P pass, W warn, F fail, E error; most frequent: ID (n), ..." */
+static char *summary_line(const summary *s)
+{
+	sf_rule order[SF_R_COUNT];
+	size_t n = summary_order(s, order);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	if (!fp)
+		return NULL;
+	fprintf(fp, "%" PRIu64 " domain%s: %" PRIu64 " pass, %" PRIu64 " warn, %" PRIu64
+		" fail, %" PRIu64 " error",
+		s->domains, s->domains == 1 ? "" : "s", s->verdicts[SF_VERDICT_PASS],
+		s->verdicts[SF_VERDICT_WARN], s->verdicts[SF_VERDICT_FAIL],
+		s->verdicts[SF_VERDICT_ERROR]);
+	for (size_t i = 0; i < n && i < TOP_CHECKS; i++)
+		fprintf(fp, "%s%s (%" PRIu64 ")", i ? ", " : "; most frequent: ",
+			sf_rule_get(order[i])->id, s->checks[order[i]]);
+	if (fclose(fp) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* ,"summary":{...} of the json format. */
+static char *summary_json(const summary *s)
+{
+	sf_rule order[SF_R_COUNT];
+	size_t n = summary_order(s, order);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	if (!fp)
+		return NULL;
+	fprintf(fp, "\"summary\":{\"domains\":%" PRIu64 ",\"pass\":%" PRIu64 ",\"warn\":%" PRIu64
+		",\"fail\":%" PRIu64 ",\"error\":%" PRIu64 ",\"checks\":{",
+		s->domains, s->verdicts[SF_VERDICT_PASS], s->verdicts[SF_VERDICT_WARN],
+		s->verdicts[SF_VERDICT_FAIL], s->verdicts[SF_VERDICT_ERROR]);
+	for (size_t i = 0; i < n; i++)
+		fprintf(fp, "%s\"%s\":%" PRIu64, i ? "," : "", sf_rule_get(order[i])->id,
+			s->checks[order[i]]);
+	fputs("}}", fp);
+	if (fclose(fp) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* --- --resume: reading an earlier JSONL output ------------------------------------- */
+
+/* A reader of one JSON line: just enough to take domain, verdict and findings. */
+typedef struct jp {
+	const char *p, *end;
+} jp;
+
+static void jp_ws(jp *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' || *j->p == '\n'))
+		j->p++;
+}
+
+/* A string into @out (NULL: skipped); \u escapes outside ASCII become '?'. */
+static int jp_string(jp *j, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	jp_ws(j);
+	if (j->p >= j->end || *j->p != '"')
+		return -1;
+	j->p++;
+	while (j->p < j->end && *j->p != '"') {
+		char c = *j->p++;
+
+		if ((unsigned char)c < 0x20)
+			return -1;
+		if (c == '\\') {
+			if (j->p >= j->end)
+				return -1;
+			c = *j->p++;
+			switch (c) {
+			case 'b': c = '\b'; break;
+			case 'f': c = '\f'; break;
+			case 'n': c = '\n'; break;
+			case 'r': c = '\r'; break;
+			case 't': c = '\t'; break;
+			case '"': case '\\': case '/': break;
+			case 'u': {
+				unsigned v = 0;
+
+				for (int i = 0; i < 4; i++) {
+					char h = j->p < j->end ? *j->p++ : 0;
+
+					v <<= 4;
+					if (h >= '0' && h <= '9')
+						v |= (unsigned)(h - '0');
+					else if (h >= 'a' && h <= 'f')
+						v |= (unsigned)(h - 'a' + 10);
+					else if (h >= 'A' && h <= 'F')
+						v |= (unsigned)(h - 'A' + 10);
+					else
+						return -1;
+				}
+				c = v < 0x80 ? (char)v : '?';
+				break;
+			}
+			default:
+				return -1;
+			}
+		}
+		if (out && n + 1 < cap)
+			out[n++] = c;
+	}
+	if (j->p >= j->end)
+		return -1;
+	j->p++;
+	if (out)
+		out[n] = '\0';
+	return 0;
+}
+
+static int jp_skip(jp *j, int depth)
+{
+	jp_ws(j);
+	if (j->p >= j->end || depth > 64)
+		return -1;
+	if (*j->p == '"')
+		return jp_string(j, NULL, 0);
+	if (*j->p == '{' || *j->p == '[') {
+		char close = *j->p == '{' ? '}' : ']';
+		int obj = *j->p == '{';
+
+		j->p++;
+		jp_ws(j);
+		if (j->p < j->end && *j->p == close) {
+			j->p++;
+			return 0;
+		}
+		for (;;) {
+			if (obj) {
+				if (jp_string(j, NULL, 0) < 0)
+					return -1;
+				jp_ws(j);
+				if (j->p >= j->end || *j->p++ != ':')
+					return -1;
+			}
+			if (jp_skip(j, depth + 1) < 0)
+				return -1;
+			jp_ws(j);
+			if (j->p >= j->end)
+				return -1;
+			if (*j->p == ',') {
+				j->p++;
+				continue;
+			}
+			if (*j->p++ != close)
+				return -1;
+			return 0;
+		}
+	}
+	/* number, true, false, null */
+	if (!strchr("-0123456789tfn", *j->p))
+		return -1;
+	while (j->p < j->end && !strchr(",}] \t\r\n", *j->p))
+		j->p++;
+	return 0;
+}
+
+static int rule_of_id(const char *id, sf_rule *out)
+{
+	for (int r = 0; r < SF_R_COUNT; r++)
+		if (strcmp(sf_rule_get((sf_rule)r)->id, id) == 0) {
+			*out = (sf_rule)r;
+			return 0;
+		}
+	return -1;
+}
+
+/* The findings array of a result line: counts its warning and error IDs once each. */
+static int jp_findings(jp *j, summary *s)
+{
+	unsigned char seen[SF_R_COUNT] = { 0 };
+
+	jp_ws(j);
+	if (j->p >= j->end || *j->p++ != '[')
+		return -1;
+	jp_ws(j);
+	if (j->p < j->end && *j->p == ']') {
+		j->p++;
+		return 0;
+	}
+	for (;;) {
+		char id[64] = "", sev[32] = "", key[32];
+		sf_rule rule;
+
+		jp_ws(j);
+		if (j->p >= j->end || *j->p++ != '{')
+			return -1;
+		for (;;) {
+			if (jp_string(j, key, sizeof(key)) < 0)
+				return -1;
+			jp_ws(j);
+			if (j->p >= j->end || *j->p++ != ':')
+				return -1;
+			if (strcmp(key, "id") == 0) {
+				if (jp_string(j, id, sizeof(id)) < 0)
+					return -1;
+			} else if (strcmp(key, "severity") == 0) {
+				if (jp_string(j, sev, sizeof(sev)) < 0)
+					return -1;
+			} else if (jp_skip(j, 2) < 0) {
+				return -1;
+			}
+			jp_ws(j);
+			if (j->p < j->end && *j->p == ',') {
+				j->p++;
+				continue;
+			}
+			if (j->p >= j->end || *j->p++ != '}')
+				return -1;
+			break;
+		}
+		if ((strcmp(sev, "error") == 0 || strcmp(sev, "warning") == 0) &&
+		    rule_of_id(id, &rule) == 0 && !seen[rule]) {
+			seen[rule] = 1;
+			s->checks[rule]++;
+		}
+		jp_ws(j);
+		if (j->p < j->end && *j->p == ',') {
+			j->p++;
+			continue;
+		}
+		if (j->p >= j->end || *j->p++ != ']')
+			return -1;
+		return 0;
+	}
+}
+
+/* One line of the resume file: its domain into @dom, its verdict and IDs into @s. */
+static int resume_line(const char *line, size_t len, char *dom, size_t cap, summary *s)
+{
+	static const char *const verdicts[] = { "pass", "warn", "fail", "error" };
+	jp j = { line, line + len };
+	summary one = { 0 };
+	char key[32], verdict[16] = "";
+	int v = -1;
+
+	dom[0] = '\0';
+	jp_ws(&j);
+	if (j.p >= j.end || *j.p++ != '{')
+		return -1;
+	for (;;) {
+		if (jp_string(&j, key, sizeof(key)) < 0)
+			return -1;
+		jp_ws(&j);
+		if (j.p >= j.end || *j.p++ != ':')
+			return -1;
+		if (strcmp(key, "domain") == 0) {
+			if (jp_string(&j, dom, cap) < 0)
+				return -1;
+		} else if (strcmp(key, "verdict") == 0) {
+			if (jp_string(&j, verdict, sizeof(verdict)) < 0)
+				return -1;
+		} else if (strcmp(key, "findings") == 0) {
+			if (jp_findings(&j, &one) < 0)
+				return -1;
+		} else if (jp_skip(&j, 1) < 0) {
+			return -1;
+		}
+		jp_ws(&j);
+		if (j.p < j.end && *j.p == ',') {
+			j.p++;
+			continue;
+		}
+		if (j.p >= j.end || *j.p++ != '}')
+			return -1;
+		break;
+	}
+	jp_ws(&j);
+	for (int i = 0; i < 4; i++)
+		if (strcmp(verdict, verdicts[i]) == 0)
+			v = i;
+	if (j.p != j.end || !dom[0] || v < 0)
+		return -1;
+	summary_verdict(s, (sf_verdict)v);
+	for (int r = 0; r < SF_R_COUNT; r++)
+		s->checks[r] += one.checks[r];
+	return 0;
+}
+
+/*
+ * Reads @path (created if missing): the names of its results into @done,
+ * their verdicts and IDs into @s.  A last line without its newline (cut by a
+ * kill) is dropped: the file is truncated to its last complete line.
+ * Returns the descriptor to append to, or -1 after printing the error.
+ */
+static int resume_open(const char *path, strset *done, summary *s, uint64_t *n_done)
+{
+	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	FILE *fp = NULL;
+	char *line = NULL, dom[1024], n[1024];
+	size_t cap = 0, lineno = 0;
+	off_t good = 0;
+	ssize_t len;
+	struct stat st;
+
+	if (fd < 0) {
+		cli_error("cannot open '%s' (--resume): %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		cli_error("cannot resume '%s': not a regular file", path);
+		goto fail;
+	}
+	fp = fopen(path, "r");
+	if (!fp) {
+		cli_error("cannot read '%s' (--resume): %s", path, strerror(errno));
+		goto fail;
+	}
+	while ((len = getline(&line, &cap, fp)) > 0) {
+		lineno++;
+		if (line[len - 1] != '\n')
+			break; /* cut: dropped */
+		if (strspn(line, " \t\r\n") == (size_t)len) {
+			good += len;
+			continue;
+		}
+		if (resume_line(line, (size_t)len, dom, sizeof(dom), s) < 0) {
+			cli_error("'%s' line %zu: not a result line of 'sipfed check --format jsonl' "
+				  "(--resume appends to such a file)", path, lineno);
+			goto fail;
+		}
+		norm_name(dom, n, sizeof(n));
+		if (strset_add(done, n) < 0) {
 			cli_error("out of memory");
-			goto out;
+			goto fail;
 		}
-		*out = v;
-		(*n_out)++;
+		(*n_done)++;
+		good += len;
 	}
 	if (ferror(fp)) {
-		cli_error("cannot read '%s': %s", file, strerror(errno));
-		goto out;
+		cli_error("cannot read '%s' (--resume): %s", path, strerror(errno ? errno : EIO));
+		goto fail;
 	}
-	rc = 0;
-out:
+	if (good < st.st_size && ftruncate(fd, good) < 0) {
+		cli_error("cannot truncate '%s' to its last complete line: %s", path,
+			  strerror(errno));
+		goto fail;
+	}
+	fclose(fp);
 	free(line);
-	if (fp != stdin)
+	return fd;
+fail:
+	if (fp)
 		fclose(fp);
-	return rc;
+	free(line);
+	close(fd);
+	return -1;
+}
+
+/* --- the run: output, progress, signals -------------------------------------------- */
+
+typedef struct bulk {
+	enum cli_format format;
+	int color, quiet;
+	int out_fd;          /* 1, or the --resume file */
+	int out_tty;         /* out_fd is a terminal: clear the progress line first */
+	int json_open;       /* "{"version":1,"results":[" written */
+	uint64_t written;    /* results written by this run */
+	int write_errno;
+	int progress_on, progress_shown;
+	uint64_t total;      /* jobs of this run; 0 with total_known 0: unknown */
+	int total_known;
+	char progress[160];
+	summary sum;
+	src *feed;
+	sf_run *run;
+} bulk;
+
+static volatile sig_atomic_t stop_flag, stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	if (stop_flag) {
+		/* A second signal: the default action now. */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	stop_signal = sig;
+	stop_flag = 1;
+}
+
+/* Writes all of @p to @fd in as few write(2) calls as it takes.  0, or -1 (errno). */
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void progress_clear(bulk *b)
+{
+	if (b->progress_shown) {
+		write_all(STDERR_FILENO, "\r\033[K", 4);
+		b->progress_shown = 0;
+	}
+}
+
+static void progress_redraw(bulk *b)
+{
+	if (b->progress_on && b->progress[0] && !b->progress_shown) {
+		write_all(STDERR_FILENO, b->progress, strlen(b->progress));
+		b->progress_shown = 1;
+	}
+}
+
+static void fmt_eta(char *out, size_t cap, double s)
+{
+	unsigned long t = (unsigned long)(s + 0.5);
+
+	if (t < 60)
+		snprintf(out, cap, "%lus", t);
+	else if (t < 3600)
+		snprintf(out, cap, "%lum%02lus", t / 60, t % 60);
+	else
+		snprintf(out, cap, "%luh%02lum", t / 3600, (t % 3600) / 60);
+}
+
+static void on_progress(void *arg, const sf_run_stats *st)
+{
+	bulk *b = arg;
+	double rate = st->elapsed > 0 ? (double)st->done / st->elapsed : 0;
+	char eta[32];
+	int n;
+
+	if (!b->progress_on)
+		return;
+	if (b->total_known) {
+		n = snprintf(b->progress, sizeof(b->progress), "\rsipfed: %" PRIu64 "/%" PRIu64
+			     " domains, %.0f/s", st->done, b->total, rate);
+		if (rate > 0 && st->done < b->total && n > 0 && (size_t)n < sizeof(b->progress)) {
+			fmt_eta(eta, sizeof(eta), (double)(b->total - st->done) / rate);
+			snprintf(b->progress + n, sizeof(b->progress) - (size_t)n, ", ETA %s", eta);
+		}
+	} else {
+		snprintf(b->progress, sizeof(b->progress), "\rsipfed: %" PRIu64 " domains, %.0f/s",
+			 st->done, rate);
+	}
+	strncat(b->progress, "\033[K", sizeof(b->progress) - strlen(b->progress) - 1);
+	b->progress_shown = 0;
+	progress_redraw(b);
+}
+
+static int out_write(bulk *b, const char *p, size_t n)
+{
+	if (b->write_errno)
+		return -1;
+	if (b->out_tty)
+		progress_clear(b);
+	if (write_all(b->out_fd, p, n) < 0) {
+		b->write_errno = errno ? errno : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+static int json_open(bulk *b)
+{
+	static const char head[] = "{\"version\":1,\"results\":[";
+
+	if (b->format != CLI_JSON || b->json_open)
+		return 0;
+	b->json_open = 1;
+	return out_write(b, head, sizeof(head) - 1);
+}
+
+/* One result, whole: text block, json element or JSONL line. */
+static int on_result(void *arg, const sf_job_done *job, sf_result *r)
+{
+	bulk *b = arg;
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = 0;
+
+	(void)job;
+	if (b->format == CLI_TEXT) {
+		FILE *fp = open_memstream(&buf, &len);
+
+		if (!fp || sf_out_text_result(fp, r, b->color) < 0) {
+			if (fp)
+				fclose(fp);
+			free(buf);
+			buf = NULL;
+		} else if (fclose(fp) != 0) {
+			free(buf);
+			buf = NULL;
+		}
+	} else {
+		char *js = sf_out_json_result(r);
+
+		if (js) {
+			len = strlen(js);
+			buf = malloc(len + 2);
+			if (buf) {
+				size_t off = 0;
+
+				if (b->format == CLI_JSON && b->written > 0)
+					buf[off++] = ',';
+				memcpy(buf + off, js, len);
+				off += len;
+				if (b->format == CLI_JSONL)
+					buf[off++] = '\n';
+				len = off;
+			}
+			free(js);
+		}
+	}
+	if (!buf) {
+		sf_result_free(r);
+		sf_run_fail(b->run, SF_ENOMEM, "out of memory");
+		return 1;
+	}
+	if (json_open(b) < 0 || out_write(b, buf, len) < 0) {
+		rc = 1;
+	} else {
+		b->written++;
+		summary_add(&b->sum, r);
+		if (r->verdict == SF_VERDICT_ERROR && !b->quiet) {
+			progress_clear(b);
+			cli_error("%s: %s", r->domain ? r->domain : job->name,
+				  r->reason ? r->reason : "the check could not run");
+		}
+	}
+	progress_redraw(b);
+	free(buf);
+	sf_result_free(r);
+	/* A signal: this result was written whole; the others in flight are dropped. */
+	return rc || stop_flag;
+}
+
+static int feed(void *arg, sf_job *out)
+{
+	bulk *b = arg;
+	sf_job_kind kind;
+	int r;
+
+	/* A signal: no job starts any more, whenever the run polls its flag. */
+	if (stop_flag) {
+		sf_run_stop(b->run);
+		return 0;
+	}
+	r = src_next(b->feed, &kind);
+	if (r < 0) {
+		sf_run_fail(b->run, SF_EINVAL, b->feed->err);
+		return -1;
+	}
+	if (r == 0)
+		return 0;
+	out->kind = kind;
+	out->name = b->feed->name;
+	out->user = NULL;
+	return 1;
+}
+
+/* --- options ------------------------------------------------------------------------ */
+
+static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_shard(const char *s, filters *f)
+{
+	const char *slash = strchr(s, '/');
+	char i[32];
+
+	if (!slash || (size_t)(slash - s) >= sizeof(i))
+		return -1;
+	memcpy(i, s, (size_t)(slash - s));
+	i[slash - s] = '\0';
+	if (parse_u64(i, 0, SHARD_MAX - 1, &f->shard_i) < 0 ||
+	    parse_u64(slash + 1, 1, SHARD_MAX, &f->shard_n) < 0 || f->shard_i >= f->shard_n)
+		return -1;
+	return 0;
 }
 
 int cli_check(int argc, char **argv)
@@ -105,38 +1074,73 @@ int cli_check(int argc, char **argv)
 		{ "no-probe", no_argument, NULL, OPT_NO_PROBE },
 		{ "client", no_argument, NULL, OPT_CLIENT },
 		{ "file", required_argument, NULL, 'f' },
+		{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
+		{ "resume", required_argument, NULL, OPT_RESUME },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "quiet", no_argument, NULL, OPT_QUIET },
 		{ NULL, 0, NULL, 0 },
 	};
 	cli_common c = { .color = -1 };
 	cli_fed fed = { 0 };
 	sf_ctx *ctx = NULL;
-	char **domains = NULL;
-	size_t n_domains = 0, n_file = 0;
-	const char *list_file = NULL;
-	int opt, status = CLI_EXIT_FAILURE, worst = CLI_EXIT_OK, color;
+	sf_run *run = NULL;
+	sf_run_options ro = { 0 };
+	filters flt = { 0 };
+	strset done = { 0 };
+	src feed_src = { 0 };
+	bulk b = { 0 };
+	uint64_t concurrency = CONCURRENCY_DEFAULT, n_resumed = 0, raw_total = 0;
+	const char *list_file = NULL, *resume_file = NULL;
+	int opt, status = CLI_EXIT_FAILURE, format_given = 0, counted = 0, resume_fd = -1;
+	struct sigaction sa, old_int, old_term;
+	int handlers = 0;
 	sf_status st;
 
+	b.out_fd = STDOUT_FILENO;
 	opterr = 0;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, ":f:h", longopts, NULL)) != -1) {
 		int r;
 
-		if (opt == 'h' || opt == OPT_HELP) {
+		switch (opt) {
+		case 'h':
+		case OPT_HELP:
 			cli_usage_check(stdout);
 			status = cli_finish(0);
 			goto out;
-		}
-		if (opt == 'f') {
+		case 'f':
 			list_file = optarg;
 			continue;
-		}
-		if (opt == OPT_NO_PROBE) {
+		case OPT_NO_PROBE:
 			c.opt.no_probe_misspellings = 1;
 			continue;
-		}
-		if (opt == OPT_CLIENT) {
+		case OPT_CLIENT:
 			c.opt.client = 1;
 			continue;
+		case OPT_CONCURRENCY:
+			if (parse_u64(optarg, 1, CONCURRENCY_MAX, &concurrency) < 0) {
+				cli_error("invalid --concurrency '%s': expected the number of domains "
+					  "in flight (1..%d)", optarg, CONCURRENCY_MAX);
+				goto out;
+			}
+			continue;
+		case OPT_RESUME:
+			resume_file = optarg;
+			continue;
+		case OPT_SHARD:
+			if (parse_shard(optarg, &flt) < 0) {
+				cli_error("invalid --shard '%s': expected I/N with 0 <= I < N <= %d",
+					  optarg, SHARD_MAX);
+				goto out;
+			}
+			continue;
+		case OPT_QUIET:
+			b.quiet = 1;
+			continue;
+		case OPT_FORMAT:
+		case OPT_JSON:
+			format_given = 1;
+			break;
 		}
 		r = cli_fed_opt(&fed, opt, optarg);
 		if (r < 0)
@@ -151,83 +1155,204 @@ int cli_check(int argc, char **argv)
 		if (r < 0)
 			goto out;
 	}
-	if (list_file && read_domains(list_file, &domains, &n_file) < 0)
-		goto out;
-	n_domains = n_file;
-	for (int i = optind; i < argc; i++) {
-		char **v = realloc(domains, (n_domains + 1) * sizeof(*v));
-
-		if (!v || !(v[n_domains] = strdup(argv[i]))) {
-			if (v)
-				domains = v;
-			cli_error("out of memory");
+	if (resume_file) {
+		if (format_given && c.format != CLI_JSONL) {
+			cli_error("--resume appends JSONL results to '%s': it implies --format jsonl, "
+				  "not --format %s", resume_file,
+				  c.format == CLI_JSON ? "json" : "text");
 			goto out;
 		}
-		domains = v;
-		n_domains++;
+		c.format = CLI_JSONL;
 	}
-	if (cli_fed_items(&fed, &c, &domains, &n_domains) < 0)
+	/* The -f file is opened now: an unreadable one is the first error. */
+	if (list_file && src_open(&feed_src, list_file, strcmp(list_file, "-") == 0) < 0)
 		goto out;
-	if (n_domains == 0) {
+	if (cli_fed_validate(&fed, &c, list_file != NULL || optind < argc) < 0)
+		goto out;
+	if (cli_common_validate(&c) < 0)
+		goto out;
+	if (resume_file) {
+		resume_fd = resume_open(resume_file, &done, &b.sum, &n_resumed);
+		if (resume_fd < 0)
+			goto out;
+		flt.done = &done;
+		b.out_fd = resume_fd;
+	}
+	feed_src.args = argv + optind;
+	feed_src.n_args = argc - optind;
+	feed_src.sbcs = fed.sbcs;
+	feed_src.n_sbcs = fed.n_sbcs;
+	feed_src.flt = &flt;
+	if (src_init_allow(&feed_src, fed.allow) < 0) {
+		cli_error("out of memory");
+		goto out;
+	}
+
+	/*
+	 * The number of jobs, counted before the run when that is cheap (no -f,
+	 * or a regular file read once more): for the progress display, and so
+	 * that a bad line of a regular file stops the command before any check.
+	 */
+	{
+		struct stat fst;
+
+		if (!list_file ||
+		    (strcmp(list_file, "-") != 0 && fstat(fileno(feed_src.fp), &fst) == 0 &&
+		     S_ISREG(fst.st_mode))) {
+			src cnt = { 0 };
+			sf_job_kind kind;
+			int r = 0;
+
+			cnt.args = feed_src.args;
+			cnt.n_args = feed_src.n_args;
+			cnt.sbcs = feed_src.sbcs;
+			cnt.n_sbcs = feed_src.n_sbcs;
+			cnt.flt = &flt;
+			if ((list_file && src_open(&cnt, list_file, 0) < 0) ||
+			    src_init_allow(&cnt, fed.allow) < 0) {
+				if (!list_file)
+					cli_error("out of memory");
+				src_close(&cnt);
+				goto out;
+			}
+			while ((r = src_next(&cnt, &kind)) > 0)
+				b.total++;
+			raw_total = cnt.raw;
+			if (r < 0)
+				cli_error("%s", cnt.err);
+			src_close(&cnt);
+			if (r < 0)
+				goto out;
+			counted = 1;
+			b.total_known = 1;
+		}
+	}
+	if (counted && raw_total == 0) {
 		cli_error("no domain to check (see 'sipfed help check')");
 		goto out;
 	}
-	if (cli_common_validate(&c) < 0)
-		goto out;
+
 	st = sf_ctx_new(&c.opt, &ctx);
 	if (st != SF_OK) {
 		cli_error("%s", sf_ctx_error(ctx));
 		goto out;
 	}
+	feed_src.callback = fed.callback;
 	if (cli_fed_setup(&fed, ctx) < 0)
 		goto out;
-	color = cli_use_color(&c);
-	if (c.format == CLI_JSON)
-		fputs("{\"version\":1,\"results\":[", stdout);
-	for (size_t i = 0; i < n_domains; i++) {
-		sf_result *r = NULL;
-		char *js;
 
-		st = cli_fed_check(&fed, ctx, i, domains[i], &r);
-		if (st != SF_OK) {
-			if (c.format == CLI_JSON)
-				fputs("]}\n", stdout);
-			cli_error("%s", sf_ctx_error(ctx));
-			fflush(stdout);
+	b.format = c.format;
+	b.color = cli_use_color(&c);
+	b.out_tty = isatty(b.out_fd);
+	b.progress_on = !b.quiet && isatty(STDERR_FILENO);
+	b.feed = &feed_src;
+	ro.concurrency = (size_t)concurrency;
+	ro.ordered = c.format != CLI_JSONL;
+	ro.stop_flag = &stop_flag;
+	if (b.progress_on) {
+		ro.progress = on_progress;
+		ro.progress_arg = &b;
+	}
+	st = sf_run_new(ctx, &ro, on_result, &b, &run);
+	if (st != SF_OK) {
+		cli_error("%s", sf_ctx_error(ctx));
+		goto out;
+	}
+	b.run = run;
+	if (fed.peer)
+		sf_run_set_peer(run, fed.peer);
+	if (fed.allow)
+		sf_run_set_allow_list(run, fed.allow);
+	sf_run_set_feed(run, feed, &b);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	stop_flag = 0;
+	stop_signal = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	handlers = 1;
+
+	st = sf_run_go(run);
+	progress_clear(&b);
+	b.progress_on = 0;
+
+	if (b.write_errno) {
+		cli_error("cannot write %s: %s", resume_file ? resume_file : "output",
+			  strerror(b.write_errno));
+		goto out;
+	}
+	if (st != SF_OK) {
+		if (b.json_open)
+			out_write(&b, "]}\n", 3);
+		cli_error("%s", sf_run_error(run));
+		goto out;
+	}
+	if (!counted && feed_src.raw == 0) {
+		cli_error("no domain to check (see 'sipfed help check')");
+		goto out;
+	}
+	/* The end of the output: the json document's summary, the text summary. */
+	if (b.format == CLI_JSON) {
+		char *js = summary_json(&b.sum);
+
+		if (!js || json_open(&b) < 0 || out_write(&b, "],", 2) < 0 ||
+		    out_write(&b, js, strlen(js)) < 0 || out_write(&b, "}\n", 2) < 0) {
+			free(js);
+			cli_error("cannot write output: %s",
+				  strerror(b.write_errno ? b.write_errno : ENOMEM));
 			goto out;
 		}
-		if (c.format == CLI_TEXT) {
-			sf_out_text_result(stdout, r, color);
-		} else {
-			js = sf_out_json_result(r);
-			if (!js) {
-				sf_result_free(r);
-				cli_error("out of memory");
-				goto out;
-			}
-			if (c.format == CLI_JSON)
-				printf("%s%s", i ? "," : "", js);
-			else
-				printf("%s\n", js);
-			free(js);
+		free(js);
+	} else if (b.format == CLI_TEXT && b.sum.domains > 1) {
+		char *line = summary_line(&b.sum);
+
+		if (!line || out_write(&b, "summary: ", 9) < 0 ||
+		    out_write(&b, line, strlen(line)) < 0 || out_write(&b, "\n", 1) < 0) {
+			free(line);
+			cli_error("cannot write output: %s",
+				  strerror(b.write_errno ? b.write_errno : ENOMEM));
+			goto out;
 		}
-		/* Streaming: a result is out before the next domain starts. */
-		fflush(stdout);
-		if (r->verdict == SF_VERDICT_ERROR)
-			worst = CLI_EXIT_FAILURE;
-		else if (r->verdict == SF_VERDICT_FAIL && worst == CLI_EXIT_OK)
-			worst = CLI_EXIT_FINDINGS;
-		sf_result_free(r);
+		free(line);
+	} else if (b.format == CLI_JSONL && !b.quiet && isatty(STDERR_FILENO) &&
+		   b.sum.domains > 0) {
+		char *line = summary_line(&b.sum);
+
+		if (line)
+			cli_error("summary: %s", line);
+		free(line);
 	}
-	if (c.format == CLI_JSON)
-		fputs("]}\n", stdout);
-	status = cli_finish(worst);
+	if (sf_run_stopped(run) && stop_flag) {
+		char m[64] = "";
+
+		if (b.total_known)
+			snprintf(m, sizeof(m), " of %" PRIu64, b.total);
+		cli_error("interrupted after %" PRIu64 "%s domains%s%s", b.written, m,
+			  resume_file ? "; continue with --resume " : "",
+			  resume_file ? resume_file : "");
+		status = 128 + (stop_signal ? (int)stop_signal : SIGINT);
+		fflush(stdout);
+		goto out;
+	}
+	status = cli_finish(b.sum.worst);
 out:
+	if (handlers) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+	}
+	sf_run_free(run);
 	sf_ctx_free(ctx);
-	for (size_t i = 0; i < n_domains; i++)
-		free(domains[i]);
-	free(domains);
+	src_close(&feed_src);
+	strset_free(&done);
+	if (resume_fd >= 0 && close(resume_fd) < 0 && status != CLI_EXIT_FAILURE) {
+		cli_error("cannot write '%s': %s", resume_file, strerror(errno));
+		status = CLI_EXIT_FAILURE;
+	}
 	cli_fed_release(&fed);
 	cli_common_release(&c);
+	(void)n_resumed;
 	return status;
 }

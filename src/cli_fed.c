@@ -1,7 +1,6 @@
 /* sipfed check: the callback, allow-list and Direct Routing options (see cli_fed.h). */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cli_fed.h"
 
@@ -46,32 +45,7 @@ int cli_fed_opt(cli_fed *f, int opt, const char *arg)
 	return 0;
 }
 
-/* Domain names compare without case and trailing dot (the library normalises the rest). */
-static int same_name(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la && a[la - 1] == '.')
-		la--;
-	if (lb && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
-}
-
-static int push_item(char ***items, size_t *n, const char *s)
-{
-	char **v = realloc(*items, (*n + 1) * sizeof(*v));
-
-	if (!v)
-		return -1;
-	*items = v;
-	if (!(v[*n] = strdup(s)))
-		return -1;
-	(*n)++;
-	return 0;
-}
-
-int cli_fed_items(cli_fed *f, const cli_common *c, char ***items, size_t *n_items)
+int cli_fed_validate(cli_fed *f, const cli_common *c, int have_domains)
 {
 	char err[1024];
 	sf_status st;
@@ -115,20 +89,19 @@ int cli_fed_items(cli_fed *f, const cli_common *c, char ***items, size_t *n_item
 		return -1;
 	}
 	/* A domain under dr would get federation advice (_sipfederationtls), wrong for an SBC. */
-	if (c->opt.profile == SF_PROFILE_DR && (f->n_sbcs == 0 || *n_items > 0)) {
+	if (c->opt.profile == SF_PROFILE_DR && (f->n_sbcs == 0 || have_domains)) {
 		cli_error("--profile dr checks Direct Routing SBCs: name them with --sbc "
 			  "FQDN[:PORT]%s",
-			  *n_items > 0 ? " (a DOMAIN argument or -f is for the federation "
+			  have_domains ? " (a DOMAIN argument or -f is for the federation "
 					 "profiles sfb and o365)" : "");
 		return -1;
 	}
 	/*
 	 * The peer's certificate concerns the domains the peer sends: the
 	 * DOMAIN arguments (and -f).  The allow list's other domains get the
-	 * normal check and FED-003, no FED-001 (cli_fed_check).
+	 * normal check and FED-003, no FED-001 (SF_JOB_ALLOW).
 	 */
-	f->first_listed = *n_items;
-	if (f->callback && *n_items == 0) {
+	if (f->callback && !have_domains) {
 		cli_error("--callback checks the domains the peer sends: give them as DOMAIN "
 			  "arguments (or -f FILE); the allow list's domains are not sent by the peer");
 		return -1;
@@ -139,23 +112,8 @@ int cli_fed_items(cli_fed *f, const cli_common *c, char ***items, size_t *n_item
 			cli_error("%s", err);
 			return -1;
 		}
-		for (size_t i = 0; i < f->allow->n; i++) {
-			int dup = 0;
-
-			for (size_t k = 0; k < *n_items && !dup; k++)
-				dup = same_name((*items)[k], f->allow->v[i].domain);
-			if (!dup && push_item(items, n_items, f->allow->v[i].domain) < 0)
-				goto nomem;
-		}
 	}
-	f->first_sbc = *n_items;
-	for (size_t i = 0; i < f->n_sbcs; i++)
-		if (push_item(items, n_items, f->sbcs[i]) < 0)
-			goto nomem;
 	return 0;
-nomem:
-	cli_error("out of memory");
-	return -1;
 }
 
 int cli_fed_setup(cli_fed *f, sf_ctx *ctx)
@@ -171,27 +129,6 @@ int cli_fed_setup(cli_fed *f, sf_ctx *ctx)
 		return -1;
 	}
 	return 0;
-}
-
-sf_status cli_fed_check(cli_fed *f, sf_ctx *ctx, size_t i, const char *item,
-			sf_result **out_result)
-{
-	sf_status st;
-
-	if (i >= f->first_sbc && f->n_sbcs > 0)
-		return sf_check_sbc(ctx, item, out_result);
-	if (f->peer && i < f->first_listed)
-		st = sf_check_callback(ctx, item, f->peer, out_result);
-	else
-		st = sf_check_domain(ctx, item, out_result);
-	if (st == SF_OK && f->allow) {
-		st = sf_check_allow_list(ctx, f->allow, *out_result);
-		if (st != SF_OK) {
-			sf_result_free(*out_result);
-			*out_result = NULL;
-		}
-	}
-	return st;
 }
 
 void cli_fed_release(cli_fed *f)

@@ -29,8 +29,6 @@ typedef struct cli_fed {
 	const char *peer_cert, *peer_host, *allow_file; /* point into argv */
 	const char **sbcs;
 	size_t n_sbcs;
-	size_t first_listed;  /* items from this index on come from the allow list only */
-	size_t first_sbc;     /* items from this index on are SBCs */
 	sf_allow_list *allow;
 	sf_peer *peer;
 } cli_fed;
@@ -39,20 +37,18 @@ typedef struct cli_fed {
 int cli_fed_opt(cli_fed *f, int opt, const char *arg);
 
 /*
- * Once the domains of the command line and -f are in @items: checks how the
- * options combine (a combination where one would be ignored is an error),
- * reads the allow list and appends its domains that are
- * not there yet, then appends the SBCs (strings owned by @items).  Prints
- * the error and returns -1 on failure.
+ * Once every option is parsed: checks how the options combine (a
+ * combination where one would be ignored is an error) and reads the allow
+ * list.  @have_domains: DOMAIN arguments or -f were given.  Which job each
+ * item becomes is the run's business (cli_check.c builds the jobs: domains
+ * as SF_JOB_DOMAIN, or SF_JOB_CALLBACK with a peer; the allow list's other
+ * domains as SF_JOB_ALLOW; SBCs as SF_JOB_SBC).  Prints the error and
+ * returns -1 on failure.
  */
-int cli_fed_items(cli_fed *f, const cli_common *c, char ***items, size_t *n_items);
+int cli_fed_validate(cli_fed *f, const cli_common *c, int have_domains);
 
 /* Once the context exists: reads or fetches the peer's certificate.  -1 after printing. */
 int cli_fed_setup(cli_fed *f, sf_ctx *ctx);
-
-/* Checks item @i: an SBC, or a domain (with the callback and allow list as asked). */
-sf_status cli_fed_check(cli_fed *f, sf_ctx *ctx, size_t i, const char *item,
-			sf_result **out_result);
 
 void cli_fed_release(cli_fed *f);
 

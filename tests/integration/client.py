@@ -23,10 +23,13 @@ STAGE = "msxfaq-client"
 
 
 def blocks(text):
-    """{domain: [lines]} of the text output (a block starts at column 0)."""
+    """{domain: [lines]} of the text output (a block starts at column 0; the
+    closing "summary: ..." line of a multi-domain run is no block)."""
     out, cur = {}, None
     for line in text.splitlines():
-        if line and not line.startswith(" "):
+        if line.startswith("summary: "):
+            cur = None
+        elif line and not line.startswith(" "):
             cur = line.split()[0]
             out[cur] = []
         elif cur is not None and line:
