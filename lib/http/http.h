@@ -65,6 +65,10 @@ typedef struct sf_http_request {
 } sf_http_request;
 
 typedef struct sf_http_source sf_http_source;
+struct event_base;
+
+/* The end of a request submitted with submit: req->out is filled; @st is SF_OK or SF_ENOMEM. */
+typedef void (*sf_http_done_fn)(void *arg, sf_http_request *req, sf_status st);
 
 struct sf_http_ops {
 	/*
@@ -76,6 +80,17 @@ struct sf_http_ops {
 	 */
 	sf_status (*get)(sf_http_source *src, sf_http_request *req, size_t n, char *err,
 			 size_t errlen);
+	/*
+	 * The event-loop side (NULL for the directory source, whose get
+	 * answers at once): attach binds the source to @base (one at a time);
+	 * submit starts one request (everything in @req borrowed until @done
+	 * is called, from the loop); detach cancels what is in flight (@done
+	 * not called) and unbinds.
+	 */
+	sf_status (*attach)(sf_http_source *src, struct event_base *base);
+	sf_status (*submit)(sf_http_source *src, sf_http_request *req, sf_http_done_fn done,
+			    void *arg);
+	void (*detach)(sf_http_source *src);
 	void (*free)(sf_http_source *src);
 };
 
@@ -122,6 +137,11 @@ static inline sf_status sf_http_get(sf_http_source *s, sf_http_request *req, siz
 				    size_t errlen)
 {
 	return s->ops->get(s, req, n, err, errlen);
+}
+
+static inline int sf_http_is_async(const sf_http_source *s)
+{
+	return s->ops->submit != NULL;
 }
 
 static inline void sf_http_source_free(sf_http_source *s)

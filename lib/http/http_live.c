@@ -1,6 +1,8 @@
 /*
- * Live HTTP source (contract in http.h): the requests of a batch run at once
- * on one libcurl multi handle.  Each goes to the address the DNS source gave
+ * Live HTTP source (contract in http.h): libcurl's multi-socket interface on
+ * a libevent loop (a run's, or one of its own for the blocking get): libcurl
+ * says which sockets to watch and when its next timeout is, the loop calls
+ * curl_multi_socket_action.  Each goes to the address the DNS source gave
  * (CURLOPT_RESOLVE pins host:port to it), so that --resolver, an offline
  * zone turned live in the tests and the system resolver all lead to the
  * same server; libcurl never resolves a name itself.
@@ -21,20 +23,32 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <event2/event.h>
 
 #include "http/http.h"
 #include "util/util.h"
 
 #define LIVE_DEFAULT_TIMEOUT_MS 5000
 
+struct xfer;
+
 typedef struct sf_http_live {
 	sf_http_source base;
 	int timeout_ms;
-	char *proxy; /* NULL: none */
+	char *proxy;              /* NULL: none */
+	struct event_base *loop;  /* attached to, or NULL */
+	CURLM *multi;             /* while attached */
+	struct event *timer;      /* libcurl's next timeout */
+	struct xfer *xfers;       /* in flight */
 } sf_http_live;
 
-/* One transfer of a batch. */
+/* One transfer. */
 struct xfer {
+	sf_http_live *l;
+	struct xfer *prev, *next;
+	sf_http_done_fn done_fn;
+	void *done_arg;
+	int failed_early;         /* answered in xfer_setup (no transfer) */
 	CURL *h;
 	struct curl_slist *resolve, *headers;
 	sf_http_request *req;
@@ -46,14 +60,6 @@ struct xfer {
 	CURLcode result;
 	char errbuf[CURL_ERROR_SIZE];
 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* CURLOPT_WRITEFUNCTION: keeps the first SF_HTTP_BODY_MAX bytes, then stops the transfer. */
 static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
@@ -200,86 +206,284 @@ static sf_status xfer_finish(const sf_http_live *l, struct xfer *x)
 	return SF_OK;
 }
 
-/* Contract in http.h (struct sf_http_ops). */
+static void xfer_release(struct xfer *x)
+{
+	if (x->h) {
+		if (x->l && x->l->multi)
+			curl_multi_remove_handle(x->l->multi, x->h);
+		curl_easy_cleanup(x->h);
+	}
+	curl_slist_free_all(x->resolve);
+	curl_slist_free_all(x->headers);
+	free(x->url);
+	free(x->buf);
+	free(x);
+}
+
+/* A socket libcurl asked us to watch (curl_multi_assign'ed to it). */
+struct csock {
+	struct event *ev;
+};
+
+static void check_done(sf_http_live *l);
+
+static void on_csock(evutil_socket_t fd, short what, void *arg)
+{
+	sf_http_live *l = arg;
+	int running = 0;
+	int flags = ((what & EV_READ) ? CURL_CSELECT_IN : 0) |
+		    ((what & EV_WRITE) ? CURL_CSELECT_OUT : 0);
+
+	curl_multi_socket_action(l->multi, (curl_socket_t)fd, flags, &running);
+	check_done(l);
+}
+
+static void on_ctimer(evutil_socket_t fd, short what, void *arg)
+{
+	sf_http_live *l = arg;
+	int running = 0;
+
+	(void)fd;
+	(void)what;
+	curl_multi_socket_action(l->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	check_done(l);
+}
+
+/* CURLMOPT_SOCKETFUNCTION: watch @s for @what, or stop watching it. */
+static int on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
+{
+	sf_http_live *l = userp;
+	struct csock *k = socketp;
+	short ev = 0;
+
+	(void)e;
+	if (what == CURL_POLL_REMOVE) {
+		if (k) {
+			event_free(k->ev);
+			free(k);
+			curl_multi_assign(l->multi, s, NULL);
+		}
+		return 0;
+	}
+	if (what & CURL_POLL_IN)
+		ev |= EV_READ;
+	if (what & CURL_POLL_OUT)
+		ev |= EV_WRITE;
+	if (!k) {
+		k = calloc(1, sizeof(*k));
+		if (!k)
+			return -1;
+		curl_multi_assign(l->multi, s, k);
+	} else {
+		event_free(k->ev);
+	}
+	k->ev = event_new(l->loop, (evutil_socket_t)s, (short)(ev | EV_PERSIST), on_csock, l);
+	if (!k->ev || event_add(k->ev, NULL) != 0)
+		return -1;
+	return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION: libcurl's next timeout (-1: none). */
+static int on_timer(CURLM *m, long timeout_ms, void *userp)
+{
+	sf_http_live *l = userp;
+	struct timeval tv;
+
+	(void)m;
+	if (timeout_ms < 0) {
+		evtimer_del(l->timer);
+		return 0;
+	}
+	tv.tv_sec = timeout_ms / 1000;
+	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	return evtimer_add(l->timer, &tv) == 0 ? 0 : -1;
+}
+
+/* Hands over every finished transfer. */
+static void check_done(sf_http_live *l)
+{
+	CURLMsg *msg;
+	int left;
+	struct xfer *x, *n;
+
+	/* requests that failed before any transfer (xfer_setup answered them) */
+	for (x = l->xfers; x; x = n) {
+		n = x->next;
+		if (!x->failed_early)
+			continue;
+		if (x->prev)
+			x->prev->next = x->next;
+		else
+			l->xfers = x->next;
+		if (x->next)
+			x->next->prev = x->prev;
+		x->done_fn(x->done_arg, x->req, SF_OK);
+		xfer_release(x);
+		n = l->xfers; /* the callback may have changed the list */
+	}
+
+	while ((msg = curl_multi_info_read(l->multi, &left)) != NULL) {
+		sf_status st;
+
+		x = NULL;
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		if (!x)
+			continue;
+		x->done = 1;
+		x->result = msg->data.result;
+		st = xfer_finish(l, x);
+		/* out of the list, then the callback (which may submit more) */
+		if (x->prev)
+			x->prev->next = x->next;
+		else
+			l->xfers = x->next;
+		if (x->next)
+			x->next->prev = x->prev;
+		curl_multi_remove_handle(l->multi, x->h);
+		x->done_fn(x->done_arg, x->req, st);
+		xfer_release(x);
+	}
+}
+
+static sf_status live_attach(sf_http_source *src, struct event_base *base)
+{
+	sf_http_live *l = (sf_http_live *)src;
+
+	if (l->loop)
+		return l->loop == base ? SF_OK : SF_EINVAL;
+	l->multi = curl_multi_init();
+	l->timer = evtimer_new(base, on_ctimer, l);
+	if (!l->multi || !l->timer) {
+		if (l->multi)
+			curl_multi_cleanup(l->multi);
+		if (l->timer)
+			event_free(l->timer);
+		l->multi = NULL;
+		l->timer = NULL;
+		return SF_ENOMEM;
+	}
+	curl_multi_setopt(l->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(l->multi, CURLMOPT_SOCKETDATA, l);
+	curl_multi_setopt(l->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(l->multi, CURLMOPT_TIMERDATA, l);
+	l->loop = base;
+	return SF_OK;
+}
+
+static void live_detach(sf_http_source *src)
+{
+	sf_http_live *l = (sf_http_live *)src;
+
+	if (!l->loop)
+		return;
+	while (l->xfers) {
+		struct xfer *x = l->xfers;
+
+		l->xfers = x->next;
+		xfer_release(x); /* removes its handle: libcurl closes its sockets */
+	}
+	curl_multi_cleanup(l->multi);
+	event_free(l->timer);
+	l->multi = NULL;
+	l->timer = NULL;
+	l->loop = NULL;
+}
+
+static sf_status live_submit(sf_http_source *src, sf_http_request *req, sf_http_done_fn done,
+			     void *arg)
+{
+	sf_http_live *l = (sf_http_live *)src;
+	struct xfer *x;
+	sf_status st;
+
+	if (!l->loop)
+		return SF_EINVAL;
+	sf_http_answer_release(req->out);
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return SF_ENOMEM;
+	x->l = l;
+	x->req = req;
+	x->done_fn = done;
+	x->done_arg = arg;
+	st = xfer_setup(l, x);
+	if (st != SF_OK) {
+		xfer_release(x);
+		return st;
+	}
+	if (!x->h) {
+		/* failed for a reason of its own (not a host name, no address): answered already */
+		x->next = l->xfers;
+		if (l->xfers)
+			l->xfers->prev = x;
+		l->xfers = x;
+		x->failed_early = 1;
+		event_active(l->timer, EV_TIMEOUT, 0);
+		return SF_OK;
+	}
+	if (curl_multi_add_handle(l->multi, x->h) != CURLM_OK) {
+		xfer_release(x);
+		return SF_ENOMEM;
+	}
+	x->next = l->xfers;
+	if (l->xfers)
+		l->xfers->prev = x;
+	l->xfers = x;
+	return SF_OK;
+}
+
+struct sync_batch {
+	size_t pending;
+	sf_status st;
+};
+
+static void sync_done(void *arg, sf_http_request *req, sf_status st)
+{
+	struct sync_batch *b = arg;
+
+	(void)req;
+	b->pending--;
+	if (st != SF_OK)
+		b->st = st;
+}
+
+/* Contract in http.h (struct sf_http_ops): the same transfers on a loop of their own. */
 static sf_status live_get(sf_http_source *src, sf_http_request *req, size_t n, char *err,
 			  size_t errlen)
 {
-	const sf_http_live *l = (const sf_http_live *)src;
-	struct xfer *x = calloc(n ? n : 1, sizeof(*x));
-	CURLM *m = curl_multi_init();
-	sf_status st = SF_ENOMEM;
-	long long deadline;
-	int running = 0;
+	sf_http_live *l = (sf_http_live *)src;
+	struct sync_batch b = { 0, SF_OK };
+	struct event_base *base;
+	sf_status st;
 
-	if (!x || !m)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		sf_http_answer_release(req[i].out);
-		x[i].req = &req[i];
-		st = xfer_setup(l, &x[i]);
-		if (st != SF_OK)
-			goto out;
-		if (x[i].h && curl_multi_add_handle(m, x[i].h) != CURLM_OK) {
-			st = SF_ENOMEM;
-			goto out;
-		}
+	if (n == 0)
+		return SF_OK;
+	if (l->loop) {
+		snprintf(err, errlen, "the HTTP source is in use by a run");
+		return SF_EINVAL;
 	}
-	/* Each transfer has its own timeout; this only guards against a stuck loop. */
-	deadline = now_ms() + l->timeout_ms + 2000;
-	for (;;) {
-		CURLMcode mc = curl_multi_perform(m, &running);
-		long long left = deadline - now_ms();
-
-		if (mc != CURLM_OK) {
-			snprintf(err, errlen, "libcurl: %s", curl_multi_strerror(mc));
-			st = SF_EINTERNAL;
-			goto out;
-		}
-		if (running == 0 || left <= 0)
-			break;
-		mc = curl_multi_poll(m, NULL, 0, (int)(left < 1000 ? left : 1000), NULL);
-		if (mc != CURLM_OK) {
-			snprintf(err, errlen, "libcurl: %s", curl_multi_strerror(mc));
-			st = SF_EINTERNAL;
-			goto out;
-		}
-	}
-	for (;;) {
-		int left;
-		CURLMsg *msg = curl_multi_info_read(m, &left);
-		struct xfer *xp = NULL;
-
-		if (!msg)
-			break;
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&xp);
-		if (xp) {
-			xp->done = 1;
-			xp->result = msg->data.result;
-		}
-	}
-	st = SF_OK;
-	for (size_t i = 0; i < n && st == SF_OK; i++)
-		if (x[i].h)
-			st = xfer_finish(l, &x[i]);
-out:
-	if (st == SF_ENOMEM)
+	base = event_base_new();
+	if (!base) {
 		snprintf(err, errlen, "out of memory");
-	for (size_t i = 0; x && i < n; i++) {
-		if (x[i].h) {
-			if (m)
-				curl_multi_remove_handle(m, x[i].h);
-			curl_easy_cleanup(x[i].h);
-		}
-		curl_slist_free_all(x[i].resolve);
-		curl_slist_free_all(x[i].headers);
-		free(x[i].url);
-		free(x[i].buf);
+		return SF_ENOMEM;
 	}
-	if (m)
-		curl_multi_cleanup(m);
-	free(x);
+	st = live_attach(src, base);
+	for (size_t i = 0; i < n && st == SF_OK; i++) {
+		st = live_submit(src, &req[i], sync_done, &b);
+		if (st == SF_OK)
+			b.pending++;
+	}
+	while (st == SF_OK && b.pending > 0)
+		if (event_base_loop(base, EVLOOP_ONCE) < 0)
+			st = SF_EINTERNAL;
+	live_detach(src);
+	event_base_free(base);
+	if (st == SF_OK)
+		st = b.st;
+	if (st != SF_OK)
+		snprintf(err, errlen, "%s", st == SF_ENOMEM ? "out of memory" : sf_strerror(st));
 	return st;
 }
 
@@ -289,6 +493,7 @@ static void live_free(sf_http_source *src)
 
 	if (!l)
 		return;
+	live_detach(src);
 	free(l->proxy);
 	free(l);
 	curl_global_cleanup();
@@ -296,6 +501,9 @@ static void live_free(sf_http_source *src)
 
 static const struct sf_http_ops live_ops = {
 	.get = live_get,
+	.attach = live_attach,
+	.submit = live_submit,
+	.detach = live_detach,
 	.free = live_free,
 };
 

@@ -2330,7 +2330,7 @@ void sf_plan_free(sf_plan *p)
 {
 	if (!p)
 		return;
+	free(p->error); /* plan_release() zeroes the struct */
 	plan_release(p);
-	free(p->error);
 	free(p);
 }

@@ -68,7 +68,7 @@ typedef struct tlsget {
 } tlsget;
 
 enum phase {
-	P_SRV, P_PROBES, P_TARGETS, P_TLS, P_CLIENT_DNS, P_CLIENT_TARGETS, P_CLIENT_TLS,
+	P_SRV, P_PROBES, P_TARGETS, P_TLS, P_CLIENT_DNS, P_CLIENT_TARGETS, P_CLIENT_TLS, P_CLIENT_HTTP,
 	P_ALLOW, P_SBC_DNS, P_SBC_TLS, P_DONE,
 };
 
@@ -86,6 +86,7 @@ struct sf_job_state {
 	tlsget *t;           /* the TLS looks of the phase */
 	size_t nt;
 	struct event *ev;    /* finishing from the loop */
+	sf_http_request req[4]; /* --client: the autodiscover requests */
 	/* allow list (FED-003): the ProxyFqdn entries of this domain and their addresses */
 	sf_strv proxy;       /* one per entry with a ProxyFqdn not among the SRV targets */
 	sf_dns_rcode *proxy_rcode;
@@ -621,14 +622,27 @@ static void client_tls_go(struct sf_job_state *js)
 	}
 }
 
-/* The autodiscover requests of the lyncdiscover names (HTTP on port 80, and HTTPS where TLS answered). */
-static void client_http(struct sf_job_state *js)
+static void on_http(void *arg, sf_http_request *req, sf_status st)
+{
+	struct sf_job_state *js = arg;
+
+	if (st == SF_OK)
+		st = sf_http_parse_autodiscover(req->out);
+	if (st != SF_OK)
+		fail(js, st, NULL);
+	op_done(js);
+}
+
+/*
+ * The autodiscover requests of the lyncdiscover names: HTTP on port 80, and
+ * HTTPS where TLS answered on 443 (where the TLS look saw no handshake, a
+ * client gets no HTTPS answer either).
+ */
+static void client_http_go(struct sf_job_state *js)
 {
 	sf_ctx *ctx = js->run->ctx;
 	sf_client_facts *c = js->f.client;
-	sf_http_request req[4];
 	size_t k = 0;
-	sf_status st;
 
 	if (!ctx->http)
 		return;
@@ -637,22 +651,27 @@ static void client_http(struct sf_job_state *js)
 
 		if (!h->name || h->n_addrs == 0)
 			continue;
-		req[k++] = (sf_http_request){ .tls = 0, .host = h->name, .addr = h->addrs[0],
-					      .port = CLIENT_HTTP_PORT,
-					      .path = SF_HTTP_AUTODISCOVER_PATH, .out = &h->http };
+		js->req[k++] = (sf_http_request){ .tls = 0, .host = h->name,
+						  .addr = h->addrs[0], .port = CLIENT_HTTP_PORT,
+						  .path = SF_HTTP_AUTODISCOVER_PATH,
+						  .out = &h->http };
 		if (h->tls_checked && h->tls.state == SF_TLS_OK)
-			req[k++] = (sf_http_request){ .tls = 1, .host = h->name,
-						      .addr = h->addrs[0], .port = CLIENT_WEB_PORT,
-						      .path = SF_HTTP_AUTODISCOVER_PATH,
-						      .out = &h->https };
+			js->req[k++] = (sf_http_request){ .tls = 1, .host = h->name,
+							  .addr = h->addrs[0],
+							  .port = CLIENT_WEB_PORT,
+							  .path = SF_HTTP_AUTODISCOVER_PATH,
+							  .out = &h->https };
 	}
-	if (k == 0)
-		return;
-	st = sf_http_get(ctx->http, req, k, js->err, sizeof(js->err));
-	for (size_t i = 0; i < k && st == SF_OK; i++)
-		st = sf_http_parse_autodiscover(req[i].out);
-	if (st != SF_OK)
-		fail(js, st, js->err[0] ? js->err : NULL);
+	for (size_t i = 0; i < k; i++) {
+		sf_status st;
+
+		js->pending++;
+		st = sf_run_http(js->run, &js->req[i], on_http, js, js->err, sizeof(js->err));
+		if (st != SF_OK) {
+			fail(js, st, js->err[0] ? js->err : NULL);
+			op_done(js);
+		}
+	}
 }
 
 /* Allow list: the ProxyFqdn of this domain's entries that are not SRV targets. */
@@ -818,9 +837,11 @@ static void step(struct sf_job_state *js)
 			break;
 		case P_CLIENT_TLS:
 			tls_collect(js);
-			/* libcurl's own transfers, bounded by the timeout (see docs/architecture.md) */
 			if (js->st == SF_OK)
-				client_http(js);
+				client_http_go(js);
+			next = P_CLIENT_HTTP;
+			break;
+		case P_CLIENT_HTTP:
 			allow_go(js);
 			next = P_ALLOW;
 			break;

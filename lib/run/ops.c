@@ -57,7 +57,7 @@ typedef struct cache {
 struct sf_run_ops {
 	sf_run *run;
 	cache dns, tls;
-	int dns_attached;
+	int dns_attached, http_attached;
 	int closing;
 };
 
@@ -351,6 +351,22 @@ sf_status sf_run_tls(sf_run *run, const char *host, const char *addr, uint16_t p
 	return SF_OK;
 }
 
+/* ---- HTTP ------------------------------------------------------------------ */
+
+sf_status sf_run_http(sf_run *run, sf_http_request *req, sf_run_http_fn fn, void *arg,
+		      char *err, size_t errlen)
+{
+	sf_http_source *src = run->ctx->http;
+	sf_status st;
+
+	if (sf_http_is_async(src))
+		return src->ops->submit(src, req, fn, arg);
+	st = sf_http_get(src, req, 1, err, errlen);
+	if (st == SF_OK)
+		fn(arg, req, SF_OK);
+	return st;
+}
+
 /* ---- lifecycle ------------------------------------------------------------ */
 
 sf_status sf_run_ops_init(sf_run *run)
@@ -372,6 +388,13 @@ sf_status sf_run_ops_init(sf_run *run)
 			return sf_ctx_fail(run->ctx, st, "cannot attach the resolver to the run: %s",
 					   sf_strerror(st));
 		o->dns_attached = 1;
+	}
+	if (run->ctx->http && sf_http_is_async(run->ctx->http)) {
+		st = run->ctx->http->ops->attach(run->ctx->http, run->base);
+		if (st != SF_OK)
+			return sf_ctx_fail(run->ctx, st, "cannot attach HTTP to the run: %s",
+					   sf_strerror(st));
+		o->http_attached = 1;
 	}
 	return SF_OK;
 }
@@ -400,6 +423,8 @@ void sf_run_ops_release(sf_run *run)
 	/* Queries in flight are cancelled: their entries go with the cache. */
 	if (o->dns_attached)
 		run->ctx->dns->ops->detach(run->ctx->dns);
+	if (o->http_attached)
+		run->ctx->http->ops->detach(run->ctx->http);
 	cache_release(&o->dns);
 	cache_release(&o->tls);
 	free(o);

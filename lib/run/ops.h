@@ -33,4 +33,14 @@ typedef void (*sf_run_tls_fn)(void *arg, const sf_tls_facts *f, sf_status st);
 sf_status sf_run_tls(sf_run *run, const char *host, const char *addr, uint16_t port,
 		     sf_run_tls_fn fn, void *arg, char *err, size_t errlen);
 
+/*
+ * One HTTP request through the context's HTTP source (not shared: each
+ * client name is a job's own).  @fn may be called before this returns.
+ * Returns SF_OK, or the failure of the source (message in @err; @fn not
+ * called).
+ */
+typedef void (*sf_run_http_fn)(void *arg, sf_http_request *req, sf_status st);
+sf_status sf_run_http(sf_run *run, sf_http_request *req, sf_run_http_fn fn, void *arg,
+		      char *err, size_t errlen);
+
 #endif
