@@ -187,7 +187,7 @@ static int has_finding(const sf_findings *f, sf_rule rule, const char *subject)
 }
 
 /* Moves the findings of @from to the end of @to (@from is emptied). */
-static sf_status move_findings(sf_findings *to, sf_findings *from, int dedupe)
+sf_status sf_core_move_findings(sf_findings *to, sf_findings *from, int dedupe)
 {
 	for (size_t i = 0; i < from->n; i++) {
 		sf_finding *f = &from->v[i];
@@ -228,46 +228,93 @@ static void drop_srv_lookup(sf_findings *f)
 	f->n = k;
 }
 
-sf_status sf_check_allow_list(sf_ctx *ctx, const sf_allow_list *l, sf_result *r)
+/* Contract in core/core.h. */
+sf_status sf_core_judge_allow(const sf_rule_env *env, const sf_allow_list *l, sf_result *r,
+			      const sf_allow_proxy_facts *p, size_t n_p)
 {
 	sf_findings add = { 0 };
-	sf_strv addrs = { 0 };
 	sf_status st = SF_OK;
 	int moot = 0;
 
-	if (!l || !r || r->verdict == SF_VERDICT_ERROR)
-		return SF_OK;
 	for (size_t i = 0; i < l->n && st == SF_OK; i++) {
 		sf_allow_facts a = { .domain = r->domain, .srv = r->srv, .n_srv = r->n_srv,
 				     .found = &r->findings };
-		int is_target = 0;
 
 		if (strcmp(l->v[i].domain, r->domain) != 0 || !l->v[i].proxy_fqdn)
 			continue;
 		a.proxy_fqdn = l->v[i].proxy_fqdn;
-		st = sf_rules_allow(&ctx->env, r->domain, a.proxy_fqdn, r->srv, r->n_srv, &add);
-		if (st != SF_OK)
-			break;
+		st = sf_rules_allow(env, r->domain, a.proxy_fqdn, r->srv, r->n_srv, &add);
 		/* The Edge connects to the ProxyFqdn: its addresses (an SRV target's are known). */
-		for (size_t k = 0; k < r->n_srv; k++)
-			is_target |= strcmp(r->srv[k].target, a.proxy_fqdn) == 0;
-		if (!is_target && ctx->dns) {
-			st = sf_collect_addrs(ctx, a.proxy_fqdn, &addrs, &a.proxy_rcode, NULL);
-			if (st != SF_OK)
-				break;
+		for (size_t k = 0; k < n_p && st == SF_OK; k++) {
+			if (strcmp(p[k].fqdn, a.proxy_fqdn) != 0)
+				continue;
 			a.proxy_looked_up = 1;
-			a.proxy_addrs = addrs.v;
-			a.n_proxy_addrs = addrs.n;
+			a.proxy_rcode = p[k].rcode;
+			a.proxy_addrs = p[k].addrs.v;
+			a.n_proxy_addrs = p[k].addrs.n;
 		}
-		st = sf_rules_allow_proxy(&ctx->env, &a, &add, &moot);
-		sf_strv_release(&addrs);
+		if (st == SF_OK)
+			st = sf_rules_allow_proxy(env, &a, &add, &moot);
 	}
 	if (st == SF_OK && moot)
 		drop_srv_lookup(&r->findings);
 	if (st == SF_OK)
-		st = move_findings(&r->findings, &add, 0);
+		st = sf_core_move_findings(&r->findings, &add, 0);
 	sf_findings_release(&add);
-	sf_strv_release(&addrs);
+	return st;
+}
+
+/* Contract in core/core.h. */
+int sf_core_allow_proxies(const sf_allow_list *l, const char *domain, const sf_srv_facts *srv,
+			  size_t n_srv, sf_strv *out)
+{
+	for (size_t i = 0; l && i < l->n; i++) {
+		int is_target = 0;
+
+		if (strcmp(l->v[i].domain, domain) != 0 || !l->v[i].proxy_fqdn)
+			continue;
+		for (size_t k = 0; k < n_srv; k++)
+			is_target |= strcmp(srv[k].target, l->v[i].proxy_fqdn) == 0;
+		if (!is_target && !sf_strv_contains(out, l->v[i].proxy_fqdn) &&
+		    sf_strv_push(out, l->v[i].proxy_fqdn))
+			return -1;
+	}
+	return 0;
+}
+
+sf_status sf_check_allow_list(sf_ctx *ctx, const sf_allow_list *l, sf_result *r)
+{
+	sf_allow_proxy_facts *p = NULL;
+	sf_srv_facts *srv = NULL;
+	sf_strv names = { 0 };
+	sf_status st = SF_ENOMEM;
+
+	if (!l || !r || r->verdict == SF_VERDICT_ERROR)
+		return SF_OK;
+	/* the SRV targets as facts (only their names are read) */
+	srv = calloc(r->n_srv ? r->n_srv : 1, sizeof(*srv));
+	if (!srv)
+		goto out;
+	for (size_t k = 0; k < r->n_srv; k++)
+		srv[k].target = r->srv[k].target;
+	if (sf_core_allow_proxies(l, r->domain, srv, r->n_srv, &names) < 0)
+		goto out;
+	p = calloc(names.n ? names.n : 1, sizeof(*p));
+	if (!p)
+		goto out;
+	st = SF_OK;
+	for (size_t k = 0; k < names.n && st == SF_OK && ctx->dns; k++) {
+		p[k].fqdn = names.v[k];
+		st = sf_collect_addrs(ctx, names.v[k], &p[k].addrs, &p[k].rcode, NULL);
+	}
+	if (st == SF_OK)
+		st = sf_core_judge_allow(&ctx->env, l, r, p, ctx->dns ? names.n : 0);
+out:
+	for (size_t k = 0; p && k < names.n; k++)
+		sf_strv_release(&p[k].addrs);
+	free(p);
+	free(srv);
+	sf_strv_release(&names);
 	if (st != SF_OK)
 		return sf_ctx_fail(ctx, st, "out of memory");
 	sf_core_settle(r);

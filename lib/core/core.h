@@ -70,6 +70,32 @@ sf_status sf_collect_addrs(sf_ctx *ctx, const char *name, sf_strv *out_addrs,
 int sf_core_host_port(const char *s, uint16_t dflt, char *host, size_t hostlen,
 		      uint16_t *out_port);
 
+/* Moves the findings of @from to the end of @to (skipping, with @dedupe, one already there). */
+sf_status sf_core_move_findings(sf_findings *to, sf_findings *from, int dedupe);
+
+/* A ProxyFqdn of the allow list and its addresses, as collected. */
+typedef struct sf_allow_proxy_facts {
+	const char *fqdn;
+	sf_dns_rcode rcode;
+	sf_strv addrs; /* A then AAAA */
+} sf_allow_proxy_facts;
+
+/*
+ * The ProxyFqdn of @domain's allow-list entries that are not among its SRV
+ * targets (their addresses are the collector's to look up), appended to
+ * @out once each.  0, or -1 on out-of-memory.
+ */
+int sf_core_allow_proxies(const sf_allow_list *l, const char *domain, const sf_srv_facts *srv,
+			  size_t n_srv, sf_strv *out);
+
+/*
+ * FED-003 on @r (the judged domain) for its entries of @l, with the
+ * addresses collected for @p: the findings are added, DNS-001..003 dropped
+ * when this Edge does not need the SRV record.  Pure.  SF_OK or SF_ENOMEM.
+ */
+sf_status sf_core_judge_allow(const sf_rule_env *env, const sf_allow_list *l, sf_result *r,
+			      const sf_allow_proxy_facts *p, size_t n_p);
+
 /* Sorts the findings of @r (errors first) and sets its verdict from them (unless error). */
 void sf_core_settle(sf_result *r);
 

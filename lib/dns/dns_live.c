@@ -517,8 +517,9 @@ sf_status sf_dns_live_new(const char *resolver, int timeout_ms,
 	ls->timeout_ms = timeout_ms > 0 ? timeout_ms : LIVE_DEFAULT_TIMEOUT_MS;
 
 	/*
-	 * Two tries; c-ares doubles the wait of the second round, so with one
-	 * server a third of the budget for the first try makes both fit.
+	 * Three tries; c-ares doubles the wait of each round, so with one
+	 * server a seventh of the budget for the first try makes all fit
+	 * (1 + 2 + 4): a datagram lost in a burst is asked again early.
 	 */
 	memset(&opt, 0, sizeof(opt));
 	/*
@@ -528,8 +529,8 @@ sf_status sf_dns_live_new(const char *resolver, int timeout_ms,
 	 * ARES_ECONNREFUSED.
 	 */
 	opt.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOCHECKRESP;
-	opt.timeout = ls->timeout_ms / 3 > 0 ? ls->timeout_ms / 3 : 1;
-	opt.tries = 2;
+	opt.timeout = ls->timeout_ms / 7 > 0 ? ls->timeout_ms / 7 : 1;
+	opt.tries = 3;
 	/* The sockets are watched by the loop the source is attached to. */
 	opt.sock_state_cb = on_sock_state;
 	opt.sock_state_cb_data = ls;

@@ -468,7 +468,7 @@ const sf_http_answer *sf_client_links_answer(const sf_client_facts *c)
 	return NULL;
 }
 
-static void host_release(sf_client_host *h)
+void sf_client_host_release(sf_client_host *h)
 {
 	free(h->name);
 	free(h->alias);
@@ -489,11 +489,11 @@ void sf_client_facts_free(sf_client_facts *c)
 	for (size_t i = 0; i < c->n_sip; i++)
 		sf_srv_facts_release(&c->sip[i]);
 	free(c->sip);
-	host_release(&c->discover);
-	host_release(&c->internal);
-	host_release(&c->meet);
-	host_release(&c->dialin);
-	host_release(&c->dialin_other);
+	sf_client_host_release(&c->discover);
+	sf_client_host_release(&c->internal);
+	sf_client_host_release(&c->meet);
+	sf_client_host_release(&c->dialin);
+	sf_client_host_release(&c->dialin_other);
 	free(c->dialin_shared);
 	free(c);
 }

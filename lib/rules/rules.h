@@ -251,6 +251,8 @@ typedef struct sf_client_facts {
 
 /* Frees the facts and what they own; NULL is a no-op. */
 void sf_client_facts_free(sf_client_facts *c);
+/* Frees what one client host's facts own and zeroes them. */
+void sf_client_host_release(sf_client_host *h);
 
 /* CLI-001..004 on f->client (nothing if NULL); findings appended, not sorted. */
 sf_status sf_rules_client(const sf_rule_env *env, const sf_domain_facts *f, sf_findings *out);

@@ -20,10 +20,10 @@
 #include <string.h>
 
 #include "dns/dns_wire.h"
+#include "dns/lookup.h"
 #include "run/ops.h"
 #include "util/util.h"
 
-#define MAX_CHAIN 8
 #define SBC_PORT 5061
 #define CLIENT_WEB_PORT 443
 #define CLIENT_HTTP_PORT 80
@@ -45,19 +45,13 @@ static const char *const client_prefix[4] = { "lyncdiscover", "lyncdiscoverinter
 
 struct sf_job_state;
 
-/* One name and type, with the CNAME chain followed to the end. */
-typedef struct lookup {
+typedef sf_lookup lookup;
+
+/* Who waits for a lookup's answers. */
+typedef struct lwait {
 	struct sf_job_state *js;
-	char name[256];     /* asked */
-	char cur[256];      /* asked now (the end of the chain so far) */
-	int round;
-	uint16_t type;
-	sf_dns_rcode rcode; /* of the first query (does the name exist?) */
-	sf_dns_rcode final; /* of the last query of the chain */
-	char *alias;        /* the name itself is a CNAME to this */
-	sf_dns_rr *rr;      /* records of the asked type at the end of the chain */
-	size_t n_rr;
-} lookup;
+	lookup *l;
+} lwait;
 
 /* One TLS look at host:port: the handshake with SNI and the one without. */
 typedef struct tlsget {
@@ -82,15 +76,15 @@ struct sf_job_state {
 	char reason[512];    /* the check could not run (verdict error) */
 	sf_domain_facts f;
 	lookup *l;           /* the lookups of the phase */
+	lwait *lw;           /* and their waiters */
 	size_t nl;
 	tlsget *t;           /* the TLS looks of the phase */
 	size_t nt;
 	struct event *ev;    /* finishing from the loop */
 	sf_http_request req[4]; /* --client: the autodiscover requests */
 	/* allow list (FED-003): the ProxyFqdn entries of this domain and their addresses */
-	sf_strv proxy;       /* one per entry with a ProxyFqdn not among the SRV targets */
-	sf_dns_rcode *proxy_rcode;
-	sf_strv *proxy_addrs;
+	sf_strv proxy;       /* the ProxyFqdn not among the SRV targets */
+	sf_allow_proxy_facts *proxy_facts; /* and their addresses */
 	int owner_alias;     /* the SRV owner is a CNAME (DNS-003) */
 	/* SBC */
 	char fqdn[256];
@@ -121,16 +115,12 @@ static void fail(struct sf_job_state *js, sf_status st, const char *msg)
 
 static void lookups_release(struct sf_job_state *js)
 {
-	for (size_t i = 0; i < js->nl; i++) {
-		lookup *l = &js->l[i];
-
-		free(l->alias);
-		for (size_t k = 0; k < l->n_rr; k++)
-			sf_dns_rr_release(&l->rr[k]);
-		free(l->rr);
-	}
+	for (size_t i = 0; i < js->nl; i++)
+		sf_lookup_release(&js->l[i]);
 	free(js->l);
+	free(js->lw);
 	js->l = NULL;
+	js->lw = NULL;
 	js->nl = 0;
 }
 
@@ -139,91 +129,28 @@ static lookup *lookups_new(struct sf_job_state *js, size_t n)
 {
 	lookups_release(js);
 	js->l = calloc(n ? n : 1, sizeof(*js->l));
-	if (!js->l) {
+	js->lw = calloc(n ? n : 1, sizeof(*js->lw));
+	if (!js->l || !js->lw) {
 		fail(js, SF_ENOMEM, NULL);
 		return NULL;
 	}
 	js->nl = n;
 	for (size_t i = 0; i < n; i++)
-		js->l[i].js = js;
+		js->lw[i] = (lwait){ .js = js, .l = &js->l[i] };
 	return js->l;
 }
 
-static void lookup_set(lookup *l, uint16_t type, const char *fmt_a, const char *b)
+static void lookup_set(lookup *l, uint16_t type, const char *a, const char *b)
 {
-	if (b)
-		snprintf(l->name, sizeof(l->name), "%s.%s", fmt_a, b);
-	else
-		snprintf(l->name, sizeof(l->name), "%s", fmt_a);
-	l->type = type;
+	sf_lookup_init(l, type, a, b);
 }
 
-static void lookup_send(lookup *l);
-
-/*
- * Takes the records of the asked type out of an answer (copies), and the
- * end of the CNAME chain the answer leaves open.  Returns 1 if the chain
- * must be followed with another query (l->cur updated), 0 if done, -1 on
- * out-of-memory.
- */
-static int absorb(lookup *l, const sf_dns_query *q)
-{
-	size_t n_type = 0;
-	char end[256];
-
-	if (l->round == 0) {
-		l->rcode = q->rcode;
-		for (size_t i = 0; i < q->n_rr; i++) {
-			if (q->rr[i].type == SF_T_CNAME && strcmp(q->rr[i].owner, l->name) == 0 &&
-			    !l->alias && !(l->alias = sf_strdup(q->rr[i].data)))
-				return -1;
-		}
-	}
-	l->final = q->rcode;
-	for (size_t i = 0; i < q->n_rr; i++)
-		n_type += q->rr[i].type == l->type;
-	if (n_type > 0) {
-		sf_dns_rr *v = realloc(l->rr, (l->n_rr + n_type) * sizeof(*v));
-
-		if (!v)
-			return -1;
-		l->rr = v;
-		for (size_t i = 0; i < q->n_rr; i++) {
-			if (q->rr[i].type != l->type)
-				continue;
-			if (sf_dns_rr_copy(&q->rr[i], NULL, &l->rr[l->n_rr]) != SF_OK)
-				return -1;
-			l->n_rr++;
-		}
-		return 0;
-	}
-	if (l->type == SF_T_CNAME || q->rcode != SF_DNS_NOERROR)
-		return 0;
-	/* Follow the chain inside the answer, then ask for its end. */
-	snprintf(end, sizeof(end), "%s", l->cur);
-	for (int hop = 0; hop < MAX_CHAIN; hop++) {
-		int moved = 0;
-
-		for (size_t i = 0; i < q->n_rr; i++) {
-			if (q->rr[i].type == SF_T_CNAME && strcmp(q->rr[i].owner, end) == 0) {
-				snprintf(end, sizeof(end), "%s", q->rr[i].data);
-				moved = 1;
-				break;
-			}
-		}
-		if (!moved)
-			break;
-	}
-	if (strcmp(end, l->cur) == 0)
-		return 0;
-	snprintf(l->cur, sizeof(l->cur), "%s", end);
-	return 1;
-}
+static void lookup_send(lwait *w);
 
 static void on_lookup(void *arg, const sf_dns_query *q, sf_status st)
 {
-	lookup *l = arg;
-	struct sf_job_state *js = l->js;
+	lwait *w = arg;
+	struct sf_job_state *js = w->js;
 	int r;
 
 	if (st != SF_OK) {
@@ -231,22 +158,21 @@ static void on_lookup(void *arg, const sf_dns_query *q, sf_status st)
 		op_done(js);
 		return;
 	}
-	r = absorb(l, q);
+	r = sf_lookup_absorb(w->l, q);
 	if (r < 0)
 		fail(js, SF_ENOMEM, NULL);
-	if (r == 1 && l->round < MAX_CHAIN) {
-		l->round++;
-		lookup_send(l);
+	if (r == 1) {
+		lookup_send(w);
 		return;
 	}
 	op_done(js);
 }
 
-static void lookup_send(lookup *l)
+static void lookup_send(lwait *w)
 {
-	if (sf_run_dns(l->js->run, l->cur, l->type, on_lookup, l) != SF_OK) {
-		fail(l->js, SF_ENOMEM, NULL);
-		op_done(l->js);
+	if (sf_run_dns(w->js->run, w->l->cur, w->l->type, on_lookup, w) != SF_OK) {
+		fail(w->js, SF_ENOMEM, NULL);
+		op_done(w->js);
 	}
 }
 
@@ -254,9 +180,8 @@ static void lookup_send(lookup *l)
 static void lookups_go(struct sf_job_state *js)
 {
 	for (size_t i = 0; i < js->nl; i++) {
-		snprintf(js->l[i].cur, sizeof(js->l[i].cur), "%s", js->l[i].name);
 		js->pending++;
-		lookup_send(&js->l[i]);
+		lookup_send(&js->lw[i]);
 	}
 }
 
@@ -382,27 +307,6 @@ static int take_srv(lookup *l, sf_srv_facts **out, size_t *n_out)
 	return 0;
 }
 
-/* Moves the addresses of an A + AAAA lookup pair into @addrs. */
-static int take_addrs(lookup *a, lookup *aaaa, char ***addrs, size_t *n_addrs)
-{
-	size_t n = a->n_rr + aaaa->n_rr;
-
-	if (n == 0)
-		return 0;
-	*addrs = calloc(n, sizeof(**addrs));
-	if (!*addrs)
-		return -1;
-	for (size_t k = 0; k < a->n_rr; k++) {
-		(*addrs)[(*n_addrs)++] = a->rr[k].data;
-		a->rr[k].data = NULL;
-	}
-	for (size_t k = 0; k < aaaa->n_rr; k++) {
-		(*addrs)[(*n_addrs)++] = aaaa->rr[k].data;
-		aaaa->rr[k].data = NULL;
-	}
-	return 0;
-}
-
 /* Sets up the A/AAAA lookups of the targets of @srv. */
 static void targets_go(struct sf_job_state *js, sf_srv_facts *srv, size_t n)
 {
@@ -429,7 +333,7 @@ static void targets_take(struct sf_job_state *js, sf_srv_facts *srv, size_t n)
 		}
 		s->addr_rcode = a->final != SF_DNS_NOERROR ? a->final : aaaa->final;
 		if ((a->alias && !(s->target_cname = sf_strdup(a->alias))) ||
-		    take_addrs(a, aaaa, &s->addrs, &s->n_addrs) < 0)
+		    sf_lookup_take_addrs(a, aaaa, &s->addrs, &s->n_addrs) < 0)
 			fail(js, SF_ENOMEM, NULL);
 	}
 }
@@ -596,7 +500,7 @@ static void after_client_dns(struct sf_job_state *js)
 		if (!(h->name = sf_strdup(a->name)) ||
 		    (a->alias && !(h->alias = sf_strdup(a->alias))) ||
 		    (owner && strcmp(owner, a->name) != 0 && !(h->canonical = sf_strdup(owner))) ||
-		    take_addrs(a, aaaa, &h->addrs, &h->n_addrs) < 0) {
+		    sf_lookup_take_addrs(a, aaaa, &h->addrs, &h->n_addrs) < 0) {
 			fail(js, SF_ENOMEM, NULL);
 			return;
 		}
@@ -677,19 +581,13 @@ static void client_http_go(struct sf_job_state *js)
 /* Allow list: the ProxyFqdn of this domain's entries that are not SRV targets. */
 static void allow_go(struct sf_job_state *js)
 {
-	const sf_allow_list *al = js->run->allow;
 	lookup *l;
 
-	for (size_t i = 0; al && i < al->n; i++) {
-		int is_target = 0;
-
-		if (strcmp(al->v[i].domain, js->f.domain) != 0 || !al->v[i].proxy_fqdn)
-			continue;
-		for (size_t k = 0; k < js->f.n_srv; k++)
-			is_target |= strcmp(js->f.srv[k].target, al->v[i].proxy_fqdn) == 0;
-		if (!is_target && js->run->ctx->dns && sf_strv_push(&js->proxy, al->v[i].proxy_fqdn))
-			fail(js, SF_ENOMEM, NULL);
-	}
+	if (!js->run->allow || !js->run->ctx->dns)
+		return;
+	if (sf_core_allow_proxies(js->run->allow, js->f.domain, js->f.srv, js->f.n_srv,
+				  &js->proxy) < 0)
+		fail(js, SF_ENOMEM, NULL);
 	if (js->proxy.n == 0 || js->st != SF_OK)
 		return;
 	l = lookups_new(js, 2 * js->proxy.n);
@@ -708,23 +606,24 @@ static void after_allow(struct sf_job_state *js)
 
 	if (n == 0)
 		return;
-	js->proxy_rcode = calloc(n, sizeof(*js->proxy_rcode));
-	js->proxy_addrs = calloc(n, sizeof(*js->proxy_addrs));
-	if (!js->proxy_rcode || !js->proxy_addrs) {
+	js->proxy_facts = calloc(n, sizeof(*js->proxy_facts));
+	if (!js->proxy_facts) {
 		fail(js, SF_ENOMEM, NULL);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
+		sf_allow_proxy_facts *p = &js->proxy_facts[i];
 		lookup *a = &js->l[2 * i], *aaaa = &js->l[2 * i + 1];
 
-		js->proxy_rcode[i] = a->final != SF_DNS_NOERROR ? a->final : aaaa->final;
+		p->fqdn = js->proxy.v[i];
+		p->rcode = a->final != SF_DNS_NOERROR ? a->final : aaaa->final;
 		if (a->n_rr + aaaa->n_rr > 0)
-			js->proxy_rcode[i] = SF_DNS_NOERROR;
+			p->rcode = SF_DNS_NOERROR;
 		for (size_t k = 0; k < a->n_rr; k++)
-			if (sf_strv_push(&js->proxy_addrs[i], a->rr[k].data))
+			if (sf_strv_push(&p->addrs, a->rr[k].data))
 				fail(js, SF_ENOMEM, NULL);
 		for (size_t k = 0; k < aaaa->n_rr; k++)
-			if (sf_strv_push(&js->proxy_addrs[i], aaaa->rr[k].data))
+			if (sf_strv_push(&p->addrs, aaaa->rr[k].data))
 				fail(js, SF_ENOMEM, NULL);
 	}
 }
@@ -754,7 +653,7 @@ static void after_sbc_dns(struct sf_job_state *js)
 		return;
 	}
 	s->port = js->port;
-	if (!(s->target = sf_strdup(js->fqdn)) || take_addrs(a, aaaa, &s->addrs, &s->n_addrs) < 0)
+	if (!(s->target = sf_strdup(js->fqdn)) || sf_lookup_take_addrs(a, aaaa, &s->addrs, &s->n_addrs) < 0)
 		fail(js, SF_ENOMEM, NULL);
 }
 
@@ -892,10 +791,9 @@ static void state_free(struct sf_job_state *js)
 	if (js->ev)
 		event_free(js->ev);
 	sf_domain_facts_release(&js->f);
-	for (size_t i = 0; js->proxy_addrs && i < js->proxy.n; i++)
-		sf_strv_release(&js->proxy_addrs[i]);
-	free(js->proxy_addrs);
-	free(js->proxy_rcode);
+	for (size_t i = 0; js->proxy_facts && i < js->proxy.n; i++)
+		sf_strv_release(&js->proxy_facts[i].addrs);
+	free(js->proxy_facts);
 	sf_strv_release(&js->proxy);
 	sf_srv_facts_release(&js->sbc);
 	free(js);
@@ -975,20 +873,6 @@ struct sf_run_serial {
 	size_t n, cap;
 };
 
-static void host_release(sf_client_host *h)
-{
-	free(h->name);
-	free(h->alias);
-	free(h->canonical);
-	for (size_t i = 0; i < h->n_addrs; i++)
-		free(h->addrs[i]);
-	free(h->addrs);
-	sf_tls_facts_release(&h->tls);
-	sf_http_answer_release(&h->https);
-	sf_http_answer_release(&h->http);
-	memset(h, 0, sizeof(*h));
-}
-
 /* A copy of what CLI-004 reads of a dial-in host: its name, one address, its certificate. */
 static int host_copy(sf_client_host *d, const sf_client_host *s, const char *addr)
 {
@@ -1003,7 +887,7 @@ static int host_copy(sf_client_host *d, const sf_client_host *s, const char *add
 		goto nomem;
 	return 0;
 nomem:
-	host_release(d);
+	sf_client_host_release(d);
 	return -1;
 }
 
@@ -1015,7 +899,7 @@ void sf_run_serial_release(sf_run *run)
 		return;
 	for (size_t i = 0; i < m->n; i++) {
 		free(m->v[i].addr);
-		host_release(&m->v[i].host);
+		sf_client_host_release(&m->v[i].host);
 	}
 	free(m->v);
 	free(m);
@@ -1072,7 +956,7 @@ static sf_status dialin_after(sf_run *run, const sf_client_facts *c)
 				here |= strcmp(m->v[k].addr, h->addrs[i]) == 0;
 			if (!here)
 				continue;
-			host_release(&m->v[k].host);
+			sf_client_host_release(&m->v[k].host);
 			if (host_copy(&m->v[k].host, h, m->v[k].addr) < 0)
 				return SF_ENOMEM;
 		}
@@ -1171,56 +1055,6 @@ static sf_status client_links(const sf_client_facts *c, sf_result *r)
 	return SF_OK;
 }
 
-/* Is a finding with @rule and @subject already in @f? */
-static int has_finding(const sf_findings *f, sf_rule rule, const char *subject)
-{
-	for (size_t i = 0; i < f->n; i++)
-		if (f->v[i].rule == rule && strcmp(f->v[i].subject, subject) == 0)
-			return 1;
-	return 0;
-}
-
-/* Moves the findings of @from to the end of @to (@from is emptied). */
-static sf_status move_findings(sf_findings *to, sf_findings *from, int dedupe)
-{
-	for (size_t i = 0; i < from->n; i++) {
-		sf_finding *f = &from->v[i];
-
-		if (dedupe && has_finding(to, f->rule, f->subject))
-			continue;
-		if (to->n == to->cap) {
-			size_t cap = to->cap ? to->cap * 2 : 8;
-			sf_finding *v = realloc(to->v, cap * sizeof(*v));
-
-			if (!v)
-				return SF_ENOMEM;
-			to->v = v;
-			to->cap = cap;
-		}
-		to->v[to->n++] = *f; /* steal */
-		memset(f, 0, sizeof(*f));
-	}
-	sf_findings_release(from);
-	return SF_OK;
-}
-
-/* Removes DNS-001..003 (what the SRV lookup found) from @f: see sf_rules_allow_proxy(). */
-static void drop_srv_lookup(sf_findings *f)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < f->n; i++) {
-		if (sf_rules_srv_lookup_rule(f->v[i].rule)) {
-			free(f->v[i].subject);
-			free(f->v[i].message);
-			free(f->v[i].fix);
-			continue;
-		}
-		f->v[k++] = f->v[i];
-	}
-	f->n = k;
-}
-
 /* FED-001: the peer's certificate against the domain's SRV targets (sf_check_callback). */
 static sf_status judge_callback(sf_run *run, sf_result *r)
 {
@@ -1234,48 +1068,19 @@ static sf_status judge_callback(sf_run *run, sf_result *r)
 	if (st == SF_OK)
 		st = sf_rules_callback(env, r, sk_X509_value(sf_peer_chain(peer), 0), &pc, &fed);
 	if (st == SF_OK)
-		st = move_findings(&r->findings, &fed, 0);
+		st = sf_core_move_findings(&r->findings, &fed, 0);
 	if (st == SF_OK)
-		st = move_findings(&r->findings, &pc, 1);
+		st = sf_core_move_findings(&r->findings, &pc, 1);
 	sf_findings_release(&fed);
 	sf_findings_release(&pc);
 	return st;
 }
 
-/* FED-003 on this domain's allow-list entries (sf_check_allow_list). */
+/* FED-003 on this domain's allow-list entries, with the ProxyFqdn addresses collected. */
 static sf_status judge_allow(struct sf_job_state *js, sf_result *r)
 {
-	sf_run *run = js->run;
-	const sf_allow_list *l = run->allow;
-	sf_findings add = { 0 };
-	sf_status st = SF_OK;
-	int moot = 0;
-
-	for (size_t i = 0; i < l->n && st == SF_OK; i++) {
-		sf_allow_facts a = { .domain = r->domain, .srv = r->srv, .n_srv = r->n_srv,
-				     .found = &r->findings };
-
-		if (strcmp(l->v[i].domain, r->domain) != 0 || !l->v[i].proxy_fqdn)
-			continue;
-		a.proxy_fqdn = l->v[i].proxy_fqdn;
-		st = sf_rules_allow(&run->ctx->env, r->domain, a.proxy_fqdn, r->srv, r->n_srv, &add);
-		for (size_t k = 0; k < js->proxy.n && st == SF_OK; k++) {
-			if (strcmp(js->proxy.v[k], a.proxy_fqdn) != 0 || !js->proxy_rcode)
-				continue;
-			a.proxy_looked_up = 1;
-			a.proxy_rcode = js->proxy_rcode[k];
-			a.proxy_addrs = js->proxy_addrs[k].v;
-			a.n_proxy_addrs = js->proxy_addrs[k].n;
-		}
-		if (st == SF_OK)
-			st = sf_rules_allow_proxy(&run->ctx->env, &a, &add, &moot);
-	}
-	if (st == SF_OK && moot)
-		drop_srv_lookup(&r->findings);
-	if (st == SF_OK)
-		st = move_findings(&r->findings, &add, 0);
-	sf_findings_release(&add);
-	return st;
+	return sf_core_judge_allow(&js->run->ctx->env, js->run->allow, r, js->proxy_facts,
+				   js->proxy_facts ? js->proxy.n : 0);
 }
 
 /* The SBC's result: DR-001, then TLS and CERT on what FQDN:PORT presents. */

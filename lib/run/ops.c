@@ -21,8 +21,14 @@
 #include "run/ops.h"
 #include "util/util.h"
 
-#define DNS_CACHE_MAX 4096
-#define TLS_CACHE_MAX 1024
+#define DNS_CACHE_MAX 2048
+#define TLS_CACHE_MAX 256
+/*
+ * Queries in flight at most: a burst of thousands of datagrams overflows a
+ * resolver's receive buffer (seen with knotd at 512); the rest wait their
+ * turn here.
+ */
+#define DNS_INFLIGHT_MAX 200
 
 typedef struct waiter {
 	void (*fn)(void *arg, const void *answer, sf_status st);
@@ -41,6 +47,7 @@ typedef struct entry {
 	size_t nw, capw;
 	/* DNS */
 	sf_dns_query q;
+	struct entry *qnext;          /* waiting for a slot to be sent */
 	/* TLS */
 	sf_tls_facts f;
 	sf_tls_hs *hs;
@@ -58,6 +65,8 @@ struct sf_run_ops {
 	sf_run *run;
 	cache dns, tls;
 	int dns_attached, http_attached;
+	size_t dns_inflight;
+	entry *dq_head, *dq_tail;     /* queries waiting for a slot */
 	int closing;
 };
 
@@ -220,12 +229,40 @@ static void entry_complete(struct sf_run_ops *o, entry *e, sf_status st)
 
 /* ---- DNS ---------------------------------------------------------------- */
 
+static void dns_send(struct sf_run_ops *o, entry *e);
+
 static void on_dns(void *arg, sf_dns_query *q, sf_status st)
 {
 	entry *e = arg;
+	struct sf_run_ops *o = e->c->o;
 
 	(void)q; /* it is e->q */
-	entry_complete(e->c->o, e, st);
+	o->dns_inflight--;
+	entry_complete(o, e, st);
+	/* a slot is free: the next waiting query goes */
+	while (o->dq_head && o->dns_inflight < DNS_INFLIGHT_MAX && !o->closing) {
+		entry *n = o->dq_head;
+
+		o->dq_head = n->qnext;
+		if (!o->dq_head)
+			o->dq_tail = NULL;
+		n->qnext = NULL;
+		dns_send(o, n);
+	}
+}
+
+static void dns_send(struct sf_run_ops *o, entry *e)
+{
+	sf_dns_source *src = o->run->ctx->dns;
+	sf_status st;
+
+	o->dns_inflight++;
+	st = src->ops->submit(src, &e->q, on_dns, e);
+	if (st != SF_OK) {
+		o->dns_inflight--;
+		e->q.rcode = SF_DNS_ERROR;
+		entry_complete(o, e, st);
+	}
 }
 
 sf_status sf_run_dns(sf_run *run, const char *name, uint16_t type, sf_run_dns_fn fn, void *arg)
@@ -260,10 +297,14 @@ sf_status sf_run_dns(sf_run *run, const char *name, uint16_t type, sf_run_dns_fn
 	e->q.name = strchr(e->key, ' ') + 1;
 	e->q.type = type;
 	if (sf_dns_is_async(src)) {
-		st = src->ops->submit(src, &e->q, on_dns, e);
-		if (st != SF_OK) {
-			e->q.rcode = SF_DNS_ERROR;
-			entry_complete(o, e, st);
+		if (o->dns_inflight < DNS_INFLIGHT_MAX) {
+			dns_send(o, e);
+		} else {
+			if (o->dq_tail)
+				o->dq_tail->qnext = e;
+			else
+				o->dq_head = e;
+			o->dq_tail = e;
 		}
 		return SF_OK;
 	}
