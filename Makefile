@@ -3,7 +3,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps run check check-asan bench clean
+.PHONY: all deps run check check-asan bench bench-check clean
 
 all: $(BUILD)/sipfed
 
@@ -29,8 +29,13 @@ check-asan: deps
 	@scripts/test-all --asan-only $(BUILD) $(ASAN_BUILD)
 
 # Speed and memory figures (not tests): see bench/README.md.
+# bench: `sipfed logs` (bench/run-logs), then `sipfed check` at scale (bench/run-check).
 bench: deps $(BUILD)/sipfed
 	@bench/run-logs $(BUILD)
+	@bench/run-check $(BUILD)
+
+bench-check: deps $(BUILD)/sipfed
+	@bench/run-check $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
