@@ -14,7 +14,7 @@
  * P-256 key), made once per run; validity relative to NOW (env.now).  The
  * "private" trust store holds the test root only (--no-system-trust
  * --trust root.pem).  The "public" store is the same, but its system-roots
- * store (what sf_x509_verify(public_only) reads, X509_STORE_set_default_paths)
+ * store (what sf_x509_verify(public_only) reads: the file of $SSL_CERT_FILE)
  * was loaded while SSL_CERT_FILE named the test root: the only way to have a
  * test chain count as publicly issued, which CERT-011 needs.
  */
@@ -159,7 +159,7 @@ static int group_setup(void **state)
 		return -1;
 	/*
 	 * Make the test root "public" for trust_pub: its system store is
-	 * loaded when it is made, through X509_STORE_set_default_paths, which
+	 * loaded when it is made, from the bundle file, which
 	 * reads $SSL_CERT_FILE.
 	 */
 	setenv("SSL_CERT_FILE", pem, 1);
