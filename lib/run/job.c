@@ -674,13 +674,20 @@ static void finish(struct sf_job_state *js)
 	lookups_release(js);
 	tlsgets_release(js);
 	js->phase = P_DONE;
+	/*
+	 * A zero timeout, not event_active(): the loop checks its timers (the
+	 * run's progress and stop flag) between two rounds of these, while
+	 * active events made during a round would run in that same round and
+	 * starve them when the sources answer at once (zone files, --certs).
+	 */
+	static const struct timeval now = { 0, 0 };
+
 	js->ev = evtimer_new(js->run->base, on_finish, js);
-	if (!js->ev) {
+	if (!js->ev || evtimer_add(js->ev, &now) != 0) {
 		/* no event: finish here (the recursion is bounded by this rare case) */
 		sf_run_job_finished(js->j);
 		return;
 	}
-	event_active(js->ev, EV_TIMEOUT, 0);
 }
 
 /* Moves to the next phase whose operations are pending; finishes after the last. */
