@@ -47,7 +47,6 @@ int cli_fed_opt(cli_fed *f, int opt, const char *arg)
 
 int cli_fed_validate(cli_fed *f, const cli_common *c, int have_domains)
 {
-	char err[1024];
 	sf_status st;
 
 	if (f->peer_cert && f->peer_host) {
@@ -107,9 +106,9 @@ int cli_fed_validate(cli_fed *f, const cli_common *c, int have_domains)
 		return -1;
 	}
 	if (f->allow_file) {
-		st = sf_allow_list_load(f->allow_file, &f->allow, err, sizeof(err));
+		st = sf_allow_list_load(f->allow_file, &f->allow);
 		if (st != SF_OK) {
-			cli_error("%s", err);
+			cli_error("%s", sf_allow_list_error(f->allow));
 			return -1;
 		}
 	}

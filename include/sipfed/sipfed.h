@@ -290,9 +290,16 @@ typedef struct sf_options {
 typedef struct sf_ctx sf_ctx;
 
 /**
- * Creates a context: loads zone files, trust roots, opens the resolver.
- * On failure *out_ctx is still set (unless SF_ENOMEM) so that sf_ctx_error()
+ * Creates a context: loads zone files, trust roots (the system's too, for
+ * the public-root checks), the data files, and opens the resolver.  On
+ * failure *out_ctx is still set (unless SF_ENOMEM) so that sf_ctx_error()
  * can say what failed; free it with sf_ctx_free().
+ *
+ * A context is read-only once made: a check never changes what it knows,
+ * so a domain's result never depends on the domains checked before it (what
+ * spans domains, CLI-004, belongs to a run).  Only the message of
+ * sf_ctx_error() changes when a call on it fails.  Runs use it one after
+ * the other (a run binds the live sources to its event loop while it lives).
  */
 sf_status sf_ctx_new(const sf_options *opt, sf_ctx **out_ctx);
 void sf_ctx_free(sf_ctx *ctx);
@@ -398,14 +405,19 @@ typedef struct sf_allow_list {
 	char *file;
 	sf_allow_entry *v;
 	size_t n;
+	char *error; /**< the message of a failed load (sf_allow_list_error()), or NULL */
 } sf_allow_list;
 
 /**
- * Reads an allow list.  Returns SF_EIO ("cannot read 'FILE': ...") or
- * SF_EPARSE ("FILE line N: ...") with the message in @p err.
+ * Reads an allow list.  On failure the list is still returned (empty, with
+ * the message: sf_allow_list_error(), "cannot read 'FILE': ..." for SF_EIO,
+ * "FILE line N: ..." for SF_EPARSE), except for SF_ENOMEM when not even
+ * that could be allocated (*out_list NULL).  Free it with
+ * sf_allow_list_free() in every case.
  */
-sf_status sf_allow_list_load(const char *file, sf_allow_list **out_list, char *err,
-			     size_t errlen);
+sf_status sf_allow_list_load(const char *file, sf_allow_list **out_list);
+/** The message of the failed load of @l; "" if none; "out of memory" for NULL. */
+const char *sf_allow_list_error(const sf_allow_list *l);
 void sf_allow_list_free(sf_allow_list *l);
 
 /**

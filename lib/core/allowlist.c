@@ -42,10 +42,18 @@ static sf_status fail(reader *rd, const char *fmt, ...)
 	return SF_EPARSE;
 }
 
+const char *sf_allow_list_error(const sf_allow_list *l)
+{
+	if (!l)
+		return "out of memory";
+	return l->error ? l->error : "";
+}
+
 void sf_allow_list_free(sf_allow_list *l)
 {
 	if (!l)
 		return;
+	free(l->error);
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].domain);
 		free(l->v[i].proxy_fqdn);
@@ -247,8 +255,11 @@ static int csv_header(char *line, int *col_domain, int *col_proxy, reader *rd, s
 	return 1;
 }
 
-sf_status sf_allow_list_load(const char *file, sf_allow_list **out_list, char *err,
-			     size_t errlen)
+/*
+ * Reads @file into @l; a failure's message goes into @err.  The public
+ * sf_allow_list_load() keeps it in the list it returns.
+ */
+static sf_status load(const char *file, sf_allow_list **out_list, char *err, size_t errlen)
 {
 	reader rd = { .file = file, .err = err, .errlen = errlen };
 	sf_allow_list *l = calloc(1, sizeof(*l));
@@ -334,5 +345,25 @@ out:
 	if (fp)
 		fclose(fp);
 	sf_allow_list_free(l);
+	return st;
+}
+
+sf_status sf_allow_list_load(const char *file, sf_allow_list **out_list)
+{
+	char err[1024] = "";
+	sf_status st;
+	sf_allow_list *l;
+
+	*out_list = NULL;
+	st = load(file ? file : "", out_list, err, sizeof(err));
+	if (st == SF_OK)
+		return SF_OK;
+	/* the failed list: empty, with its message (docs/api.md, "Errors") */
+	l = calloc(1, sizeof(*l));
+	if (l && !(l->error = sf_strdup(err[0] ? err : sf_strerror(st)))) {
+		free(l);
+		l = NULL;
+	}
+	*out_list = l;
 	return st;
 }
