@@ -30,6 +30,13 @@ typedef enum sf_dns_rcode {
 	SF_DNS_TIMEOUT,      /* no answer within the timeout */
 	SF_DNS_UNREACHABLE,  /* the resolver could not be reached */
 	SF_DNS_ERROR,        /* anything else (malformed answer, ...) */
+	/*
+	 * Zone source only: no loaded zone covers the name, so the files say
+	 * nothing about it (not NXDOMAIN: that would claim the name does not
+	 * exist).  An authoritative server asked for a name outside its zones
+	 * answers REFUSED, the same kind of outcome.
+	 */
+	SF_DNS_NOZONE,
 } sf_dns_rcode;
 
 const char *sf_dns_rcode_name(sf_dns_rcode rc);
@@ -106,15 +113,53 @@ sf_status sf_dns_live_new(const char *resolver, int timeout_ms,
 			  sf_dns_source **out_src, char *err, size_t errlen);
 
 /*
- * Zone source: parses every file with libzscanner (origin taken from the
- * file's $ORIGIN / SOA, or the file name without ".zone" if none).  A name
- * in none of the zones is NXDOMAIN; wildcards (RFC 4592) are synthesised;
- * CNAME chains are followed across the loaded zones (at most 8 links).
+ * The servers a live source asks, "192.0.2.53:53, [2001:db8::53]:53"
+ * (malloc'd), or NULL (not a live source, out of memory).
+ */
+char *sf_dns_live_servers(const sf_dns_source *src);
+
+/*
+ * Zone source: parses every file with libzscanner.  Each entry of @files is
+ * a path, or "PATH@ORIGIN" to give the origin of a file without $ORIGIN:
+ * only the part after the last '@' counts, and only if it is a valid domain
+ * name and the whole entry is not an existing file (a file name may contain
+ * '@').  The origin of the records before any $ORIGIN of a file is, in this
+ * order:
+ *   1. the file's own $ORIGIN, when one comes before the first record;
+ *   2. the owner of the file's SOA record, when the first record is the SOA
+ *      written with an absolute owner ("contoso.com. IN SOA ...");
+ *   3. the ORIGIN given with "PATH@ORIGIN";
+ *   4. the zone named by a Windows DNS export's header comment
+ *      ("; Database file contoso.com.dns for contoso.com zone.");
+ *   5. the file name: "<zone>.zone", "<zone>.dns", "<zone>.db", "db.<zone>",
+ *      else the whole base name.
+ * Cases 4 and 5 are guesses: each leaves a note (sf_dns_zone_notes), as does
+ * an ORIGIN given with '@' that the file's own $ORIGIN or SOA overrides.
+ *
+ * Windows DNS export syntax loads: CRLF line ends and aging stamps
+ * ("host [AGE:3675432] 1200 A 10.0.0.5") are removed before the scanner
+ * reads a line.  $INCLUDE is followed only to regular files inside the
+ * directory of the --zone file (after resolving symbolic links), at most 4
+ * levels deep, never to a file being read (itself or an includer).  Every
+ * file is opened non-blocking and must be a regular file of at most 64 MiB;
+ * all files together (with includes) at most 256 MiB.
+ *
+ * A name that no loaded zone covers is SF_DNS_NOZONE; a name inside a zone
+ * that has no node is NXDOMAIN; wildcards (RFC 4592) are synthesised; CNAME
+ * chains are followed across the loaded zones (at most 8 links).
  * On failure err names the file and line: "cannot parse 'x.zone' line 3:
- * ..." and the status is SF_EIO or SF_EPARSE.
+ * ..." and the status is SF_EIO (cannot read, not a regular file, too big,
+ * $INCLUDE refused) or SF_EPARSE.
  */
 sf_status sf_dns_zone_new(const char *const *files, size_t n,
 			  sf_dns_source **out_src, char *err, size_t errlen);
+
+/*
+ * The notes of a zone source about origins it inferred, one sentence each,
+ * "FILE: origin X (from the file name)"; *out_n receives their count.  The
+ * strings belong to the source.  NULL and 0 for another kind of source.
+ */
+const char *const *sf_dns_zone_notes(const sf_dns_source *src, size_t *out_n);
 
 static inline sf_status sf_dns_resolve(sf_dns_source *s, sf_dns_query *q, size_t n)
 {

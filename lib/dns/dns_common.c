@@ -34,6 +34,9 @@ const char *sf_dns_rcode_name(sf_dns_rcode rc)
 		return "UNREACHABLE";
 	case SF_DNS_ERROR:
 		return "ERROR";
+	case SF_DNS_NOZONE:
+		/* Reads as the end of "DNS lookup of NAME failed: ...". */
+		return "no --zone file covers this name";
 	}
 	return "ERROR";
 }

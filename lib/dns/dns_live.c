@@ -559,3 +559,43 @@ out:
 	live_free(ls ? &ls->base : NULL);
 	return st;
 }
+
+/* Contract in dns.h. */
+char *sf_dns_live_servers(const sf_dns_source *src)
+{
+	const struct live_src *ls = (const struct live_src *)src;
+	struct ares_addr_port_node *list = NULL;
+	char *out = NULL;
+	size_t len = 0;
+
+	if (!src || src->ops != &live_ops || ares_get_servers_ports(ls->ch, &list) != ARES_SUCCESS)
+		return NULL;
+	for (struct ares_addr_port_node *n = list; n; n = n->next) {
+		char a[INET6_ADDRSTRLEN], one[INET6_ADDRSTRLEN + 16];
+		int port = n->udp_port ? n->udp_port : 53;
+		char *v;
+		size_t k;
+
+		if (!inet_ntop(n->family, n->family == AF_INET ? (const void *)&n->addr.addr4
+							      : (const void *)&n->addr.addr6,
+			       a, sizeof(a)))
+			continue;
+		snprintf(one, sizeof(one), n->family == AF_INET ? "%s:%d" : "[%s]:%d", a, port);
+		k = strlen(one);
+		v = realloc(out, len + k + 3);
+		if (!v) {
+			free(out);
+			out = NULL;
+			break;
+		}
+		out = v;
+		if (len) {
+			memcpy(out + len, ", ", 2);
+			len += 2;
+		}
+		memcpy(out + len, one, k + 1);
+		len += k;
+	}
+	ares_free_data(list);
+	return out;
+}

@@ -365,13 +365,17 @@ def case_allow_list_callback(tmp):
 
 
 # partner.lab publishes its Access Edge (an A record) but no SRV record; gone.lab does
-# not exist at all.  Both are direct federation entries (a ProxyFqdn).
+# not exist at all (the zone "lab." is loaded too and has no gone.lab: NXDOMAIN, where a
+# name outside every zone would be an error).  Both are direct federation entries (a
+# ProxyFqdn).
 PARTNER_ZONE = """$ORIGIN partner.lab.
 $TTL 3600
 @	IN	SOA	ns1.partner.lab. hostmaster.partner.lab. 1 3600 900 604800 300
 	IN	NS	ns1.partner.lab.
 ns1	IN	A	93.184.216.53
 sip	IN	A	93.184.216.61
+$ORIGIN lab.
+@	IN	SOA	ns1.partner.lab. hostmaster.partner.lab. 1 3600 900 604800 300
 """
 
 ALLOW_PROXY = """steven.lab    vcse.steven.lab

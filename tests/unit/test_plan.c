@@ -768,6 +768,15 @@ static const char zone_org[] =
 	"sip A 192.0.2.99\n"                                      /* address: PLAN-003 */
 	"lyncdiscover CNAME lyncdiscover.example.net.\n";         /* PLAN-005; meet missing */
 
+/*
+ * example.net: a zone without records, so that its names do not exist
+ * (NXDOMAIN); a name outside every loaded zone is an error of the zone
+ * source (SF_DNS_NOZONE), not a missing record.
+ */
+static const char zone_net[] =
+	"$ORIGIN example.net.\n$TTL 300\n"
+	"@ SOA ns1.example.com. hostmaster.example.com. 1 3600 600 86400 300\n";
+
 static int setup_zones(void **state)
 {
 	(void)state;
@@ -776,6 +785,7 @@ static int setup_zones(void **state)
 		return -1;
 	write_file("example.com.zone", zone_com);
 	write_file("example.org.zone", zone_org);
+	write_file("example.net.zone", zone_net);
 	return 0;
 }
 
@@ -787,6 +797,8 @@ static int teardown_zones(void **state)
 	snprintf(path, sizeof(path), "%s/example.com.zone", g_dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/example.org.zone", g_dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/example.net.zone", g_dir);
 	unlink(path);
 	rmdir(g_dir);
 	return 0;
@@ -803,15 +815,16 @@ static const sf_plan_gap *gap(const sf_plan_gaps *g, const char *id, const char 
 /* A context answering from the two zones of setup_zones (and @certs_dir, if any). */
 static sf_ctx *zone_ctx(const char *certs_dir)
 {
-	static char z1[128], z2[128];
-	static const char *zones[2] = { z1, z2 };
+	static char z1[128], z2[128], z3[128];
+	static const char *zones[3] = { z1, z2, z3 };
 	sf_options opt = { 0 };
 	sf_ctx *ctx = NULL;
 
 	snprintf(z1, sizeof(z1), "%s/example.com.zone", g_dir);
 	snprintf(z2, sizeof(z2), "%s/example.org.zone", g_dir);
+	snprintf(z3, sizeof(z3), "%s/example.net.zone", g_dir);
 	opt.zone_files = zones;
-	opt.n_zone_files = 2;
+	opt.n_zone_files = 3;
 	opt.no_probe_misspellings = 1;
 	opt.certs_dir = certs_dir;
 	assert_int_equal(sf_ctx_new(&opt, &ctx), SF_OK);
@@ -951,7 +964,7 @@ static void test_check_missing_and_unplanned(void **state)
 	(void)state;
 	ctx = zone_ctx(NULL);
 
-	/* example.net is in no zone: every planned record is missing. */
+	/* example.net is an empty zone: every planned record is missing. */
 	assert_int_equal(sf_plan_check_domain(ctx, p, 0, &dc), SF_OK);
 	g = gap(&dc->gaps, "PLAN-001", "_sipfederationtls._tcp.example.net");
 	assert_non_null(g);
