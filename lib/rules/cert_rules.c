@@ -176,12 +176,18 @@ sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain,
 	sf_status st = SF_ENOMEM;
 	time_t now = env->now ? env->now : time(NULL), nb, na;
 	enum checker who = checker_of(env->profile, role);
-	int um_wild = 0;
+	int um_wild = 0, cn_nul = 0, name_nul;
 	EVP_PKEY *pk;
 
 	if (!leaf)
 		return SF_EINVAL;
-	cn = sf_x509_cn(leaf);
+	/*
+	 * A name with an embedded NUL byte comes back whole, the NUL written as
+	 * \x00: it never compares equal to the name before the NUL (the Windows
+	 * side compares the whole name, and no host name holds a NUL).
+	 */
+	cn = sf_x509_cn_ex(leaf, &cn_nul);
+	name_nul = sf_x509_name_nul(leaf);
 	if (sf_x509_san(leaf, &san, &ips) < 0)
 		goto out;
 	subj_owned = sf_strdup(expected ? expected : cn ? cn : "certificate");
@@ -201,27 +207,26 @@ sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain,
 		det.name_match = how != 0;
 		det.matched_as = m;
 		if (how == 0) {
-			size_t len = 0;
-			int n;
+			/* the whole SAN list, however long (a growable buffer, never cut silently) */
+			sf_sb names = { 0 };
+			int bad;
 
-			n = snprintf(buf, sizeof(buf), " (subject CN %s; SAN dNSNames: ",
-				     cn ? cn : "none");
-			len = n > 0 ? (size_t)n : 0;
-			for (size_t i = 0; i < san.n && len < sizeof(buf); i++) {
-				n = snprintf(buf + len, sizeof(buf) - len, "%s%s", i ? ", " : "",
-					     san.v[i]);
-				if (n < 0)
-					break;
-				len += (size_t)n;
-			}
-			if (len < sizeof(buf))
-				snprintf(buf + len, sizeof(buf) - len, "%s)%s",
-					 san.n ? "" : "none",
-					 san.n && cn && strcasecmp(cn, expected) == 0
-						 ? "; the CN matches but is ignored because the "
-						   "certificate has SAN dNSNames"
-						 : "");
-			ADD(SF_R_CERT001_NAME, buf, "");
+			sf_sb_addf(&names, " (subject CN %s; SAN dNSNames: ", cn ? cn : "none");
+			for (size_t i = 0; i < san.n; i++)
+				sf_sb_addf(&names, "%s%s", i ? ", " : "", san.v[i]);
+			sf_sb_addf(&names, "%s)%s%s", san.n ? "" : "none",
+				   san.n && cn && strcasecmp(cn, expected) == 0
+					   ? "; the CN matches but is ignored because the "
+					     "certificate has SAN dNSNames"
+					   : "",
+				   name_nul ? "; a name holds a NUL byte (shown as \\x00): it "
+					      "matches no host name" : "");
+			bad = names.oom || sf_findings_add_as(out, env->profile, role,
+							      SF_R_CERT001_NAME, NULL, subj,
+							      sf_sb_str(&names), "");
+			sf_sb_release(&names);
+			if (bad)
+				goto out;
 		} else if (how == 2 && (who == BY_EDGE || who == BY_WEB)) {
 			/*
 			 * The Edge's rule.  Direct Routing accepts a wildcard of one
@@ -239,8 +244,13 @@ sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain,
 			wild = strchr(san.v[i], '*') != NULL;
 		if (wild)
 			ADD(SF_R_UM001_WILDCARD, cn && strchr(cn, '*') ? cn : "a wildcard SAN", NULL);
-		else if (!cn || strcasecmp(cn, expected) != 0)
-			ADD(SF_R_UM001_SUBJECT, cn ? cn : "missing", NULL);
+		else if (!cn || strcasecmp(cn, expected) != 0) {
+			if (cn_nul)
+				snprintf(buf, sizeof(buf), "%s (it holds a NUL byte, shown as \\x00: "
+					 "the whole name is compared, not the part before the NUL)",
+					 cn);
+			ADD(SF_R_UM001_SUBJECT, cn_nul ? buf : cn ? cn : "missing", NULL);
+		}
 		um_wild = wild;
 	}
 	/*
@@ -272,16 +282,39 @@ sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain,
 		}
 	}
 
-	/* CERT-005 / TLS-002: what the collector's verification said. */
+	/*
+	 * CERT-004 (a CA), CERT-006 (a CA), CERT-005 / TLS-002: what the
+	 * collector's verification said of the path it kept (the first of the
+	 * candidate paths that verified, else the best failure: lib/x509).  A
+	 * path to a trusted root refused for a CA's dates or usage is that CA's
+	 * fault, as Windows reports it (CERT_E_EXPIRED, CERT_E_WRONG_USAGE), not
+	 * an untrusted root.
+	 */
 	det.chain_trusted = v->ok;
 	if (!v->ok) {
 		det.chain_error = sf_strdup(v->reason);
-		if (presented && v->incomplete) {
+		if (v->fail == SF_VFAIL_EXPIRED || v->fail == SF_VFAIL_NOT_YET_VALID) {
+			char when[64];
+
+			sf_time_format(v->fail_time, when, sizeof(when));
+			ADD(v->fail == SF_VFAIL_EXPIRED ? SF_R_CERT004_CA_EXPIRED
+							: SF_R_CERT004_CA_NOT_YET_VALID,
+			    v->fail_subject ? v->fail_subject : "?", when);
+		} else if (v->fail == SF_VFAIL_USAGE) {
+			ADD(SF_R_CERT006_CA_EKU, v->no_server.subject ? v->no_server.subject : "?",
+			    v->no_server.ekus ? v->no_server.ekus : "?");
+		} else if (presented && v->incomplete) {
 			ADD(SF_R_TLS002_INCOMPLETE, v->top_subject, words[who].private_root);
 		} else {
+			char *path = sf_x509_path_text(v->path);
+			char reason[1200];
+
 			snprintf(buf, sizeof(buf), "%s'%s'%s", words[who].ca_pre,
 				 v->top_subject ? v->top_subject : "?", words[who].ca_post);
-			ADD(SF_R_CERT005_UNTRUSTED, v->reason, buf);
+			snprintf(reason, sizeof(reason), "%s%s%s%s", v->reason ? v->reason : "?",
+				 path ? " (path built: " : "", path ? path : "", path ? ")" : "");
+			free(path);
+			ADD(SF_R_CERT005_UNTRUSTED, reason, buf);
 		}
 	} else if (env->profile == SF_PROFILE_DR && env->n_dr_roots > 0) {
 		/* Direct Routing: a root Microsoft trusts (data/dr/trusted-roots.txt). */
@@ -313,6 +346,16 @@ sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain,
 		    !(xku & XKU_SSL_CLIENT))
 			ADD(SF_R_CERT007_NO_CLIENTAUTH, NULL, NULL);
 	}
+	/*
+	 * EKU nesting for the client use (mutual TLS): the certificate is
+	 * presented as a client certificate on the connections the Edge (or
+	 * SBC) opens, and the peer's Windows restricts it to its CAs' EKUs as
+	 * it does for the server use.  That is the peer's check of a client,
+	 * which some peers skip: a warning, like CERT-007 for the leaf.
+	 */
+	if (mutual && (role == SF_ROLE_EDGE || role == SF_ROLE_SBC) && v->no_client.subject)
+		ADD(SF_R_CERT007_CA_NO_CLIENTAUTH, v->no_client.subject,
+		    v->no_client.ekus ? v->no_client.ekus : "?");
 	/* CERT-008 */
 	if (X509_get_ext_by_NID(leaf, NID_crl_distribution_points, -1) < 0)
 		ADD(SF_R_CERT008_NO_CRLDP, NULL, NULL);

@@ -29,6 +29,7 @@ static char g_tmp[64];
 
 static const char *const tmp_files[] = {
 	"root.pem", "other.pem", "both.pem", "dup.pem", "text.txt", "empty.pem", "badbody.pem",
+	"future.pem",
 };
 
 static void tmp_path(char *buf, size_t len, const char *name)
@@ -300,6 +301,304 @@ static void test_verify_empty_chain(void **state)
 	sf_trust_free(t);
 }
 
+/* ---- path building as Windows does it ------------------------------------ */
+
+/*
+ * CA certificates made for one test: @issuer NULL makes a root.  All share
+ * the CA key unless @key is given.
+ */
+static X509 *ca_new(const char *cn, X509 *issuer, EVP_PKEY *key, long nb, long na,
+		    const char *eku, long serial)
+{
+	tc_spec s = { .cn = cn, .ca = 1, .nb_days = nb, .na_days = na, .eku = eku,
+		      .serial = serial };
+
+	return tc_cert_new(&s, key ? key : k_ca, issuer, k_ca, NOW);
+}
+
+/* A leaf for sip.example.com issued by (the name of) @issuer, signed with the CA key. */
+static X509 *leaf_of(X509 *issuer)
+{
+	return leaf_new("sip.example.com", issuer, -30, 365);
+}
+
+/* Verifies leaf + @v (n of them) against @trust at @at; the caller releases *out. */
+static void verify_chain(const char *trust, X509 *leaf, X509 *const *v, int n, time_t at,
+			 sf_verify *out)
+{
+	X509 *all[8];
+	STACK_OF(X509) *chain;
+	sf_trust *t = trust_of(trust);
+
+	assert_true(n < 8);
+	all[0] = leaf;
+	for (int i = 0; i < n; i++)
+		all[i + 1] = v[i];
+	chain = tc_chain_new(all, n + 1);
+	assert_non_null(chain);
+	assert_int_equal(sf_x509_verify(t, chain, at, 0, out), 0);
+	sk_X509_pop_free(chain, X509_free);
+	sf_trust_free(t);
+}
+
+/* Does the path of @v hold @x at @depth? */
+static int path_has(const sf_verify *v, int depth, X509 *x)
+{
+	return v->path && depth < sk_X509_num(v->path) &&
+	       X509_cmp(sk_X509_value(v->path, depth), x) == 0;
+}
+
+static void test_verify_paths(void **state)
+{
+	EVP_PKEY *k_other = tc_key_new(TC_KEY_RSA2048);
+	/* the old root R1 that nobody trusts, and I under it and under the trusted root */
+	X509 *r1 = ca_new("x509 old root", NULL, NULL, -3000, 3000, NULL, 20);
+	X509 *i_old = ca_new("x509 cross intermediate", r1, NULL, -300, 3000, NULL, 21);
+	X509 *i_new = ca_new("x509 cross intermediate", c_root, NULL, -300, 3000, NULL, 22);
+	/* two candidates of one name: the first with another key, the second the issuer */
+	X509 *twin_bad = ca_new("x509 twin intermediate", c_root, k_other, -300, 3000, NULL, 23);
+	X509 *twin_ok = ca_new("x509 twin intermediate", c_root, NULL, -300, 3000, NULL, 24);
+	X509 *leaf, *leaf2;
+	sf_verify v;
+	char *text;
+
+	(void)state;
+	assert_non_null(k_other);
+	assert_non_null(r1);
+	assert_non_null(i_old);
+	assert_non_null(i_new);
+	assert_non_null(twin_bad);
+	assert_non_null(twin_ok);
+	leaf = leaf_of(i_new);
+	leaf2 = leaf_of(twin_ok);
+	assert_non_null(leaf);
+	assert_non_null(leaf2);
+
+	/* Cross-signed: the intermediate under the old root first, in both orders. */
+	verify_chain("root.pem", leaf, (X509 *[]){ i_old, i_new }, 2, NOW, &v);
+	if (!v.ok)
+		fail_msg("cross-signed, old first: %s", v.reason ? v.reason : "?");
+	assert_int_equal(sk_X509_num(v.path), 3);
+	assert_true(path_has(&v, 1, i_new));
+	assert_true(path_has(&v, 2, c_root));
+	assert_true(v.tries >= 1 && v.tries <= SF_PATH_MAX_TRIES);
+	text = sf_x509_path_text(v.path);
+	assert_non_null(text);
+	assert_string_equal(text, "CN=sip.example.com,O=sipfed test <- CN=x509 cross "
+				  "intermediate,O=sipfed test <- CN=x509 test root,O=sipfed test");
+	free(text);
+	sf_verify_release(&v);
+	assert_null(v.path);
+	verify_chain("root.pem", leaf, (X509 *[]){ i_new, i_old }, 2, NOW, &v);
+	assert_true(v.ok);
+	assert_true(path_has(&v, 1, i_new));
+	sf_verify_release(&v);
+	/* ... and with the old root sent too. */
+	verify_chain("root.pem", leaf, (X509 *[]){ i_old, r1, i_new }, 3, NOW, &v);
+	assert_true(v.ok);
+	assert_true(path_has(&v, 1, i_new));
+	sf_verify_release(&v);
+	/* Only the old path: untrusted, and the path says where it stopped. */
+	verify_chain("root.pem", leaf, (X509 *[]){ i_old, r1 }, 2, NOW, &v);
+	assert_false(v.ok);
+	assert_int_equal(v.fail, SF_VFAIL_CHAIN);
+	assert_int_equal(v.error, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN);
+	assert_true(path_has(&v, 2, r1));
+	sf_verify_release(&v);
+
+	/* Two candidate issuers of one name, in both orders. */
+	verify_chain("root.pem", leaf2, (X509 *[]){ twin_bad, twin_ok }, 2, NOW, &v);
+	if (!v.ok)
+		fail_msg("two candidates, wrong key first: %s", v.reason ? v.reason : "?");
+	assert_true(path_has(&v, 1, twin_ok));
+	sf_verify_release(&v);
+	verify_chain("root.pem", leaf2, (X509 *[]){ twin_ok, twin_bad }, 2, NOW, &v);
+	assert_true(v.ok);
+	assert_true(path_has(&v, 1, twin_ok));
+	sf_verify_release(&v);
+	/* Only the wrong one: its failure is kept (it reaches the trusted root). */
+	verify_chain("root.pem", leaf2, (X509 *[]){ twin_bad }, 1, NOW, &v);
+	assert_false(v.ok);
+	assert_int_equal(v.error, X509_V_ERR_CERT_SIGNATURE_FAILURE);
+	sf_verify_release(&v);
+
+	X509_free(leaf);
+	X509_free(leaf2);
+	X509_free(r1);
+	X509_free(i_old);
+	X509_free(i_new);
+	X509_free(twin_bad);
+	X509_free(twin_ok);
+	EVP_PKEY_free(k_other);
+}
+
+/*
+ * Every certificate's dates with one inclusive rule: notBefore <= t <=
+ * notAfter.  OpenSSL's own check (X509_cmp_time) counts the second of
+ * notAfter as expired; ours does not, for a CA as for the leaf.
+ */
+static void test_verify_dates(void **state)
+{
+	X509 *edge = ca_new("x509 edge intermediate", c_root, NULL, -300, 0, NULL, 30);
+	X509 *future_root = ca_new("x509 future root", NULL, NULL, 1, 3650, NULL, 31);
+	X509 *future_inter = NULL;
+	X509 *leaf, *leaf_f, *leaf_x;
+	sf_verify v;
+	time_t na;
+	char p[128];
+
+	(void)state;
+	assert_non_null(edge);
+	assert_non_null(future_root);
+	future_inter = ca_new("x509 future intermediate", future_root, NULL, -300, 3000, NULL, 32);
+	assert_non_null(future_inter);
+	assert_int_equal(sf_x509_time(X509_get0_notAfter(edge), &na), 0);
+	assert_int_equal(na, NOW);
+	/* OpenSSL's comparison: notAfter <= t counts as "earlier", i.e. expired. */
+	assert_int_equal(X509_cmp_time(X509_get0_notAfter(edge), &(time_t){ NOW }), -1);
+
+	leaf = leaf_of(edge);
+	assert_non_null(leaf);
+	verify_chain("root.pem", leaf, &edge, 1, NOW, &v);
+	if (!v.ok)
+		fail_msg("CA at the second of its notAfter: %s", v.reason ? v.reason : "?");
+	sf_verify_release(&v);
+	verify_chain("root.pem", leaf, &edge, 1, NOW + 1, &v);
+	assert_false(v.ok);
+	assert_int_equal(v.fail, SF_VFAIL_EXPIRED);
+	assert_int_equal(v.error, X509_V_ERR_CERT_HAS_EXPIRED);
+	assert_int_equal(v.fail_depth, 1);
+	assert_non_null(v.fail_subject);
+	assert_non_null(strstr(v.fail_subject, "CN=x509 edge intermediate"));
+	assert_int_equal(v.fail_time, NOW);
+	sf_verify_release(&v);
+
+	/* The leaf at the second of its notAfter is not a chain error either. */
+	leaf_x = leaf_new("sip.example.com", c_inter, -30, 0);
+	assert_non_null(leaf_x);
+	verify_chain("root.pem", leaf_x, &c_inter, 1, NOW, &v);
+	assert_true(v.ok);
+	sf_verify_release(&v);
+
+	/* The expired intermediate: which one, and why. */
+	X509_free(leaf);
+	leaf = leaf_of(c_inter_expired);
+	assert_non_null(leaf);
+	verify_chain("root.pem", leaf, &c_inter_expired, 1, NOW, &v);
+	assert_false(v.ok);
+	assert_int_equal(v.fail, SF_VFAIL_EXPIRED);
+	assert_int_equal(v.fail_depth, 1);
+	assert_non_null(strstr(v.fail_subject, "CN=x509 expired intermediate"));
+	assert_int_equal(v.fail_time, NOW - DAY);
+	assert_false(v.incomplete);
+	sf_verify_release(&v);
+
+	/* A trusted root that is not valid yet. */
+	tmp_path(p, sizeof(p), "future.pem");
+	assert_int_equal(tc_write_pem(p, &future_root, 1), 0);
+	leaf_f = leaf_of(future_inter);
+	assert_non_null(leaf_f);
+	verify_chain("future.pem", leaf_f, &future_inter, 1, NOW, &v);
+	assert_false(v.ok);
+	assert_int_equal(v.fail, SF_VFAIL_NOT_YET_VALID);
+	assert_int_equal(v.error, X509_V_ERR_CERT_NOT_YET_VALID);
+	assert_int_equal(v.fail_depth, 2);
+	assert_non_null(strstr(v.fail_subject, "CN=x509 future root"));
+	assert_int_equal(v.fail_time, NOW + DAY);
+	sf_verify_release(&v);
+	unlink(p);
+
+	X509_free(leaf);
+	X509_free(leaf_f);
+	X509_free(leaf_x);
+	X509_free(edge);
+	X509_free(future_root);
+	X509_free(future_inter);
+}
+
+/* Windows restricts the leaf to its CAs' EKUs. */
+static void test_verify_eku_nesting(void **state)
+{
+	X509 *client_ca = ca_new("x509 client intermediate", c_root, NULL, -300, 3000,
+				 "clientAuth", 40);
+	X509 *server_ca = ca_new("x509 server intermediate", c_root, NULL, -300, 3000,
+				 "serverAuth", 41);
+	X509 *any_ca = ca_new("x509 any intermediate", c_root, NULL, -300, 3000,
+			      "anyExtendedKeyUsage", 42);
+	X509 *leaf;
+	sf_verify v;
+
+	(void)state;
+	assert_non_null(client_ca);
+	assert_non_null(server_ca);
+	assert_non_null(any_ca);
+
+	leaf = leaf_of(client_ca);
+	assert_non_null(leaf);
+	verify_chain("root.pem", leaf, &client_ca, 1, NOW, &v);
+	assert_false(v.ok);
+	assert_int_equal(v.fail, SF_VFAIL_USAGE);
+	assert_int_equal(v.fail_depth, 1);
+	assert_non_null(v.no_server.subject);
+	assert_non_null(strstr(v.no_server.subject, "CN=x509 client intermediate"));
+	assert_string_equal(v.no_server.ekus, "clientAuth");
+	assert_int_equal(v.no_server.depth, 1);
+	assert_null(v.no_client.subject);
+	sf_verify_release(&v);
+	X509_free(leaf);
+
+	/* serverAuth only: the server use verifies, the client use is limited (a fact). */
+	leaf = leaf_of(server_ca);
+	assert_non_null(leaf);
+	verify_chain("root.pem", leaf, &server_ca, 1, NOW, &v);
+	assert_true(v.ok);
+	assert_null(v.no_server.subject);
+	assert_non_null(v.no_client.subject);
+	assert_string_equal(v.no_client.ekus, "serverAuth");
+	sf_verify_release(&v);
+	X509_free(leaf);
+
+	/* anyExtendedKeyUsage limits nothing; neither does a CA without the extension. */
+	leaf = leaf_of(any_ca);
+	assert_non_null(leaf);
+	verify_chain("root.pem", leaf, &any_ca, 1, NOW, &v);
+	assert_true(v.ok);
+	assert_null(v.no_server.subject);
+	assert_null(v.no_client.subject);
+	sf_verify_release(&v);
+	X509_free(leaf);
+
+	X509_free(client_ca);
+	X509_free(server_ca);
+	X509_free(any_ca);
+}
+
+/* sf_chain_facts_copy() takes references to the path, and copies the failure facts. */
+static void test_facts_copy_path(void **state)
+{
+	X509 *leaf = leaf_of(c_inter_expired);
+	STACK_OF(X509) *chain = tc_chain_new((X509 *[]){ leaf, c_inter_expired }, 2);
+	sf_trust *t = trust_of("root.pem");
+	sf_chain_facts a, b;
+
+	(void)state;
+	assert_non_null(chain);
+	assert_int_equal(sf_chain_facts_collect(t, chain, NOW, &a), 0);
+	assert_int_equal(sf_chain_facts_copy(&b, &a), 0);
+	sf_chain_facts_release(&a);
+	sk_X509_pop_free(chain, X509_free);
+	X509_free(leaf);
+	assert_true(b.collected);
+	assert_non_null(b.v.path);
+	assert_int_equal(sk_X509_num(b.v.path), 3);
+	assert_int_equal(X509_cmp(sk_X509_value(b.v.path, 1), c_inter_expired), 0);
+	assert_int_equal(b.v.fail, SF_VFAIL_EXPIRED);
+	assert_non_null(strstr(b.v.fail_subject, "expired intermediate"));
+	assert_non_null(b.pub.path);
+	sf_chain_facts_release(&b);
+	sf_trust_free(t);
+}
+
 /* ---- fields -------------------------------------------------------------- */
 
 static void test_san(void **state)
@@ -348,13 +647,14 @@ static void test_san_none_and_nul(void **state)
 	assert_int_equal(ip.n, 0);
 	X509_free(x);
 
-	/* An embedded NUL stays visible instead of cutting the name short. */
+	/* An embedded NUL stays visible (as \x00) instead of cutting the name short. */
 	x = tc_cert_dnsname_new((const unsigned char *)"www.foo.com\0.evil.example", 25, NULL,
 				k_leaf, NOW);
 	assert_non_null(x);
 	assert_int_equal(sf_x509_san(x, &dns, &ip), 0);
 	assert_int_equal(dns.n, 1);
-	assert_string_equal(dns.v[0], "www.foo.com?.evil.example");
+	assert_string_equal(dns.v[0], "www.foo.com\\x00.evil.example");
+	assert_int_equal(sf_x509_name_nul(x), SF_X509_NUL_SAN);
 	sf_strv_release(&dns);
 	sf_strv_release(&ip);
 	X509_free(x);
@@ -412,6 +712,30 @@ static void test_cn(void **state)
 	free(cn);
 	X509_free(x);
 	X509_NAME_free(n);
+}
+
+/* A CN with an embedded NUL: whole, the NUL shown as \x00, and flagged. */
+static void test_cn_nul(void **state)
+{
+	static const unsigned char cn[] = "um.example.com\0.evil.com";
+	tc_spec s = { .san = "DNS:um.example.com", .nb_days = -1, .na_days = 30 };
+	X509 *x = tc_cert_cn_bytes_new(&s, cn, sizeof(cn) - 1, k_leaf, NULL, NULL, NOW);
+	char *got;
+	int nul = 0;
+
+	(void)state;
+	assert_non_null(x);
+	got = sf_x509_cn_ex(x, &nul);
+	assert_non_null(got);
+	assert_string_equal(got, "um.example.com\\x00.evil.com");
+	assert_int_equal(nul, 1);
+	free(got);
+	got = sf_x509_cn(x);
+	assert_non_null(got);
+	assert_true(strcmp(got, "um.example.com") != 0);
+	free(got);
+	assert_int_equal(sf_x509_name_nul(x), SF_X509_NUL_CN);
+	X509_free(x);
 }
 
 static void test_name_text_and_time(void **state)
@@ -546,6 +870,11 @@ int main(void)
 		cmocka_unit_test(test_trust_new_directory),
 		cmocka_unit_test(test_verify),
 		cmocka_unit_test(test_verify_empty_chain),
+		cmocka_unit_test(test_verify_paths),
+		cmocka_unit_test(test_verify_dates),
+		cmocka_unit_test(test_verify_eku_nesting),
+		cmocka_unit_test(test_facts_copy_path),
+		cmocka_unit_test(test_cn_nul),
 		cmocka_unit_test(test_san),
 		cmocka_unit_test(test_san_none_and_nul),
 		cmocka_unit_test(test_cn),

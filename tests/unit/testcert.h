@@ -202,6 +202,45 @@ out:
 	return x;
 }
 
+/*
+ * As tc_cert_new(), but the subject CN is the @len bytes at @cn (embedded
+ * NULs and any other byte kept as they are, UTF8String).  @s->cn is ignored.
+ */
+static inline X509 *tc_cert_cn_bytes_new(const tc_spec *s, const unsigned char *cn, size_t len,
+					 EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey, time_t base)
+{
+	tc_spec t = *s;
+	X509 *x;
+	X509_NAME *n = NULL;
+	ASN1_UTF8STRING *u = NULL;
+	int ok = 0;
+
+	t.cn = NULL;
+	x = tc_cert_new(&t, key, issuer, ikey, base);
+	if (!x || len > 0x7fffffff)
+		goto out;
+	n = X509_NAME_dup(X509_get_subject_name(x));
+	u = ASN1_UTF8STRING_new();
+	if (!n || !u || ASN1_STRING_set(u, cn, (int)len) != 1)
+		goto out;
+	if (X509_NAME_add_entry_by_NID(n, NID_commonName, V_ASN1_UTF8STRING,
+				       ASN1_STRING_get0_data(u), (int)len, -1, 0) != 1)
+		goto out;
+	if (X509_set_subject_name(x, n) != 1 || (!issuer && X509_set_issuer_name(x, n) != 1))
+		goto out;
+	if (tc_sign(x, issuer ? ikey : key, s->sig))
+		goto out;
+	ok = 1;
+out:
+	ASN1_UTF8STRING_free(u);
+	X509_NAME_free(n);
+	if (!ok) {
+		X509_free(x);
+		x = NULL;
+	}
+	return x;
+}
+
 /* A new stack holding references to the @n certificates of @v, in order. */
 static inline STACK_OF(X509) *tc_chain_new(X509 *const *v, int n)
 {
