@@ -289,7 +289,7 @@ int sf_lr_set_hex(sf_logrd *rd, char **dst, const char *p, size_t n)
 	int neg = 0, hex = 0;
 	char out[16];
 
-	if (!p)
+	if (!p || rd->st != SF_OK)
 		return -1;
 	trim(&p, &n);
 	if (n >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
@@ -331,7 +331,8 @@ int sf_lr_set_hex(sf_logrd *rd, char **dst, const char *p, size_t n)
 		v = (uint64_t)(0x100000000ull - v) & 0xffffffffull;
 	snprintf(out, sizeof(out), "0x%08X", (unsigned)v);
 	sf_lr_set(rd, dst, out, strlen(out));
-	return 0;
+	/* out of memory: *dst may still be NULL, which no caller may read as a code */
+	return rd->st == SF_OK && *dst != NULL ? 0 : -1;
 }
 
 void sf_lr_emit(sf_logrd *rd, sf_log_event *ev)
@@ -385,8 +386,10 @@ void sf_lr_result(sf_logrd *rd, sf_log_event *ev, const char *p, size_t n)
 		e = i;
 		if (e == b)
 			break;
+		if (rd->st != SF_OK)
+			return;
 		if (!ev->result_code && sf_lr_set_hex(rd, &ev->result_code, p + b, e - b) == 0) {
-			if (strncmp(ev->result_code, "0xC3E9", 6) != 0)
+			if (ev->result_code != NULL && strncmp(ev->result_code, "0xC3E9", 6) != 0)
 				sf_lr_set(rd, &ev->hresult, ev->result_code,
 					  strlen(ev->result_code));
 			continue;

@@ -365,7 +365,14 @@ static int expand_span(struct sbuf *b, const char *tpl, size_t len, const struct
 			/* not a placeholder: literal text */
 			sb_addn(b, tpl + i, n + 2);
 		} else if (v != NULL) {
-			sb_addn(b, v, strlen(v));
+			/* a log field enters the message here: escaped once (util.h) */
+			char *e = sf_text_escape(v, strlen(v));
+
+			if (e == NULL)
+				b->oom = 1;
+			else
+				sb_addn(b, e, strlen(e));
+			free(e);
 		} else if (optional) {
 			return 1;
 		} else {

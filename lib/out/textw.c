@@ -3,7 +3,6 @@
  * escaping, colour, labels and wrapping, written once.
  */
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,31 +52,34 @@ void sf_tw_sgr(struct sf_tw *w, const char *code)
 		sf_tw_puts(w, code);
 }
 
-/* Measuring and writing share this one routine. */
+/*
+ * Measuring and writing share this one routine, and it is the only place
+ * where the text writers escape: the classification and the escapes are
+ * those of sf_text_unit() (util.h), the one that sf_rule_expand() applies to
+ * the values of a finding.  A finding's text is therefore already clean and
+ * passes through unchanged (the escape is a fixed point), while raw fields
+ * (domain, SRV target, addresses, certificate subject, reasons, log fields)
+ * are escaped here.
+ */
 size_t sf_tw_esc(struct sf_tw *w, const char *s, size_t n)
 {
-	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, run = 0, cols = 0;
 
 	while (i < n) {
-		uint32_t cp = 0;
-		size_t len = sf_utf8_seq(u + i, n - i, &cp);
+		char esc[SF_TEXT_ESC_MAX];
+		size_t el, len = sf_text_unit(s + i, n - i, esc, &el);
 
-		if (len > 0 && cp >= 0x20 && cp != 0x7f && !(cp >= 0x80 && cp < 0xa0)) {
+		if (el == 0) {
 			i += len;
 			cols++;
 			continue;
 		}
-		if (len == 0)
-			len = 1;
-		/* flush the clean run before i, then escape the bad bytes */
-		if (w != NULL)
+		/* flush the clean run before i, then the escape */
+		if (w != NULL) {
 			sf_tw_write(w, s + run, i - run);
-		for (size_t k = 0; k < len; k++) {
-			if (w != NULL)
-				sf_tw_printf(w, "\\x%02x", u[i + k]);
-			cols += 4;
+			sf_tw_write(w, esc, el);
 		}
+		cols += el;
 		i += len;
 		run = i;
 	}
@@ -132,29 +134,58 @@ void sf_tw_wrap_word(struct sf_tw *w, struct sf_tw_wrap *c, const char *s, size_
 	c->fresh = 0;
 }
 
-void sf_tw_wrap_text(struct sf_tw *w, struct sf_tw_wrap *c, const char *text)
+/*
+ * Words separated by spaces (and tabs); with @lines, a newline starts a new
+ * line (a finding's text, whose values sf_rule_expand() escaped: its newlines
+ * are the template's).  Without, a line break is part of its word and is
+ * shown escaped, as every other control.
+ */
+static void wrap_text(struct sf_tw *w, struct sf_tw_wrap *c, const char *text, int lines)
 {
 	const char *p = text;
+	const char *seps = lines ? " \t\n" : " \t";
 
 	while (*p != '\0') {
 		size_t n;
 
-		if (*p == '\n') {
+		if (lines && *p == '\n') {
 			sf_tw_wrap_newline(w, c);
 			p++;
 			continue;
 		}
-		if (*p == ' ' || *p == '\t' || *p == '\r') {
+		if (*p == ' ' || *p == '\t') {
 			p++;
 			continue;
 		}
-		n = strcspn(p, " \t\r\n");
+		n = strcspn(p, seps);
 		sf_tw_wrap_word(w, c, p, n, "");
 		p += n;
 	}
 }
 
+void sf_tw_wrap_text(struct sf_tw *w, struct sf_tw_wrap *c, const char *text)
+{
+	wrap_text(w, c, text, 0);
+}
+
+void sf_tw_wrap_lines(struct sf_tw *w, struct sf_tw_wrap *c, const char *text)
+{
+	wrap_text(w, c, text, 1);
+}
+
 void sf_tw_para(struct sf_tw *w, size_t col, const char *label, const char *text)
+{
+	struct sf_tw_wrap c;
+	size_t lw = strlen(label);
+
+	sf_tw_spaces(w, col);
+	sf_tw_puts(w, label);
+	sf_tw_wrap_begin(&c, col + lw, col + lw);
+	sf_tw_wrap_lines(w, &c, text);
+	sf_tw_puts(w, "\n");
+}
+
+void sf_tw_para_raw(struct sf_tw *w, size_t col, const char *label, const char *text)
 {
 	struct sf_tw_wrap c;
 	size_t lw = strlen(label);

@@ -51,9 +51,11 @@ void sf_tw_spaces(struct sf_tw *w, size_t n);
 void sf_tw_sgr(struct sf_tw *w, const char *code);
 
 /*
- * Writes @n bytes of untrusted @s (if @w is non-NULL) with every C0/C1
- * control, DEL and ill-formed UTF-8 byte shown as "\xNN", and returns the
- * number of columns the text takes (one per code point).
+ * Writes @n bytes of untrusted @s (if @w is non-NULL) escaped as by
+ * sf_text_escape() (util.h: C0/C1 controls, DEL and ill-formed UTF-8 as
+ * "\xNN", line separators and bidi controls as "\uNNNN"), and returns the
+ * number of columns the text takes (one per code point, one per escape byte).
+ * Text already escaped (a finding's message) passes unchanged.
  */
 size_t sf_tw_esc(struct sf_tw *w, const char *s, size_t n);
 size_t sf_tw_str(struct sf_tw *w, const char *s);   /* sf_tw_esc of a C string */
@@ -64,10 +66,20 @@ void sf_tw_wrap_newline(struct sf_tw *w, struct sf_tw_wrap *c);
 /* Adds one word (@n untrusted bytes, then the trusted @suffix), breaking the line if needed. */
 void sf_tw_wrap_word(struct sf_tw *w, struct sf_tw_wrap *c, const char *s, size_t n,
 		     const char *suffix);
-/* Adds untrusted running text; a newline in it starts a new line. */
+/* Adds untrusted running text; a line break in it is shown escaped, never breaks a line. */
 void sf_tw_wrap_text(struct sf_tw *w, struct sf_tw_wrap *c, const char *text);
-/* "LABEL" + wrapped text at column @col, continuation under the text; ends the line. */
+/*
+ * Adds a finding's text (its values escaped by sf_rule_expand()): a newline
+ * in it (the template's own) starts a new line.
+ */
+void sf_tw_wrap_lines(struct sf_tw *w, struct sf_tw_wrap *c, const char *text);
+/*
+ * "LABEL" + wrapped finding text (sf_tw_wrap_lines) at column @col,
+ * continuation under the text; ends the line.
+ */
 void sf_tw_para(struct sf_tw *w, size_t col, const char *label, const char *text);
+/* The same for untrusted raw text (sf_tw_wrap_text: line breaks shown escaped). */
+void sf_tw_para_raw(struct sf_tw *w, size_t col, const char *label, const char *text);
 /* "  LABEL    " up to the text column. */
 void sf_tw_label(struct sf_tw *w, const char *label);
 /* A labelled line of untrusted text ("?" if NULL), wrapped under the text column. */

@@ -7,47 +7,45 @@
 /*
  * Expands a table template: {d} {s} {x} {y} {p} {f} become the arguments
  * (NULL = "").  Any other brace is copied.  Returns a malloc'd string or NULL.
+ *
+ * This is where text from outside (DNS data, certificate fields, HTTP bodies,
+ * log fields) enters a message, so the values, and only they, are escaped
+ * here, once (sf_sb_add_esc, util.h): a line break, a terminal control or a
+ * bidi override in a value becomes a visible escape, and only the template's
+ * own newlines can break a line.  The escape is a fixed point, so a value that
+ * is itself an expanded message (FED-003 quoting a finding) is not changed
+ * again.  A message longer than SF_SB_MAX ends with the visible cut marker.
  */
 char *sf_rule_expand(const char *tpl, const sf_rule_args *a)
 {
-	size_t len = 0;
-	char *buf = NULL;
+	sf_sb b;
+	const char *p = tpl;
 
-	for (int pass = 0; pass < 2; pass++) {
-		const char *p = tpl;
+	sf_sb_init(&b, 0);
+	while (*p) {
+		const char *rep = NULL;
+		size_t lit;
 
-		len = 0;
-		while (*p) {
-			const char *rep = NULL;
-			int known = p[0] == '{' && p[1] && p[2] == '}' && strchr("dsxypf", p[1]);
-			size_t n = 1;
-
-			if (known) {
-				switch (p[1]) {
-				case 'd': rep = a->d; break;
-				case 's': rep = a->s; break;
-				case 'x': rep = a->x; break;
-				case 'y': rep = a->y; break;
-				case 'p': rep = a->p; break;
-				case 'f': rep = a->f; break;
-				}
-				rep = rep ? rep : "";
-				n = strlen(rep);
-				if (pass)
-					memcpy(buf + len, rep, n);
-				p += 3;
-			} else {
-				if (pass)
-					buf[len] = *p;
-				p++;
+		if (p[0] == '{' && p[1] && p[2] == '}' && strchr("dsxypf", p[1])) {
+			switch (p[1]) {
+			case 'd': rep = a->d; break;
+			case 's': rep = a->s; break;
+			case 'x': rep = a->x; break;
+			case 'y': rep = a->y; break;
+			case 'p': rep = a->p; break;
+			case 'f': rep = a->f; break;
 			}
-			len += n;
+			if (rep)
+				sf_sb_add_esc(&b, rep, strlen(rep));
+			p += 3;
+			continue;
 		}
-		if (pass == 0 && !(buf = malloc(len + 1)))
-			return NULL;
+		/* the template's own text up to the next brace that may open a placeholder */
+		lit = strcspn(p + 1, "{") + 1;
+		sf_sb_addn(&b, p, lit);
+		p += lit;
 	}
-	buf[len] = '\0';
-	return buf;
+	return sf_sb_take(&b);
 }
 
 int sf_findings_add(sf_findings *out, sf_profile profile, sf_rule rule, const char *domain,

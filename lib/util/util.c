@@ -1,6 +1,10 @@
 #include "util/util.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,4 +271,343 @@ size_t sf_utf8_seq(const unsigned char *s, size_t n, uint32_t *out_cp)
 	if (out_cp != NULL)
 		*out_cp = cp;
 	return len;
+}
+
+/* ------------------------------------------------------------------ */
+/* sf_sb: the growable string buffer                                   */
+/* ------------------------------------------------------------------ */
+
+void sf_sb_init(sf_sb *b, size_t max)
+{
+	memset(b, 0, sizeof(*b));
+	b->max = max;
+}
+
+static size_t sb_max(const sf_sb *b)
+{
+	size_t m = b->max ? b->max : SF_SB_MAX;
+
+	return m < sizeof(SF_SB_CUT) ? sizeof(SF_SB_CUT) : m;
+}
+
+/* Room for @need more bytes of text (and the NUL).  0 or -1 (oom set). */
+static int sb_reserve(sf_sb *b, size_t need)
+{
+	size_t cap;
+	char *p;
+
+	if (b->n + need + 1 <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : 64;
+	while (cap < b->n + need + 1) {
+		if (cap > SIZE_MAX / 2) {
+			b->oom = 1;
+			return -1;
+		}
+		cap *= 2;
+	}
+	p = realloc(b->p, cap);
+	if (!p) {
+		b->oom = 1;
+		return -1;
+	}
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+/*
+ * Appends @n bytes; past the cap, keeps what fits before the marker (whole
+ * UTF-8 sequences only; nothing of @s when @atomic) and ends with the marker.
+ */
+static int sb_put(sf_sb *b, const char *s, size_t n, int atomic)
+{
+	size_t max = sb_max(b), room, keep = 0;
+
+	if (b->oom)
+		return -1;
+	if (b->cut || (n == 0 && b->p != NULL))
+		return 0;
+	if (n <= max - b->n) {
+		if (sb_reserve(b, n) < 0)
+			return -1;
+		memcpy(b->p + b->n, s, n);
+		if (atomic) {
+			b->atom_b = b->n;
+			b->atom_e = b->n + n;
+		}
+		b->n += n;
+		b->p[b->n] = '\0';
+		return 0;
+	}
+	/* the cap is passed: the marker must fit, so the text may lose its tail */
+	room = max - (sizeof(SF_SB_CUT) - 1);
+	if (b->n > room) {
+		/* drop whole UTF-8 sequences of what is there already */
+		size_t k = room;
+
+		while (k > 0 && ((unsigned char)b->p[k] & 0xc0) == 0x80)
+			k--;
+		if (k > b->atom_b && k < b->atom_e)
+			k = b->atom_b;
+		b->n = k;
+	} else if (!atomic) {
+		const unsigned char *u = (const unsigned char *)s;
+
+		keep = room - b->n;
+		if (keep > n)
+			keep = n;
+		while (keep > 0 && keep < n && (u[keep] & 0xc0) == 0x80)
+			keep--;
+	}
+	if (sb_reserve(b, keep + sizeof(SF_SB_CUT) - 1) < 0)
+		return -1;
+	memcpy(b->p + b->n, s, keep);
+	b->n += keep;
+	memcpy(b->p + b->n, SF_SB_CUT, sizeof(SF_SB_CUT));
+	b->n += sizeof(SF_SB_CUT) - 1;
+	b->cut = 1;
+	return 0;
+}
+
+int sf_sb_addn(sf_sb *b, const char *s, size_t n)
+{
+	return sb_put(b, s, n, 0);
+}
+
+int sf_sb_add(sf_sb *b, const char *s)
+{
+	return s ? sb_put(b, s, strlen(s), 0) : (b->oom ? -1 : 0);
+}
+
+int sf_sb_addf(sf_sb *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int ret;
+
+	if (b->oom)
+		return -1;
+	va_start(ap, fmt);
+	s = sf_vaprintf(fmt, ap);
+	va_end(ap);
+	if (!s) {
+		b->oom = 1;
+		return -1;
+	}
+	ret = sb_put(b, s, strlen(s), 0);
+	free(s);
+	return ret;
+}
+
+int sf_sb_add_esc(sf_sb *b, const char *s, size_t n)
+{
+	size_t i = 0, run = 0;
+
+	if (!s)
+		return b->oom ? -1 : 0;
+	while (i < n && !b->cut && !b->oom) {
+		char esc[SF_TEXT_ESC_MAX];
+		size_t el, len = sf_text_unit(s + i, n - i, esc, &el);
+
+		if (el == 0) {
+			i += len;
+			continue;
+		}
+		if (i > run)
+			sb_put(b, s + run, i - run, 0);
+		sb_put(b, esc, el, 1); /* never cut inside an escape */
+		i += len;
+		run = i;
+	}
+	if (run < n && !b->cut)
+		sb_put(b, s + run, n - run, 0);
+	if (b->p == NULL)
+		sb_put(b, "", 0, 0);
+	return b->oom ? -1 : 0;
+}
+
+const char *sf_sb_str(const sf_sb *b)
+{
+	return b->p ? b->p : "";
+}
+
+char *sf_sb_take(sf_sb *b)
+{
+	char *p;
+
+	if (b->oom) {
+		sf_sb_release(b);
+		return NULL;
+	}
+	p = b->p ? b->p : strdup("");
+	b->p = NULL;
+	b->n = b->cap = 0;
+	b->cut = 0;
+	b->atom_b = b->atom_e = 0;
+	return p;
+}
+
+void sf_sb_release(sf_sb *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->n = b->cap = 0;
+	b->oom = b->cut = 0;
+	b->atom_b = b->atom_e = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Untrusted text made visible                                          */
+/* ------------------------------------------------------------------ */
+
+int sf_text_cp_unsafe(uint32_t cp)
+{
+	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+		return 1; /* C0, DEL, C1 */
+	if (cp == 0x2028 || cp == 0x2029)
+		return 1; /* line and paragraph separators */
+	if (cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069))
+		return 1; /* bidi marks, embeddings, overrides and isolates */
+	return 0;
+}
+
+size_t sf_text_unit(const char *s, size_t n, char esc[SF_TEXT_ESC_MAX], size_t *esc_len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t cp = 0;
+	size_t len = sf_utf8_seq(u, n, &cp);
+
+	*esc_len = 0;
+	esc[0] = '\0';
+	if (len > 0 && !sf_text_cp_unsafe(cp))
+		return len;
+	if (len == 0 || cp < 0xa0) {
+		/* ill-formed byte, or a C0/DEL/C1 control: its bytes as \xNN */
+		size_t k, o = 0;
+
+		if (len == 0)
+			len = 1;
+		for (k = 0; k < len; k++) {
+			esc[o++] = '\\';
+			esc[o++] = 'x';
+			esc[o++] = hex[u[k] >> 4];
+			esc[o++] = hex[u[k] & 0xf];
+		}
+		esc[o] = '\0';
+		*esc_len = o;
+		return len;
+	}
+	esc[0] = '\\';
+	esc[1] = 'u';
+	esc[2] = hex[(cp >> 12) & 0xf];
+	esc[3] = hex[(cp >> 8) & 0xf];
+	esc[4] = hex[(cp >> 4) & 0xf];
+	esc[5] = hex[cp & 0xf];
+	esc[6] = '\0';
+	*esc_len = 6;
+	return len;
+}
+
+char *sf_text_escape(const char *s, size_t n)
+{
+	sf_sb b;
+
+	if (!s)
+		return NULL;
+	/* no hard cap beyond memory: the callers bound their inputs */
+	sf_sb_init(&b, SIZE_MAX / 2);
+	if (sf_sb_add_esc(&b, s, n) < 0) {
+		sf_sb_release(&b);
+		return NULL;
+	}
+	return sf_sb_take(&b);
+}
+
+int sf_text_needs_escape(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		char esc[SF_TEXT_ESC_MAX];
+		size_t el;
+
+		i += sf_text_unit(s + i, n - i, esc, &el);
+		if (el)
+			return 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Bounded input files                                                  */
+/* ------------------------------------------------------------------ */
+
+int sf_input_open(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, fl;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+		snprintf(err, errlen, "'%s' is not a regular file or a pipe", path);
+		close(fd);
+		return -1;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+long sf_read_line(FILE *fp, char **buf, size_t *cap, size_t max)
+{
+	size_t n = 0;
+	int c;
+
+	for (;;) {
+		if (n + 2 > *cap) {
+			size_t nc = *cap ? *cap * 2 : 256;
+			char *p;
+
+			if (nc > max + 2)
+				nc = max + 2;
+			if (nc < n + 2)
+				nc = n + 2;
+			p = realloc(*buf, nc);
+			if (!p) {
+				errno = ENOMEM;
+				return -1;
+			}
+			*buf = p;
+			*cap = nc;
+		}
+		c = getc(fp);
+		if (c == EOF) {
+			if (ferror(fp))
+				return -1;
+			break;
+		}
+		if (n == max && c != '\n')
+			return -2;
+		(*buf)[n++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	(*buf)[n] = '\0';
+	return (long)n;
 }

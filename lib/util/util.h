@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -49,6 +50,87 @@ void sf_time_format(time_t t, char *buf, size_t len);
  * Does nothing when the buffer is already full; *@len is updated.
  */
 void sf_buf_add(char *buf, size_t cap, size_t *len, const char *s);
+
+/*
+ * A growable string buffer.  Text is appended whole until the hard cap
+ * (@max bytes of text, SF_SB_MAX if 0 at sf_sb_init) would be passed; then
+ * what fits is kept (cut at a UTF-8 boundary, never inside an escape) and
+ * the visible marker "..." ends the text, and later appends are ignored.
+ * Nothing is ever cut silently.  An allocation failure sets @oom; every
+ * function then does nothing, and sf_sb_take() returns NULL.
+ * A zeroed sf_sb is a valid empty buffer with the default cap.
+ */
+#define SF_SB_MAX (64u * 1024u)
+#define SF_SB_CUT "..."
+
+typedef struct sf_sb {
+	char *p;      /* NUL-terminated text, or NULL while nothing was appended */
+	size_t n;     /* its length */
+	size_t cap;   /* bytes allocated */
+	size_t max;   /* hard cap on n (0: SF_SB_MAX) */
+	int oom;      /* an allocation failed: the text is incomplete */
+	int cut;      /* the hard cap was reached: the text ends with SF_SB_CUT */
+	size_t atom_b, atom_e; /* the last escape appended: a cut never falls inside */
+} sf_sb;
+
+void sf_sb_init(sf_sb *b, size_t max);
+/* Appends @n bytes of @s (trusted text).  0, or -1 if out of memory. */
+int sf_sb_addn(sf_sb *b, const char *s, size_t n);
+int sf_sb_add(sf_sb *b, const char *s); /* a C string; NULL appends nothing */
+int sf_sb_addf(sf_sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends @n bytes of untrusted @s escaped by the rules of sf_text_escape(). */
+int sf_sb_add_esc(sf_sb *b, const char *s, size_t n);
+/* The text so far ("" when empty; valid until the next append). */
+const char *sf_sb_str(const sf_sb *b);
+/* Hands the malloc'd text over (an empty buffer gives ""), NULL if out of memory; resets @b. */
+char *sf_sb_take(sf_sb *b);
+void sf_sb_release(sf_sb *b);
+
+/*
+ * Untrusted text made visible, once, where it enters a message.  Every code
+ * point that could change what a reader sees beyond its own glyph becomes an
+ * escape of printable ASCII:
+ *   - ill-formed UTF-8, byte by byte:            \xNN
+ *   - C0 controls (line breaks, NUL, ESC), DEL
+ *     and C1 controls, byte by byte:             \x0a  \x1b  \x7f  \xc2\x85
+ *   - U+2028/U+2029 (line and paragraph separators) and the bidi controls
+ *     U+061C, U+200E/F, U+202A..E, U+2066..9:   \u2028  \u202e
+ * Everything else, the backslash included, is copied, so the escaped text is
+ * a fixed point: escaping it again changes nothing (no double escaping).
+ */
+/*
+ * One unit of @s (at most @n > 0 bytes): returns its length in bytes (>= 1);
+ * if it must be escaped, its escape goes to @esc (NUL-terminated, at most
+ * SF_TEXT_ESC_MAX bytes with the NUL) and *@esc_len is set, else *@esc_len = 0.
+ */
+#define SF_TEXT_ESC_MAX 32
+size_t sf_text_unit(const char *s, size_t n, char esc[SF_TEXT_ESC_MAX], size_t *esc_len);
+/* Is code point @cp one that sf_text_escape() shows as an escape? */
+int sf_text_cp_unsafe(uint32_t cp);
+/* @n bytes of @s escaped into a malloc'd string; NULL if out of memory (or @s NULL). */
+char *sf_text_escape(const char *s, size_t n);
+/* Does @s (@n bytes) hold anything that sf_text_escape() would change? */
+int sf_text_needs_escape(const char *s, size_t n);
+
+/*
+ * Bounded input files (-f, --allow-list): opens @path read-only with
+ * O_NONBLOCK (a FIFO without a writer cannot block the open), then fstat():
+ * a regular file is read as it is, a FIFO or pipe as a stream (O_NONBLOCK
+ * cleared: it ends when its writer closes it, at once if it has none);
+ * anything else (a device such as /dev/zero, a directory, a socket) is
+ * refused.  Returns the descriptor, or -1 with the message in @err
+ * ("cannot read 'PATH': ..." or "'PATH' is not a regular file or a pipe").
+ */
+int sf_input_open(const char *path, char *err, size_t errlen);
+
+/*
+ * Reads one line (up to and including '\n', or to the end of input) from
+ * @fp into *@buf (grown as getline() does, never beyond @max + 2 bytes).
+ * Returns its length (> 0), 0 at the end of input, -1 on a read error
+ * (errno set) or out of memory (errno ENOMEM), -2 if the line holds more
+ * than @max bytes (what was read is dropped; the caller stops).
+ */
+long sf_read_line(FILE *fp, char **buf, size_t *cap, size_t max);
 
 /* A growable array of owned strings. */
 typedef struct sf_strv {
