@@ -37,6 +37,12 @@ int cli_common_opt(cli_common *c, int opt, const char *arg);
  */
 int cli_common_validate(const cli_common *c);
 void cli_common_release(cli_common *c);
+/*
+ * Prints the zone source's notes on stderr ("sipfed: note: FILE: origin X
+ * (from the file name)": origins it inferred); nothing for another source.
+ * Interim: these belong in the result's DNS source (issue 9, item 4).
+ */
+void cli_zone_notes(const sf_ctx *ctx);
 /* Whether to colour stdout (format text, a terminal, NO_COLOR unset). */
 int cli_use_color(const cli_common *c);
 /* Flushes stdout and reports a write error; returns @status or 2. */

@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "cli_fed.h"
 #include "sipfed/run.h"
+#include "util/util.h"
 
 /* getopt_long values of check only (kept clear of the shared enum of cli.h and of cli_fed.h). */
 enum { OPT_CLIENT = 1900, OPT_RESUME, OPT_SHARD, OPT_QUIET };
@@ -32,6 +33,13 @@ enum { OPT_CLIENT = 1900, OPT_RESUME, OPT_SHARD, OPT_QUIET };
 #define CONCURRENCY_MAX 100000
 #define SHARD_MAX 1000000
 #define NAME_MAX_LEN 253
+/* -f bounds: a line holds a name or a SIP URI and a comment; errors name the line. */
+#define LIST_LINE_MAX 4096
+#define LIST_LINES_MAX 100000000
+#define LIST_SIZE_MAX_GIB 4
+#define LIST_SIZE_MAX ((uint64_t)LIST_SIZE_MAX_GIB << 30)
+#define STR_(x) #x
+#define STR(x) STR_(x)
 #define TOP_CHECKS 5
 
 void cli_usage_check(FILE *fp)
@@ -44,8 +52,10 @@ void cli_usage_check(FILE *fp)
 	      "Evaluates the DNS, network, TLS and certificate rules a Skype for Business Edge\n"
 	      "applies to the federation SRV record _sipfederationtls._tcp.DOMAIN and its targets.\n"
 	      "\n"
-	      "  --zone FILE            offline DNS from this master file (repeatable); a name in\n"
-	      "                         no zone is NXDOMAIN; TLS is then read from --certs only\n"
+	      "  --zone FILE[@ORIGIN]   offline DNS from this master file (repeatable); @ORIGIN for\n"
+	      "                         a file without $ORIGIN or absolute SOA owner (else the file\n"
+	      "                         name: x.zone, x.dns, x.db, db.x); a domain no file covers\n"
+	      "                         is an error; TLS is then read from --certs only\n"
 	      "  --certs DIR            offline TLS: DIR/<fqdn>.pem is the chain (leaf first)\n"
 	      "  --resolver IP[:PORT]   live DNS through this server (default: system resolver;\n"
 	      "                         not with --zone)\n"
@@ -193,6 +203,7 @@ typedef struct src {
 	FILE *fp;
 	char *line;
 	size_t cap, lineno;
+	uint64_t bytes; /* read so far */
 	char **args;
 	int n_args, ai;
 	const sf_allow_list *allow;
@@ -237,14 +248,32 @@ static char *line_domain(char *s, int first)
 	return s;
 }
 
+/*
+ * -f FILE: a regular file, or a FIFO / pipe read as a stream as standard
+ * input is ('-'); devices and directories are refused (sf_input_open: opened
+ * with O_NONBLOCK, so a FIFO without a writer cannot block, and ends at once).
+ */
 static int src_open(src *s, const char *file, int use_stdin)
 {
+	char err[1200];
+	int fd;
+
 	s->file = use_stdin ? "standard input" : file;
 	if (!file)
 		return 0;
-	s->fp = use_stdin ? stdin : fopen(file, "r");
+	if (use_stdin) {
+		s->fp = stdin;
+		return 0;
+	}
+	fd = sf_input_open(file, err, sizeof(err));
+	if (fd < 0) {
+		cli_error("%s", err);
+		return -1;
+	}
+	s->fp = fdopen(fd, "r");
 	if (!s->fp) {
 		cli_error("cannot read '%s': %s", file, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	return 0;
@@ -303,17 +332,34 @@ static int src_next(src *s, sf_job_kind *kind)
 				continue;
 			}
 			errno = 0;
-			len = getline(&s->line, &s->cap, s->fp);
+			len = sf_read_line(s->fp, &s->line, &s->cap, LIST_LINE_MAX);
+			if (len == -2 || (len > 0 && s->lineno + 1 > LIST_LINES_MAX) ||
+			    (len > 0 && (uint64_t)len > LIST_SIZE_MAX - s->bytes)) {
+				snprintf(s->err, sizeof(s->err), "'%s' line %zu: %s", s->file,
+					 s->lineno + 1, len == -2 ? "line longer than "
+					 STR(LIST_LINE_MAX) " bytes: not a list of domains"
+					 : s->lineno + 1 > LIST_LINES_MAX ? "more than "
+					 STR(LIST_LINES_MAX) " lines" : "more than "
+					 STR(LIST_SIZE_MAX_GIB) " GiB of input");
+				return -1;
+			}
 			if (len < 0) {
-				if (ferror(s->fp)) {
-					snprintf(s->err, sizeof(s->err), "cannot read '%s': %s", s->file,
-						 strerror(errno ? errno : EIO));
-					return -1;
-				}
+				snprintf(s->err, sizeof(s->err), "cannot read '%s': %s", s->file,
+					 strerror(errno ? errno : EIO));
+				return -1;
+			}
+			if (len == 0) {
 				s->phase++;
 				continue;
 			}
 			s->lineno++;
+			s->bytes += (uint64_t)len;
+			if (memchr(s->line, '\0', (size_t)len)) {
+				snprintf(s->err, sizeof(s->err),
+					 "'%s' line %zu: NUL byte: not a list of domains", s->file,
+					 s->lineno);
+				return -1;
+			}
 			item = line_domain(s->line, s->lineno == 1);
 			if (!item)
 				continue;
@@ -1237,6 +1283,8 @@ int cli_check(int argc, char **argv)
 		cli_error("%s", sf_ctx_error(ctx));
 		goto out;
 	}
+	if (!b.quiet)
+		cli_zone_notes(ctx);
 	feed_src.callback = fed.callback;
 	if (cli_fed_setup(&fed, ctx) < 0)
 		goto out;

@@ -183,6 +183,15 @@ nomem:
 	return -1;
 }
 
+void cli_zone_notes(const sf_ctx *ctx)
+{
+	size_t n = 0;
+	const char *const *v = sf_ctx_notes(ctx, &n);
+
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "sipfed: note: %s\n", v[i]);
+}
+
 int cli_common_validate(const cli_common *c)
 {
 	if (c->opt.certs_dir && c->opt.n_zone_files == 0) {

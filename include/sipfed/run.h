@@ -92,6 +92,12 @@ typedef struct sf_run_options {
 	 * domain's dial-in host with those of the domains before it.
 	 */
 	int ordered;
+	/**
+	 * Per-job deadline in ms: a job still waiting for answers then gives a
+	 * result with verdict error and is abandoned.  0 = 8 times the
+	 * context's timeout (at least 30 s).
+	 */
+	unsigned deadline_ms;
 	/** If non-NULL, polled a few times a second: non-zero stops the run (a signal handler's flag). */
 	volatile sig_atomic_t *stop_flag;
 	/** Called about every @progress_ms (0 = 250) while the run goes, and once at the end. */

@@ -141,6 +141,12 @@ typedef enum sf_rule {
 	SF_R_FED001_PEER_EXPIRED,
 	SF_R_FED003_NO_SRV,
 	SF_R_FED003_NO_ADDRESS,
+	/* A CA certificate of the path: dates, EKU nesting (lib/rules/cert_rules.c). */
+	SF_R_CERT004_CA_EXPIRED,
+	SF_R_CERT004_CA_NOT_YET_VALID,
+	SF_R_CERT006_CA_EKU,
+	SF_R_CERT007_CA_NO_CLIENTAUTH,
+	SF_R_DNS006_NOT_PROBED,
 	/*
 	 * Gaps between a plan (sipfed plan --check) and reality, and notes on a
 	 * plan: what no check of SPEC §4 names.  Keep them last and together.
@@ -246,6 +252,39 @@ typedef struct sf_link {
 	char *href;
 } sf_link;
 
+/** What a check looked at (sf_result.checked), so that a verdict claims no more. */
+enum sf_checked {
+	SF_CHECKED_DNS = 1,       /**< the DNS records */
+	SF_CHECKED_TLS = 2,       /**< connections and certificates (a TLS source: live or --certs) */
+	SF_CHECKED_CLIENT = 4,    /**< client discovery (--client) */
+	SF_CHECKED_CALLBACK = 8,  /**< the inbound callback for a peer (FED-001) */
+	SF_CHECKED_ALLOW = 16,    /**< the allow list (FED-003) */
+};
+
+/**
+ * The facts of one certificate a check saw (a TLS look at host:port), for
+ * dashboards and expiry graphs.  Strings owned; NULL when not observed.
+ */
+typedef struct sf_cert_info {
+	char *host;            /**< the name asked for (SNI), e.g. the SRV target */
+	uint16_t port;
+	char *tls_version;     /**< "TLSv1.3"; NULL offline */
+	char *cipher;          /**< IANA name; NULL offline */
+	char *subject, *issuer;   /**< of the leaf, one line (RFC 2253) */
+	char **san_dns;
+	size_t n_san_dns;
+	char *not_before, *not_after; /**< RFC 3339 */
+	long days_left;        /**< whole days from the check's time to notAfter (negative: expired) */
+	char *key_type;        /**< "RSA", "EC", ... */
+	int key_bits;
+	char *signature;       /**< signature algorithm of the leaf, e.g. "sha256WithRSAEncryption" */
+	char **chain_sent;     /**< subjects as the server sent them, leaf first */
+	size_t n_chain_sent;
+	char **chain_built;    /**< subjects of the path verification built, leaf first (up to
+				    where it stopped when untrusted) */
+	size_t n_chain_built;
+} sf_cert_info;
+
 /** The result of checking one SIP domain (SPEC §3 `R`). */
 typedef struct sf_result {
 	char *domain;
@@ -257,6 +296,11 @@ typedef struct sf_result {
 	sf_findings findings;
 	sf_link *links;   /**< --client: links of the lyncdiscover answer */
 	size_t n_links;
+	unsigned checked;     /**< enum sf_checked bits: what the verdict is about */
+	char *dns_source;     /**< "resolver 192.0.2.53:53", "zone files a.zone, b.zone", ... */
+	char *tls_source;     /**< "live TLS", "lab directory DIR"; NULL: TLS not checked */
+	sf_cert_info *certs;  /**< the certificates seen, in SRV order */
+	size_t n_certs;
 } sf_result;
 
 void sf_result_free(sf_result *r);
@@ -303,6 +347,12 @@ typedef struct sf_ctx sf_ctx;
  */
 sf_status sf_ctx_new(const sf_options *opt, sf_ctx **out_ctx);
 void sf_ctx_free(sf_ctx *ctx);
+/**
+ * Notes on how the context read its inputs, one sentence each (a zone
+ * file's origin inferred from its name: "FILE: origin X (from the file
+ * name)"); *out_n receives their count.  Owned by the context.
+ */
+const char *const *sf_ctx_notes(const sf_ctx *ctx, size_t *out_n);
 /** The message of the last failure, e.g. "cannot read 'x.zone': ...". */
 const char *sf_ctx_error(const sf_ctx *ctx);
 

@@ -106,5 +106,10 @@ void sf_result_free(sf_result *r)
 		free(r->links[i].href);
 	}
 	free(r->links);
+	free(r->dns_source);
+	free(r->tls_source);
+	for (size_t i = 0; i < r->n_certs; i++)
+		sf_cert_info_release(&r->certs[i]);
+	free(r->certs);
 	free(r);
 }

@@ -30,8 +30,19 @@ struct sf_ctx {
 	sf_strv dr_ciphers, dr_roots;
 	char *dr_ciphers_file, *dr_roots_file;
 	sf_rule_env env;
+	/* What results name as their sources (sf_result.dns_source / tls_source). */
+	char *dns_desc, *tls_desc;
 	char err[1024];
 };
+
+/*
+ * The facts of the certificate @t shows at @host:@port for a result
+ * (sf_cert_info), at the context's time.  SF_OK or SF_ENOMEM.
+ * lib/core/certinfo.c.
+ */
+sf_status sf_cert_info_fill(const sf_ctx *ctx, const char *host, uint16_t port,
+			    const sf_tls_facts *t, sf_cert_info *out);
+void sf_cert_info_release(sf_cert_info *c);
 
 /*
  * The collector's last step on a fetched chain: its verification against

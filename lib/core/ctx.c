@@ -35,6 +35,12 @@ sf_status sf_collect_chain(const sf_ctx *ctx, sf_tls_facts *t)
 										  : SF_OK;
 }
 
+const char *const *sf_ctx_notes(const sf_ctx *ctx, size_t *out_n)
+{
+	*out_n = 0;
+	return ctx && ctx->dns ? sf_dns_zone_notes(ctx->dns, out_n) : NULL;
+}
+
 int sf_ctx_client(const sf_ctx *ctx)
 {
 	return ctx->client;
@@ -125,6 +131,55 @@ sf_status sf_ctx_new(const sf_options *opt, sf_ctx **out_ctx)
 	if (st != SF_OK)
 		return st;
 
+	/* What the results will name as their sources. */
+	if (opt->no_network) {
+		ctx->dns_desc = NULL;
+	} else if (opt->n_zone_files > 0) {
+		size_t len = sizeof("zone files ");
+
+		for (size_t i = 0; i < opt->n_zone_files; i++)
+			len += strlen(opt->zone_files[i]) + 2;
+		ctx->dns_desc = malloc(len);
+		if (!ctx->dns_desc)
+			return sf_ctx_fail(ctx, SF_ENOMEM, "out of memory");
+		sf_sb d = { 0 };
+		size_t n_notes = 0;
+		const char *const *notes = sf_dns_zone_notes(ctx->dns, &n_notes);
+
+		(void)len;
+		sf_sb_addf(&d, "zone file%s ", opt->n_zone_files > 1 ? "s" : "");
+		for (size_t i = 0; i < opt->n_zone_files; i++) {
+			if (i)
+				sf_sb_add(&d, ", ");
+			sf_sb_add_esc(&d, opt->zone_files[i], strlen(opt->zone_files[i]));
+		}
+		/* an origin that was guessed is part of what the answers rest on */
+		for (size_t i = 0; i < n_notes; i++) {
+			sf_sb_add(&d, i ? "; " : " (");
+			sf_sb_add_esc(&d, notes[i], strlen(notes[i]));
+		}
+		if (n_notes)
+			sf_sb_add(&d, ")");
+		free(ctx->dns_desc);
+		ctx->dns_desc = sf_sb_take(&d);
+		if (!ctx->dns_desc)
+			return sf_ctx_fail(ctx, SF_ENOMEM, "out of memory");
+	} else {
+		char *servers = sf_dns_live_servers(ctx->dns);
+
+		ctx->dns_desc = opt->resolver ? sf_aprintf("resolver %s", servers ? servers : opt->resolver)
+					      : sf_aprintf("system resolver %s", servers ? servers : "");
+		free(servers);
+		if (!ctx->dns_desc)
+			return sf_ctx_fail(ctx, SF_ENOMEM, "out of memory");
+	}
+	if (ctx->tls) {
+		ctx->tls_desc = opt->certs_dir ? sf_aprintf("lab directory %s", opt->certs_dir)
+					       : sf_strdup("live TLS");
+		if (!ctx->tls_desc)
+			return sf_ctx_fail(ctx, SF_ENOMEM, "out of memory");
+	}
+
 	/* The distribution's list (package publicsuffix) if present, else libpsl's own. */
 	ctx->psl = psl_latest(NULL);
 	ctx->env.profile = ctx->profile;
@@ -153,5 +208,7 @@ void sf_ctx_free(sf_ctx *ctx)
 	sf_strv_release(&ctx->dialin_addr);
 	sf_strv_release(&ctx->dialin_host);
 	sf_dr_data_release(ctx);
+	free(ctx->dns_desc);
+	free(ctx->tls_desc);
 	free(ctx);
 }

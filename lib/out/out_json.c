@@ -120,6 +120,81 @@ static json_t *js_links(const sf_result *r)
 	return a;
 }
 
+/* "checked": what the verdict is about, in a fixed order. */
+static json_t *js_checked(unsigned c)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = { { SF_CHECKED_DNS, "dns" }, { SF_CHECKED_TLS, "tls" },
+		      { SF_CHECKED_CLIENT, "client" }, { SF_CHECKED_CALLBACK, "callback" },
+		      { SF_CHECKED_ALLOW, "allow_list" } };
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < sizeof(names) / sizeof(names[0]); i++)
+		if ((c & names[i].bit) && json_array_append_new(a, json_string(names[i].name)) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/* One "certificates" entry (sf_cert_info). */
+static json_t *js_cert_info(const sf_cert_info *c)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	if (sf_js_set(o, "host", sf_js_str(c->host)) != 0 ||
+	    sf_js_set(o, "port", json_integer(c->port)) != 0 ||
+	    sf_js_set(o, "subject", sf_js_str(c->subject)) != 0 ||
+	    sf_js_set(o, "issuer", sf_js_str(c->issuer)) != 0 ||
+	    sf_js_set(o, "san_dns", sf_js_strv(c->san_dns, c->n_san_dns)) != 0 ||
+	    sf_js_set(o, "not_before", sf_js_str(c->not_before)) != 0 ||
+	    sf_js_set(o, "not_after", sf_js_str(c->not_after)) != 0 ||
+	    sf_js_set(o, "days_left", c->not_after ? json_integer(c->days_left) : json_null()) != 0 ||
+	    sf_js_set(o, "key_type", sf_js_str(c->key_type)) != 0 ||
+	    sf_js_set(o, "key_bits", c->key_bits > 0 ? json_integer(c->key_bits) : json_null()) != 0 ||
+	    sf_js_set(o, "signature", sf_js_str(c->signature)) != 0 ||
+	    sf_js_set(o, "chain_sent", sf_js_strv(c->chain_sent, c->n_chain_sent)) != 0 ||
+	    sf_js_set(o, "chain_built", sf_js_strv(c->chain_built, c->n_chain_built)) != 0 ||
+	    sf_js_set(o, "tls_version", sf_js_str(c->tls_version)) != 0 ||
+	    sf_js_set(o, "cipher", sf_js_str(c->cipher)) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* "checked", "sources" and "certificates": what the verdict rests on. */
+static int js_meta(json_t *root, const sf_result *r)
+{
+	json_t *src = json_object(), *certs = json_array();
+
+	if (src == NULL || certs == NULL ||
+	    sf_js_set(src, "dns", sf_js_str(r->dns_source)) != 0 ||
+	    sf_js_set(src, "tls", sf_js_str(r->tls_source)) != 0)
+		goto fail;
+	for (size_t i = 0; i < r->n_certs; i++)
+		if (json_array_append_new(certs, js_cert_info(&r->certs[i])) != 0)
+			goto fail;
+	if (sf_js_set(root, "checked", js_checked(r->checked)) != 0) {
+		json_decref(src);
+		json_decref(certs);
+		return -1;
+	}
+	if (sf_js_set(root, "sources", src) != 0) {
+		json_decref(certs);
+		return -1;
+	}
+	return sf_js_set(root, "certificates", certs);
+fail:
+	json_decref(src);
+	json_decref(certs);
+	return -1;
+}
+
 char *sf_out_json_result(const sf_result *r)
 {
 	json_t *root = NULL, *srv = NULL, *tmp;
@@ -152,6 +227,8 @@ char *sf_out_json_result(const sf_result *r)
 		goto out;
 	/* Only when the client checks ran (links non-NULL, possibly empty). */
 	if (r->links != NULL && sf_js_set(root, "links", js_links(r)) != 0)
+		goto out;
+	if (js_meta(root, r) != 0)
 		goto out;
 	text = json_dumps(root, JSON_COMPACT);
 out:

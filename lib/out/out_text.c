@@ -14,8 +14,9 @@
 #include "sipfed/sipfed.h"
 #include "util/util.h"
 
-/* Block header: "NAME  VERDICT  (EXTRA)". */
-static void tw_header(struct sf_tw *w, const char *name, sf_verdict v, const char *extra)
+/* Block header: "NAME  VERDICT[SCOPE]  (EXTRA)"; @scope says what the verdict is about. */
+static void tw_header(struct sf_tw *w, const char *name, sf_verdict v, const char *scope,
+		      const char *extra)
 {
 	const char *sgr;
 	const char *word = sf_tw_verdict_word(v, &sgr);
@@ -27,6 +28,7 @@ static void tw_header(struct sf_tw *w, const char *name, sf_verdict v, const cha
 	sf_tw_sgr(w, sgr);
 	sf_tw_puts(w, word);
 	sf_tw_sgr(w, SF_SGR_RESET);
+	sf_tw_puts(w, scope);
 	sf_tw_printf(w, "  (%s)\n", extra);
 }
 
@@ -253,9 +255,15 @@ int sf_out_text_result(FILE *fp, const sf_result *r, int color)
 		return -1;
 	pn = sf_profile_name(r->profile);
 	snprintf(extra, sizeof(extra), "profile %s", pn != NULL ? pn : "?");
-	tw_header(&w, r->domain, r->verdict, extra);
+	/* A verdict claims no more than was checked: without TLS it is about DNS alone. */
+	tw_header(&w, r->domain, r->verdict,
+		  r->verdict != SF_VERDICT_ERROR && (r->checked & SF_CHECKED_DNS) &&
+				  !(r->checked & SF_CHECKED_TLS)
+			  ? " (DNS only)"
+			  : "",
+		  extra);
 	if (r->verdict == SF_VERDICT_ERROR)
-		sf_tw_para(&w, 2, "reason: ", r->reason != NULL ? r->reason : "unknown");
+		sf_tw_para_raw(&w, 2, "reason: ", r->reason != NULL ? r->reason : "unknown");
 	/* a check that could not run says nothing about SRV records */
 	if (r->verdict != SF_VERDICT_ERROR || r->n_srv > 0)
 		tw_srv(&w, r);
@@ -277,7 +285,7 @@ int sf_out_text_cert(FILE *fp, const sf_cert_result *r, int color)
 	pn = sf_profile_name(r->profile);
 	snprintf(extra, sizeof(extra), "profile %s, role %s", pn != NULL ? pn : "?",
 		 sf_role_name(r->role));
-	tw_header(&w, r->file, sf_findings_verdict(&r->findings), extra);
+	tw_header(&w, r->file, sf_findings_verdict(&r->findings), "", extra);
 	sf_tw_field(&w, "subject", r->subject);
 	sf_tw_field(&w, "issuer", r->issuer);
 

@@ -41,6 +41,15 @@
 			return SF_ENOMEM;                                                  \
 	} while (0)
 
+/* The same, in a function that holds growable buffers: on failure, to its cleanup. */
+#define ADDS(rule, subj, x, y)                                                             \
+	do {                                                                               \
+		if (sf_findings_add(out, env->profile, (rule), domain, (subj), (x), (y))) { \
+			st = SF_ENOMEM;                                                    \
+			goto out;                                                          \
+		}                                                                          \
+	} while (0)
+
 /* Microsoft 365 directory targets of _sip._tls (CLI-001). */
 static const char *const ms_sipdir[] = {
 	"sipdir.online.lync.com",
@@ -87,25 +96,6 @@ static const char *parent(const char *name)
 	return dot && dot[1] ? dot + 1 : name;
 }
 
-/* Appends printf text to @buf (capacity @cap, length *len), truncating. */
-static void buf_add(char *buf, size_t cap, size_t *len, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void buf_add(char *buf, size_t cap, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*len + 1 >= cap)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *len, cap - *len, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	*len += (size_t)n < cap - *len ? (size_t)n : cap - *len - 1;
-}
-
 enum cert_outcome {
 	CERT_OK = 0,
 	CERT_NO_TLS,  /* no chain: not reached, no handshake, nothing in the lab */
@@ -116,24 +106,24 @@ enum cert_outcome {
  * Does the chain @t presented at @port serve @name to a client: a chain at
  * all, the name on the leaf (SAN dNSName; CN only without SAN; a wildcard
  * counts, as in a browser), the leaf's dates, a chain to a trusted root?
- * Writes the first reason against it into @buf.  Returns CERT_* or -1 on an
- * internal error.
+ * Writes the first reason against it into @why (emptied first).  Returns
+ * CERT_* or -1 on an internal error or out-of-memory.
  */
 static int cert_outcome(const sf_rule_env *env, const sf_tls_facts *t, const char *name,
-			unsigned port, char *buf, size_t cap)
+			unsigned port, sf_sb *why)
 {
 	X509 *leaf;
 	sf_strv san = { 0 }, ips = { 0 };
 	const sf_verify *v = &t->cf.v;
 	time_t now = env->now ? env->now : time(NULL), nb, na;
 	char *matched = NULL, *cn = NULL, when[40];
-	size_t len = 0;
 	int how = 0, rc = -1;
 
-	buf[0] = '\0';
+	sf_sb_release(why);
 	if (t->state != SF_TLS_OK || !t->chain || sk_X509_num(t->chain) == 0) {
-		buf_add(buf, cap, &len, "no certificate on port %u (%s)", port,
-			t->error ? t->error : "no TLS answer");
+		if (sf_sb_addf(why, "no certificate on port %u (%s)", port,
+			       t->error ? t->error : "no TLS answer") < 0)
+			return -1;
 		return CERT_NO_TLS;
 	}
 	leaf = sk_X509_value(t->chain, 0);
@@ -144,27 +134,32 @@ static int cert_outcome(const sf_rule_env *env, const sf_tls_facts *t, const cha
 		cn = sf_x509_cn(leaf);
 		if (sf_x509_san(leaf, &san, &ips) < 0)
 			goto out;
-		buf_add(buf, cap, &len, "the certificate does not carry %s (subject CN %s; SAN "
-			"dNSNames: ", name, cn ? cn : "none");
+		if (sf_sb_addf(why, "the certificate does not carry %s (subject CN %s; SAN "
+			       "dNSNames: ", name, cn ? cn : "none") < 0)
+			goto out;
 		for (size_t i = 0; i < san.n; i++)
-			buf_add(buf, cap, &len, "%s%s", i ? ", " : "", san.v[i]);
-		buf_add(buf, cap, &len, "%s)", san.n ? "" : "none");
+			if (sf_sb_addf(why, "%s%s", i ? ", " : "", san.v[i]) < 0)
+				goto out;
+		if (sf_sb_addf(why, "%s)", san.n ? "" : "none") < 0)
+			goto out;
 		rc = CERT_BAD;
 		goto out;
 	}
 	if (sf_x509_time(X509_get0_notBefore(leaf), &nb) == 0 &&
 	    sf_x509_time(X509_get0_notAfter(leaf), &na) == 0 && (na < now || nb > now)) {
 		sf_time_format(na < now ? na : nb, when, sizeof(when));
-		buf_add(buf, cap, &len, "the certificate %s %s", na < now ? "expired on" :
-			"is not valid before", when);
+		if (sf_sb_addf(why, "the certificate %s %s", na < now ? "expired on" :
+			       "is not valid before", when) < 0)
+			goto out;
 		rc = CERT_BAD;
 		goto out;
 	}
 	if (!t->cf.collected || !v->ok) {
-		buf_add(buf, cap, &len, "the chain does not verify: %s%s%s",
-			t->cf.collected && v->reason ? v->reason : "not verified",
-			t->cf.collected && v->top_subject ? " at " : "",
-			t->cf.collected && v->top_subject ? v->top_subject : "");
+		if (sf_sb_addf(why, "the chain does not verify: %s%s%s",
+			       t->cf.collected && v->reason ? v->reason : "not verified",
+			       t->cf.collected && v->top_subject ? " at " : "",
+			       t->cf.collected && v->top_subject ? v->top_subject : "") < 0)
+			goto out;
 		rc = CERT_BAD;
 		goto out;
 	}
@@ -181,6 +176,8 @@ static sf_status rules_sip(const sf_rule_env *env, const char *domain, const sf_
 			   sf_findings *out)
 {
 	char owner[300], buf[1024], sug[300], pw[24], port[8];
+	sf_sb why = { 0 };
+	sf_status st = SF_OK;
 
 	snprintf(owner, sizeof(owner), "_sip._tls.%s", domain);
 	snprintf(sug, sizeof(sug), "sip.%s", domain);
@@ -222,13 +219,17 @@ static sf_status rules_sip(const sf_rule_env *env, const char *domain, const sf_
 		}
 		if (!s->tls_checked)
 			continue;
-		oc = cert_outcome(env, &s->tls, t, s->port, buf, sizeof(buf));
-		if (oc < 0)
-			return SF_EINTERNAL;
+		oc = cert_outcome(env, &s->tls, t, s->port, &why);
+		if (oc < 0) {
+			st = SF_ENOMEM;
+			goto out;
+		}
 		if (oc != CERT_OK)
-			ADD(SF_R_CLI001_CERT, t, buf, NULL);
+			ADDS(SF_R_CLI001_CERT, t, sf_sb_str(&why), NULL);
 	}
-	return SF_OK;
+out:
+	sf_sb_release(&why);
+	return st;
 }
 
 /* What became of one autodiscover request, for messages. */
@@ -250,8 +251,9 @@ static sf_status rules_discover(const sf_rule_env *env, const char *domain,
 				const sf_client_host *h, int external, sf_findings *out)
 {
 	const char *away = NULL;
-	char cert[1024], why[1400], y[1200];
+	sf_sb cert = { 0 }, why = { 0 }, y = { 0 };
 	int ms, oc = CERT_OK, https_ok, http_ok;
+	sf_status st = SF_OK;
 
 	if (!h->name)
 		return SF_OK;
@@ -259,13 +261,12 @@ static sf_status rules_discover(const sf_rule_env *env, const char *domain,
 		if (!external)
 			return SF_OK; /* normally published on the internal DNS only */
 		if (h->alias)
-			snprintf(why, sizeof(why), " (a CNAME to %s, which has no address)",
-				 h->alias);
+			sf_sb_addf(&why, " (a CNAME to %s, which has no address)", h->alias);
 		else
-			snprintf(why, sizeof(why), "%s", h->rcode == SF_DNS_NXDOMAIN
-				 ? " (the name does not exist)" : " (no A or AAAA record)");
-		ADD(SF_R_CLI002_NO_DNS, h->name, why, NULL);
-		return SF_OK;
+			sf_sb_add(&why, h->rcode == SF_DNS_NXDOMAIN ? " (the name does not exist)"
+								     : " (no A or AAAA record)");
+		ADDS(SF_R_CLI002_NO_DNS, h->name, sf_sb_str(&why), NULL);
+		goto out;
 	}
 	ms = ms365_web(h->alias) || ms365_web(h->canonical);
 	if (!ms && h->alias && !in_domain(h->alias, domain))
@@ -276,64 +277,73 @@ static sf_status rules_discover(const sf_rule_env *env, const char *domain,
 	if (!h->tls_checked) {
 		/* DNS facts only (offline without --certs). */
 		if (away) {
-			snprintf(why, sizeof(why), "is a CNAME into another domain (to %s), which "
-				 "mobile clients do not follow over HTTPS", away);
-			ADD(SF_R_CLI003_CNAME, h->name, why, "");
+			sf_sb_addf(&why, "is a CNAME into another domain (to %s), which mobile "
+				   "clients do not follow over HTTPS", away);
+			ADDS(SF_R_CLI003_CNAME, h->name, sf_sb_str(&why), "");
 		}
-		return SF_OK;
+		goto out;
 	}
-	oc = cert_outcome(env, &h->tls, h->name, 443, cert, sizeof(cert));
-	if (oc < 0)
-		return SF_EINTERNAL;
+	oc = cert_outcome(env, &h->tls, h->name, 443, &cert);
+	if (oc < 0) {
+		st = SF_ENOMEM;
+		goto out;
+	}
 	/* A Microsoft 365 web directory is trusted for the domain without its name. */
 	https_ok = (oc == CERT_OK || (ms && oc == CERT_BAD)) && h->https.doc_ok;
 	http_ok = h->http.doc_ok;
 
 	if (http_ok)
-		snprintf(y, sizeof(y), "; it answers there (supported, not recommended: the answer "
-			 "travels unprotected%s)", away ? ", and the client asks the user to confirm "
-			 "the web services of the other domain" : "");
+		sf_sb_addf(&y, "; it answers there (supported, not recommended: the answer "
+			   "travels unprotected%s)", away ? ", and the client asks the user to "
+			   "confirm the web services of the other domain" : "");
 	else
-		snprintf(y, sizeof(y), ", which does not answer: %s", answer_text(&h->http));
+		sf_sb_addf(&y, ", which does not answer: %s", answer_text(&h->http));
 	if (away) {
-		snprintf(why, sizeof(why), "is a CNAME into another domain (to %s), which mobile "
-			 "clients do not follow over HTTPS", away);
-		ADD(SF_R_CLI003_CNAME, h->name, why, y);
+		sf_sb_addf(&why, "is a CNAME into another domain (to %s), which mobile "
+			   "clients do not follow over HTTPS", away);
+		ADDS(SF_R_CLI003_CNAME, h->name, sf_sb_str(&why), sf_sb_str(&y));
 	} else if (!https_ok && http_ok) {
-		snprintf(why, sizeof(why), "has no working HTTPS autodiscover (%s)",
-			 oc != CERT_OK ? cert : answer_text(&h->https));
-		ADD(SF_R_CLI003_CNAME, h->name, why, y);
+		sf_sb_addf(&why, "has no working HTTPS autodiscover (%s)",
+			   oc != CERT_OK ? sf_sb_str(&cert) : answer_text(&h->https));
+		ADDS(SF_R_CLI003_CNAME, h->name, sf_sb_str(&why), sf_sb_str(&y));
 	}
 	if (https_ok || http_ok)
-		return SF_OK;
+		goto out;
 	if (oc == CERT_BAD && !ms)
-		ADD(SF_R_CLI002_CERT, h->name, cert, NULL);
+		ADDS(SF_R_CLI002_CERT, h->name, sf_sb_str(&cert), NULL);
 	if (oc == CERT_NO_TLS || !h->https.doc_ok) {
-		snprintf(why, sizeof(why), "HTTPS: %s; HTTP on port 80: %s",
-			 oc == CERT_NO_TLS ? cert : answer_text(&h->https), answer_text(&h->http));
-		ADD(SF_R_CLI002_HTTP, h->name, why, NULL);
+		sf_sb_release(&why);
+		sf_sb_addf(&why, "HTTPS: %s; HTTP on port 80: %s",
+			   oc == CERT_NO_TLS ? sf_sb_str(&cert) : answer_text(&h->https),
+			   answer_text(&h->http));
+		ADDS(SF_R_CLI002_HTTP, h->name, sf_sb_str(&why), NULL);
 	}
-	return SF_OK;
+out:
+	/* a buffer that ran out of memory shows as empty text: the status says so */
+	if (st == SF_OK && (why.oom || y.oom || cert.oom))
+		st = SF_ENOMEM;
+	sf_sb_release(&cert);
+	sf_sb_release(&why);
+	sf_sb_release(&y);
+	return st;
 }
 
 /*
  * Does dial-in host @h work for a browser: an address, and (when a TLS
  * source was asked) a valid certificate for it on port 443?  1 yes, 0 no
- * (the reason in @buf), 2 not known (no certificate checked), -1 on an
- * internal error.
+ * (the reason in @why), 2 not known (no certificate checked), -1 on an
+ * internal error or out-of-memory.
  */
-static int dialin_works(const sf_rule_env *env, const sf_client_host *h, char *buf, size_t cap)
+static int dialin_works(const sf_rule_env *env, const sf_client_host *h, sf_sb *why)
 {
 	int oc;
 
-	buf[0] = '\0';
-	if (h->n_addrs == 0) {
-		snprintf(buf, cap, "it does not resolve");
-		return 0;
-	}
+	sf_sb_release(why);
+	if (h->n_addrs == 0)
+		return sf_sb_add(why, "it does not resolve") < 0 ? -1 : 0;
 	if (!h->tls_checked)
 		return 2;
-	oc = cert_outcome(env, &h->tls, h->name, 443, buf, cap);
+	oc = cert_outcome(env, &h->tls, h->name, 443, why);
 	if (oc < 0)
 		return -1;
 	return oc == CERT_OK;
@@ -341,13 +351,14 @@ static int dialin_works(const sf_rule_env *env, const sf_client_host *h, char *b
 
 int sf_rules_dialin_keep_own(const sf_rule_env *env, const sf_client_facts *c)
 {
-	char buf[1024];
+	sf_sb why = { 0 };
 	int own, other;
 
 	if (!c || !c->dialin_shared || !c->dialin.name || !c->dialin_other.name)
 		return 0;
-	own = dialin_works(env, &c->dialin, buf, sizeof(buf));
-	other = dialin_works(env, &c->dialin_other, buf, sizeof(buf));
+	own = dialin_works(env, &c->dialin, &why);
+	other = dialin_works(env, &c->dialin_other, &why);
+	sf_sb_release(&why);
 	if (own < 0 || other < 0)
 		return -1;
 	return own == 1 && other == 0;
@@ -365,37 +376,44 @@ static sf_status rules_dialin_shared(const sf_rule_env *env, const char *domain,
 {
 	const sf_client_host *d = &c->dialin, *o = &c->dialin_other;
 	const char *other = c->dialin_shared;
-	char bo[1024], bx[1024], y[2600];
-	int own = dialin_works(env, d, bo, sizeof(bo));
-	int prev = o->name ? dialin_works(env, o, bx, sizeof(bx)) : 2;
+	sf_sb bo = { 0 }, bx = { 0 }, y = { 0 };
+	int own = dialin_works(env, d, &bo);
+	int prev = o->name ? dialin_works(env, o, &bx) : 2;
+	sf_status st = SF_OK;
 
-	if (own < 0 || prev < 0)
-		return SF_EINTERNAL;
-	if (!o->name)
-		bx[0] = '\0';
+	if (own < 0 || prev < 0) {
+		st = SF_ENOMEM;
+		goto out;
+	}
 	if (own == 1 && prev == 0) {
 		/* This domain's works, the earlier one does not: keep this one. */
-		snprintf(y, sizeof(y), "%s is the one to keep: it works (it resolves and its "
-			 "certificate covers it), %s does not (%s)", d->name, other, bx);
-		ADD(SF_R_CLI004_DIALIN, other, d->name, y);
-		return SF_OK;
+		sf_sb_addf(&y, "%s is the one to keep: it works (it resolves and its certificate "
+			   "covers it), %s does not (%s)", d->name, other, sf_sb_str(&bx));
+		ADDS(SF_R_CLI004_DIALIN, other, d->name, sf_sb_str(&y));
+		goto out;
 	}
 	if (own == 0 && prev == 1)
-		snprintf(y, sizeof(y), "%s is the one to keep: it works (it resolves and its "
-			 "certificate covers it), %s does not (%s)", other, d->name, bo);
+		sf_sb_addf(&y, "%s is the one to keep: it works (it resolves and its certificate "
+			   "covers it), %s does not (%s)", other, d->name, sf_sb_str(&bo));
 	else if (own == 1 && prev == 1)
-		snprintf(y, sizeof(y), "both work: the one of the domain checked first (%s) is "
-			 "kept", other);
+		sf_sb_addf(&y, "both work: the one of the domain checked first (%s) is kept",
+			   other);
 	else if (own == 0 && prev == 0)
-		snprintf(y, sizeof(y), "neither works yet (%s: %s; %s: %s): the one of the domain "
-			 "checked first (%s) is kept, so fix its certificate", d->name, bo, other,
-			 bx, other);
+		sf_sb_addf(&y, "neither works yet (%s: %s; %s: %s): the one of the domain checked "
+			   "first (%s) is kept, so fix its certificate", d->name, sf_sb_str(&bo),
+			   other, sf_sb_str(&bx), other);
 	else
-		snprintf(y, sizeof(y), "without their certificates (--certs, or a live check) it "
-			 "is not known which one works: the one of the domain checked first (%s) "
-			 "is kept", other);
-	ADD(SF_R_CLI004_DIALIN, d->name, other, y);
-	return SF_OK;
+		sf_sb_addf(&y, "without their certificates (--certs, or a live check) it is not "
+			   "known which one works: the one of the domain checked first (%s) is "
+			   "kept", other);
+	ADDS(SF_R_CLI004_DIALIN, d->name, other, sf_sb_str(&y));
+out:
+	if (st == SF_OK && y.oom)
+		st = SF_ENOMEM;
+	sf_sb_release(&bo);
+	sf_sb_release(&bx);
+	sf_sb_release(&y);
+	return st;
 }
 
 /* CLI-004: meet.<d> and dialin.<d>. */
@@ -403,36 +421,45 @@ static sf_status rules_simple_urls(const sf_rule_env *env, const char *domain,
 				   const sf_client_facts *c, sf_findings *out)
 {
 	const sf_client_host *m = &c->meet, *d = &c->dialin;
-	char buf[1024];
+	sf_sb why = { 0 };
+	sf_status st = SF_OK;
 	int oc;
 
 	if (m->name && m->n_addrs == 0)
-		ADD(SF_R_CLI004_MEET_DNS, m->name,
-		    m->alias ? " (its CNAME target has no address)"
-		    : m->rcode == SF_DNS_NXDOMAIN ? " (the name does not exist)"
-						  : " (no A or AAAA record)",
-		    NULL);
+		ADDS(SF_R_CLI004_MEET_DNS, m->name,
+		     m->alias ? " (its CNAME target has no address)"
+		     : m->rcode == SF_DNS_NXDOMAIN ? " (the name does not exist)"
+						   : " (no A or AAAA record)",
+		     NULL);
 	if (m->name && m->n_addrs > 0 && m->tls_checked) {
-		oc = cert_outcome(env, &m->tls, m->name, 443, buf, sizeof(buf));
-		if (oc < 0)
-			return SF_EINTERNAL;
+		oc = cert_outcome(env, &m->tls, m->name, 443, &why);
+		if (oc < 0) {
+			st = SF_ENOMEM;
+			goto out;
+		}
 		if (oc != CERT_OK)
-			ADD(SF_R_CLI004_MEET_CERT, m->name, buf, NULL);
+			ADDS(SF_R_CLI004_MEET_CERT, m->name, sf_sb_str(&why), NULL);
 	}
 	if (!d->name || d->n_addrs == 0)
-		return SF_OK;
-	if (c->dialin_shared)
-		return rules_dialin_shared(env, domain, c, out);
-	if (d->tls_checked) {
-		oc = cert_outcome(env, &d->tls, d->name, 443, buf, sizeof(buf));
-		if (oc < 0)
-			return SF_EINTERNAL;
-		if (oc != CERT_OK)
-			ADD(SF_R_CLI004_MEET_CERT, d->name, buf,
-			    "; or, as a deployment has one dial-in URL for all its SIP domains, "
-			    "remove it if another of them has a working one");
+		goto out;
+	if (c->dialin_shared) {
+		st = rules_dialin_shared(env, domain, c, out);
+		goto out;
 	}
-	return SF_OK;
+	if (d->tls_checked) {
+		oc = cert_outcome(env, &d->tls, d->name, 443, &why);
+		if (oc < 0) {
+			st = SF_ENOMEM;
+			goto out;
+		}
+		if (oc != CERT_OK)
+			ADDS(SF_R_CLI004_MEET_CERT, d->name, sf_sb_str(&why),
+			     "; or, as a deployment has one dial-in URL for all its SIP domains, "
+			     "remove it if another of them has a working one");
+	}
+out:
+	sf_sb_release(&why);
+	return st;
 }
 
 sf_status sf_rules_client(const sf_rule_env *env, const sf_domain_facts *f, sf_findings *out)

@@ -88,26 +88,56 @@ const char *sf_rules_address_class(const char *text)
 
 /*
  * DNS-004: "sipfed.online.lync.com.msxfaq.de" — a target written without
- * its trailing dot gets the zone origin appended.  Heuristic: what precedes
- * ".<domain>" is a hosting provider, ends with the domain itself
- * ("sip.msxfaq.de.msxfaq.de"), or is a name of three or more labels under a
- * public top-level domain.  Two labels ("sip.de.example.com") are taken for
- * a sub-domain: too many real sub-domains look like that.
+ * its trailing dot gets the zone origin appended.  The rules see names only
+ * (not the zone origin, which may be the SIP domain or a parent of it), so
+ * the heuristic works on the names, trying the SIP domain and each parent
+ * of at least two labels as the origin S (longest first):
+ *   - the target ends in S twice ("sip.msxfaq.de.msxfaq.de", and in zone
+ *     contoso.com for video.contoso.com "expe.video.contoso.com.contoso.com",
+ *     which is the SIP domain followed by the origin): what precedes the
+ *     last S is meant;
+ *   - what precedes ".S" is a hosting provider;
+ *   - S is the SIP domain and what precedes it is a name of three or more
+ *     labels under a public top-level domain.  Two labels
+ *     ("sip.de.example.com") are taken for a sub-domain: too many real
+ *     sub-domains look like that.
+ * Returns the name meant (malloc'd), or NULL.
  */
 static char *zone_appended(const sf_rule_env *env, const char *domain, const char *target)
 {
-	size_t tl = strlen(target), dl = strlen(domain);
-	char *head;
+	size_t tl = strlen(target);
 
-	if (!sf_name_is_under(target, domain))
-		return NULL;
-	head = strndup(target, tl - dl - 1);
-	if (!head)
-		return NULL;
-	if (is_hosting(env, head) || sf_name_is_under(head, domain) ||
-	    (sf_name_labels(head) >= 3 && sf_rules_public_tld(env, head)))
-		return head;
-	free(head);
+	/* Twice: S.S at the end, S the domain or a parent of >= 2 labels. */
+	for (const char *sfx = domain; sfx && sf_name_labels(sfx) >= 2;) {
+		size_t sl = strlen(sfx);
+		const char *dot;
+
+		if (tl > 2 * sl && target[tl - sl - 1] == '.' &&
+		    strcmp(target + tl - sl, sfx) == 0 &&
+		    strncmp(target + tl - 2 * sl - 1, sfx, sl) == 0 &&
+		    (tl == 2 * sl + 1 || target[tl - 2 * sl - 2] == '.'))
+			return strndup(target, tl - sl - 1);
+		dot = strchr(sfx, '.');
+		sfx = dot ? dot + 1 : NULL;
+	}
+	/* A hosting provider with the domain or a parent appended. */
+	for (const char *sfx = domain; sfx && sf_name_labels(sfx) >= 2;) {
+		const char *dot;
+
+		if (sf_name_is_under(target, sfx)) {
+			char *head = strndup(target, tl - strlen(sfx) - 1);
+
+			if (!head)
+				return NULL;
+			if (is_hosting(env, head) ||
+			    (sfx == domain && sf_name_labels(head) >= 3 &&
+			     sf_rules_public_tld(env, head)))
+				return head;
+			free(head);
+		}
+		dot = strchr(sfx, '.');
+		sfx = dot ? dot + 1 : NULL;
+	}
 	return NULL;
 }
 
@@ -120,12 +150,27 @@ sf_status sf_rules_dns(const sf_rule_env *env, const sf_domain_facts *f, sf_find
 		char owner[300];
 
 		snprintf(owner, sizeof(owner), "_sipfederationtls._tcp.%s", f->domain);
-		if (f->owner_alias) {
-			snprintf(buf, sizeof(buf), "a CNAME to %s", f->owner_alias);
-			ADD(SF_R_DNS003_NOT_SRV, owner, buf, NULL);
-		} else if (f->owner_txt) {
-			snprintf(buf, sizeof(buf), "a TXT record \"%.200s\"", f->owner_txt);
-			ADD(SF_R_DNS003_NOT_SRV, owner, buf, NULL);
+		if (f->owner_alias || f->owner_txt) {
+			/* a long TXT is cut visibly ("..."), inside its quotes */
+			sf_sb v, x;
+			int r;
+
+			sf_sb_init(&v, 300);
+			sf_sb_init(&x, 0);
+			if (f->owner_alias) {
+				sf_sb_add(&x, "a CNAME to ");
+				sf_sb_add(&x, f->owner_alias);
+			} else {
+				sf_sb_add(&v, f->owner_txt);
+				sf_sb_addf(&x, "a TXT record \"%s\"", sf_sb_str(&v));
+			}
+			r = v.oom || x.oom ||
+			    sf_findings_add(out, env->profile, SF_R_DNS003_NOT_SRV, f->domain, owner,
+					    sf_sb_str(&x), NULL);
+			sf_sb_release(&v);
+			sf_sb_release(&x);
+			if (r)
+				return SF_ENOMEM;
 		} else {
 			ADD(SF_R_DNS001_NO_SRV, owner,
 			    f->srv_rcode == SF_DNS_NXDOMAIN ? " (the name does not exist)"
@@ -214,23 +259,23 @@ sf_status sf_rules_dns(const sf_rule_env *env, const sf_domain_facts *f, sf_find
 							     : sf_dns_rcode_name(s->addr_rcode),
 			    NULL);
 		} else {
-			size_t len = 0;
+			sf_sb l; /* every private address, however many */
+			int r = 0;
 
-			buf[0] = '\0';
+			sf_sb_init(&l, 0);
 			for (size_t k = 0; k < s->n_addrs; k++) {
 				const char *cls = sf_rules_address_class(s->addrs[k]);
-				int n;
 
-				if (!cls)
-					continue;
-				n = snprintf(buf + len, sizeof(buf) - len, "%s%s (%s)",
-					     len ? ", " : "", s->addrs[k], cls);
-				if (n < 0 || (size_t)n >= sizeof(buf) - len)
-					break;
-				len += (size_t)n;
+				if (cls)
+					sf_sb_addf(&l, "%s%s (%s)", l.n ? ", " : "", s->addrs[k],
+						   cls);
 			}
-			if (len)
-				ADD(SF_R_DNS009_PRIVATE, t, buf, NULL);
+			if (l.oom || (l.n && sf_findings_add(out, env->profile, SF_R_DNS009_PRIVATE,
+							     f->domain, t, sf_sb_str(&l), NULL)))
+				r = -1;
+			sf_sb_release(&l);
+			if (r)
+				return SF_ENOMEM;
 		}
 	}
 	if (f->n_srv > 1 && n_eval > 0 && n_ok == 0) {
@@ -248,6 +293,13 @@ sf_status sf_rules_dns(const sf_rule_env *env, const sf_domain_facts *f, sf_find
 	}
 	if (f->wildcard_name)
 		ADD(SF_R_DNS011_WILDCARD, f->wildcard_name, NULL, NULL);
+	if (f->srv_not_probed > 0) {
+		char x[24], y[24];
+
+		snprintf(x, sizeof(x), "%zu", f->srv_not_probed);
+		snprintf(y, sizeof(y), "%zu", f->n_srv);
+		ADD(SF_R_DNS006_NOT_PROBED, NULL, x, y);
+	}
 	return SF_OK;
 }
 

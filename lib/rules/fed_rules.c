@@ -45,32 +45,30 @@ static int is_callback_dns(sf_rule r)
 	return 0;
 }
 
-/* " (it carries: CN x; SAN dNSNames a, b)" of @cert into @buf. */
-static int cert_names(X509 *cert, char *buf, size_t cap)
+/* "it carries: subject CN x; SAN dNSNames a, b" of @cert appended to @b (every name). */
+static int cert_names(X509 *cert, sf_sb *b)
 {
 	sf_strv san = { 0 };
 	char *cn = sf_x509_cn(cert);
-	size_t len = 0;
 
-	buf[0] = '\0';
 	if (sf_x509_san(cert, &san, NULL) < 0) {
 		free(cn);
 		sf_strv_release(&san);
 		return -1;
 	}
-	sf_buf_add(buf, cap, &len, "it carries: subject CN ");
-	sf_buf_add(buf, cap, &len, cn ? cn : "none");
-	sf_buf_add(buf, cap, &len, "; SAN dNSNames ");
+	sf_sb_add(b, "it carries: subject CN ");
+	sf_sb_add(b, cn ? cn : "none");
+	sf_sb_add(b, "; SAN dNSNames ");
 	for (size_t i = 0; i < san.n; i++) {
 		if (i)
-			sf_buf_add(buf, cap, &len, ", ");
-		sf_buf_add(buf, cap, &len, san.v[i]);
+			sf_sb_add(b, ", ");
+		sf_sb_add(b, san.v[i]);
 	}
 	if (san.n == 0)
-		sf_buf_add(buf, cap, &len, "none");
+		sf_sb_add(b, "none");
 	free(cn);
 	sf_strv_release(&san);
-	return 0;
+	return b->oom ? -1 : 0;
 }
 
 /* Is srv[i].target the target of an earlier record (another port, priority)? */
@@ -100,12 +98,17 @@ static int carries(X509 *cert, const char *name, int *out_wild)
 static sf_status callback_dns_failed(const sf_rule_env *env, const sf_result *r, X509 *peer,
 				     const sf_finding *first, size_t n_fail, sf_findings *out)
 {
-	char x[1024], y[2048], names[700], sugg[300] = "";
+	char sugg[300] = "";
+	sf_sb x, y, names;
 	const char *t = NULL;
-	int wild;
+	const char *fix = first->fix ? first->fix : "fix the DNS record";
+	int wild, bad;
 
-	snprintf(x, sizeof(x), "%s (%s)%s", first->message, first->id,
-		 n_fail > 1 ? ", and more DNS errors listed above" : "");
+	sf_sb_init(&x, 0);
+	sf_sb_init(&y, 0);
+	sf_sb_init(&names, 0);
+	sf_sb_addf(&x, "%s (%s)%s", first->message, first->id,
+		   n_fail > 1 ? ", and more DNS errors listed above" : "");
 	/*
 	 * The name the peer's certificate must carry once DNS is fixed: for a
 	 * target outside the domain, its first label in the domain (as DNS-005
@@ -127,29 +130,30 @@ static sf_status callback_dns_failed(const sf_rule_env *env, const sf_result *r,
 		if (strcmp(r->srv[i].target, ".") != 0 &&
 		    sf_rules_target_ok(env, r->domain, r->srv[i].target))
 			snprintf(sugg, sizeof(sugg), "%s", r->srv[i].target);
-	if (cert_names(peer, names, sizeof(names)) < 0)
-		return SF_ENOMEM;
+	cert_names(peer, &names);
 	if (sugg[0] && carries(peer, sugg, &wild))
-		snprintf(y, sizeof(y), "%s; the certificate the peer presents already carries %s",
-			 first->fix ? first->fix : "fix the DNS record", sugg);
+		sf_sb_addf(&y, "%s; the certificate the peer presents already carries %s", fix,
+			   sugg);
 	else if (sugg[0])
-		snprintf(y, sizeof(y), "%s; then add %s as a SAN dNSName to the certificate the "
-			 "peer presents too (%s)", first->fix ? first->fix : "fix the DNS record",
-			 sugg, names);
+		sf_sb_addf(&y, "%s; then add %s as a SAN dNSName to the certificate the peer "
+			   "presents too (%s)", fix, sugg, sf_sb_str(&names));
 	else
-		snprintf(y, sizeof(y), "%s; the certificate the peer presents must then carry the "
-			 "target you publish (%s)", first->fix ? first->fix : "fix the DNS record",
-			 names);
-	if (sf_findings_add(out, env->profile, SF_R_FED001_DNS, r->domain, r->domain, x, y))
-		return SF_ENOMEM;
-	return SF_OK;
+		sf_sb_addf(&y, "%s; the certificate the peer presents must then carry the target "
+			   "you publish (%s)", fix, sf_sb_str(&names));
+	bad = x.oom || y.oom || names.oom ||
+	      sf_findings_add(out, env->profile, SF_R_FED001_DNS, r->domain, r->domain,
+			      sf_sb_str(&x), sf_sb_str(&y));
+	sf_sb_release(&x);
+	sf_sb_release(&y);
+	sf_sb_release(&names);
+	return bad ? SF_ENOMEM : SF_OK;
 }
 
 /*
  * The first error among @peer (the CERT findings on the peer's own chain)
  * that makes the Edge refuse the peer in the TLS handshake: its certificate
  * expired, is not valid yet, or leads to no root the Edge trusts (in o365,
- * no public root).  NULL if none.  An incomplete chain (TLS-002) is not
+ * no public root), or one of its CAs is out of date or excludes the purpose.  NULL if none.  An incomplete chain (TLS-002) is not
  * among them: Windows may still build the chain (AIA).
  */
 static const sf_finding *peer_refused(const sf_findings *peer)
@@ -159,8 +163,11 @@ static const sf_finding *peer_refused(const sf_findings *peer)
 
 		if (f->severity != SF_SEV_ERROR)
 			continue;
+		/* a CA of the path out of date or not allowed for the purpose: no path */
 		if (f->rule == SF_R_CERT004_EXPIRED || f->rule == SF_R_CERT004_NOT_YET_VALID ||
-		    f->rule == SF_R_CERT005_UNTRUSTED || f->rule == SF_R_CERT005_NOT_PUBLIC)
+		    f->rule == SF_R_CERT004_CA_EXPIRED || f->rule == SF_R_CERT004_CA_NOT_YET_VALID ||
+		    f->rule == SF_R_CERT006_CA_EKU || f->rule == SF_R_CERT005_UNTRUSTED ||
+		    f->rule == SF_R_CERT005_NOT_PUBLIC)
 			return f;
 	}
 	return NULL;
@@ -200,10 +207,11 @@ sf_status sf_rules_callback(const sf_rule_env *env, const sf_result *r, X509 *pe
 			    const sf_findings *peer, sf_findings *out)
 {
 	const sf_finding *first = NULL, *refused;
-	size_t n_fail = 0, len = 0;
-	char targets[1024] = "", names[700], why[800];
+	size_t n_fail = 0;
+	char why[800];
+	sf_sb targets, y;
 	const char *match = NULL;
-	int wild = 0, n_ok = 0;
+	int wild = 0, n_ok = 0, bad;
 
 	if (!r || !peer_leaf)
 		return SF_EINVAL;
@@ -220,6 +228,7 @@ sf_status sf_rules_callback(const sf_rule_env *env, const sf_result *r, X509 *pe
 		return callback_dns_failed(env, r, peer_leaf, first, n_fail, out);
 
 	/* DNS passes: the peer must present a certificate for one of the compliant targets. */
+	sf_sb_init(&targets, 0);
 	for (size_t i = 0; i < r->n_srv && !match; i++) {
 		const char *t = r->srv[i].target;
 
@@ -232,9 +241,11 @@ sf_status sf_rules_callback(const sf_rule_env *env, const sf_result *r, X509 *pe
 		if (seen_before(r->srv, i))
 			continue;
 		if (n_ok++)
-			sf_buf_add(targets, sizeof(targets), &len, " or ");
-		sf_buf_add(targets, sizeof(targets), &len, t);
+			sf_sb_add(&targets, " or ");
+		sf_sb_add(&targets, t);
 	}
+	if (match || n_ok == 0)
+		sf_sb_release(&targets);
 	if (match) {
 		char *m = NULL;
 		int how = 0;
@@ -262,37 +273,42 @@ sf_status sf_rules_callback(const sf_rule_env *env, const sf_result *r, X509 *pe
 			return SF_ENOMEM;
 		return SF_OK;
 	}
-	if (cert_names(peer_leaf, names, sizeof(names)) < 0)
-		return SF_ENOMEM;
-	snprintf(why, sizeof(why), " (%s), or point _sipfederationtls._tcp.%s at a host name the "
-		 "certificate carries, directly in %s", names, r->domain, r->domain);
-	if (sf_findings_add(out, env->profile, SF_R_FED001_CERT, r->domain, r->domain, targets,
-			    why))
-		return SF_ENOMEM;
-	return SF_OK;
+	sf_sb_init(&y, 0);
+	sf_sb_add(&y, " (");
+	cert_names(peer_leaf, &y);
+	sf_sb_addf(&y, "), or point _sipfederationtls._tcp.%s at a host name the certificate "
+		   "carries, directly in %s", r->domain, r->domain);
+	bad = targets.oom || y.oom ||
+	      sf_findings_add(out, env->profile, SF_R_FED001_CERT, r->domain, r->domain,
+			      sf_sb_str(&targets), sf_sb_str(&y));
+	sf_sb_release(&targets);
+	sf_sb_release(&y);
+	return bad ? SF_ENOMEM : SF_OK;
 }
 
 sf_status sf_rules_allow(const sf_rule_env *env, const char *domain, const char *proxy_fqdn,
 			 const sf_srv_result *srv, size_t n_srv, sf_findings *out)
 {
-	char targets[1024] = "";
-	size_t len = 0;
+	sf_sb targets;
+	int bad;
 
 	if (!proxy_fqdn || n_srv == 0)
 		return SF_OK;
-	for (size_t i = 0; i < n_srv; i++) {
+	for (size_t i = 0; i < n_srv; i++)
 		if (strcmp(srv[i].target, proxy_fqdn) == 0)
 			return SF_OK;
+	sf_sb_init(&targets, 0);
+	for (size_t i = 0; i < n_srv; i++) {
 		if (seen_before(srv, i))
 			continue;
-		if (len)
-			sf_buf_add(targets, sizeof(targets), &len, ", ");
-		sf_buf_add(targets, sizeof(targets), &len, srv[i].target);
+		if (targets.n)
+			sf_sb_add(&targets, ", ");
+		sf_sb_add(&targets, srv[i].target);
 	}
-	if (sf_findings_add(out, env->profile, SF_R_FED003_STALE, domain, domain, proxy_fqdn,
-			    targets))
-		return SF_ENOMEM;
-	return SF_OK;
+	bad = targets.oom || sf_findings_add(out, env->profile, SF_R_FED003_STALE, domain, domain,
+					     proxy_fqdn, sf_sb_str(&targets));
+	sf_sb_release(&targets);
+	return bad ? SF_ENOMEM : SF_OK;
 }
 
 int sf_rules_srv_lookup_rule(sf_rule rule)
@@ -311,9 +327,8 @@ int sf_rules_srv_lookup_rule(sf_rule rule)
 sf_status sf_rules_allow_proxy(const sf_rule_env *env, const sf_allow_facts *a,
 			       sf_findings *out, int *out_srv_moot)
 {
-	char y[1500] = "", x[120], owner[300];
+	char x[120], owner[300], y[1500]; /* y: three names of at most 253 bytes */
 	const char *target = NULL;
-	size_t len = 0;
 	int is_target = 0;
 
 	if (out_srv_moot)
@@ -321,21 +336,24 @@ sf_status sf_rules_allow_proxy(const sf_rule_env *env, const sf_allow_facts *a,
 	if (!a || !a->domain || !a->proxy_fqdn)
 		return SF_OK;
 	/* No usable SRV record: what the SRV lookup found, in the warning's words. */
-	for (size_t i = 0; a->n_srv == 0 && a->found && i < a->found->n; i++) {
-		const sf_finding *f = &a->found->v[i];
-
-		if (!sf_rules_srv_lookup_rule(f->rule))
-			continue;
-		if (len)
-			sf_buf_add(y, sizeof(y), &len, "; ");
-		sf_buf_add(y, sizeof(y), &len, f->id);
-		sf_buf_add(y, sizeof(y), &len, ": ");
-		sf_buf_add(y, sizeof(y), &len, f->message);
-	}
 	if (a->n_srv == 0) {
+		sf_sb yl;
+		int bad;
+
+		sf_sb_init(&yl, 0);
+		for (size_t i = 0; a->found && i < a->found->n; i++) {
+			const sf_finding *f = &a->found->v[i];
+
+			if (!sf_rules_srv_lookup_rule(f->rule))
+				continue;
+			sf_sb_addf(&yl, "%s%s: %s", yl.n ? "; " : "", f->id, f->message);
+		}
 		snprintf(owner, sizeof(owner), "_sipfederationtls._tcp.%s", a->domain);
-		if (sf_findings_add(out, env->profile, SF_R_FED003_NO_SRV, a->domain, owner,
-				    a->proxy_fqdn, len ? y : "the lookup found none"))
+		bad = yl.oom || sf_findings_add(out, env->profile, SF_R_FED003_NO_SRV, a->domain,
+					       owner, a->proxy_fqdn,
+					       yl.n ? sf_sb_str(&yl) : "the lookup found none");
+		sf_sb_release(&yl);
+		if (bad)
 			return SF_ENOMEM;
 		if (out_srv_moot &&
 		    sf_rule_get(SF_R_FED003_NO_SRV)->sev[env->profile] != SF_SEV_NONE)

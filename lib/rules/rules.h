@@ -60,6 +60,7 @@ typedef struct sf_domain_facts {
 	/* DNS-002: misspelt owners found: "owner" and the record "p w port target." */
 	sf_strv misspelt_owner, misspelt_rdata;
 	char *wildcard_name;     /* DNS-011: a random name that resolved */
+	size_t srv_not_probed;   /* SRV records beyond the ones probed (addresses, TLS): not judged */
 	struct sf_client_facts *client; /* --client: CLI-001..004 facts, NULL if not collected */
 } sf_domain_facts;
 

@@ -414,12 +414,52 @@ static const sf_rule_info table[SF_R_COUNT] = {
 	"chain" },
 
 /*
+ * A CA certificate of the path the Edge's Windows builds (lib/x509: every
+ * candidate path tried, the first that verifies kept).  Windows checks the
+ * dates of every certificate of the path, inclusive (CertVerifyTimeValidity),
+ * and reports an out-of-date CA as CERT_E_EXPIRED, not as an untrusted root;
+ * it restricts the leaf to the EKUs of its CAs (CERT_TRUST_IS_NOT_VALID_FOR_USAGE,
+ * CERT_E_WRONG_USAGE).  {x} the CA's subject, {y} its date or its EKUs.
+ */
+[SF_R_CERT004_CA_EXPIRED] = { SF_R_CERT004_CA_EXPIRED, "CERT-004", { E, E, E },
+	1010, NULL, NULL, "0x800B0101", "CERT_E_EXPIRED", R1010,
+	"the CA certificate '{x}' in the chain of {s} expired on {y}",
+	"install the renewed certificate of the CA '{x}' (send it after the leaf of {s}, or import "
+	"it where the root is trusted), or reissue the certificate of {s} from a CA whose "
+	"certificates are all valid" },
+[SF_R_CERT004_CA_NOT_YET_VALID] = { SF_R_CERT004_CA_NOT_YET_VALID, "CERT-004", { E, E, E },
+	1010, NULL, NULL, "0x800B0101", "CERT_E_EXPIRED", R1010,
+	"the CA certificate '{x}' in the chain of {s} is not valid before {y}",
+	"check the clocks of the CA '{x}' and of the checking side, or send the CA certificate of "
+	"'{x}' that is valid now after the leaf of {s}" },
+[SF_R_CERT006_CA_EKU] = { SF_R_CERT006_CA_EKU, "CERT-006", { E, E, E },
+	0, NULL, NULL, "0x800B0110", "CERT_E_WRONG_USAGE", "the TLS connection is rejected",
+	"the CA certificate '{x}' in the chain of {s} limits the certificates it issues to the "
+	"extended key usages {y}, without serverAuth: Windows restricts the leaf to the usages of "
+	"its CAs",
+	"reissue the certificate of {s} from a CA whose certificates allow serverAuth "
+	"(1.3.6.1.5.5.7.3.1) or carry no EKU extension" },
+[SF_R_CERT007_CA_NO_CLIENTAUTH] = { SF_R_CERT007_CA_NO_CLIENTAUTH, "CERT-007", { W, W, W },
+	0, NULL, NULL, NULL, NULL,
+	"peers that check the client certificate refuse the connections it opens (mutual TLS)",
+	"the CA certificate '{x}' in the chain of {s} limits the certificates it issues to the "
+	"extended key usages {y}, without clientAuth, but the certificate of {s} is also used as "
+	"client certificate for the connections it opens",
+	"use a certificate for {s} from a CA whose certificates allow clientAuth "
+	"(1.3.6.1.5.5.7.3.2) or carry no EKU extension, or a separate client certificate for "
+	"outbound connections" },
+/*
  * sipfed plan: gaps between the plan and reality (plan --check) and notes on
  * the plan itself.  Placeholders besides {s} (the owner or name): {p} what
  * the plan has, {f} what was found, {x} {y} details, {d} the SIP domain.
  * What the Microsoft side reports is said by the normal checks that run
  * beside them, so `reported` is empty here.
  */
+[SF_R_DNS006_NOT_PROBED] = { SF_R_DNS006_NOT_PROBED, "DNS-006", { I, I, I },
+	0, NULL, NULL, NULL, NULL, NULL,
+	"_sipfederationtls._tcp.{d} has {x} more SRV records beyond the {y} probed (addresses, "
+	"TLS) in priority order: they were not checked",
+	NULL },
 [SF_R_PLAN001_FED_SRV_MISSING] = { SF_R_PLAN001_FED_SRV_MISSING, "PLAN-001", { E, E, E },
 	0, NULL, NULL, NULL, NULL, NULL,
 	"there is no federation SRV record for {d}; the plan has {p}",

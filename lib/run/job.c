@@ -25,6 +25,12 @@
 #include "util/util.h"
 
 #define SBC_PORT 5061
+/*
+ * SRV records probed per domain (addresses, TLS), in priority order; the
+ * rest are counted, not judged (a domain with hundreds of targets that
+ * accept TCP and stay silent must not hold a check for an hour).
+ */
+#define SRV_PROBE_MAX 16
 #define CLIENT_WEB_PORT 443
 #define CLIENT_HTTP_PORT 80
 #define DIALIN_MEMORY_MAX 1024 /* addresses remembered per run (CLI-004) */
@@ -81,6 +87,9 @@ struct sf_job_state {
 	tlsget *t;           /* the TLS looks of the phase */
 	size_t nt;
 	struct event *ev;    /* finishing from the loop */
+	struct event *deadline; /* the per-domain deadline */
+	int zombie;          /* abandoned at the deadline: waits for its operations, then goes */
+	struct sf_job_state *zprev, *znext; /* run->zombies */
 	sf_http_request req[4]; /* --client: the autodiscover requests */
 	/* allow list (FED-003): the ProxyFqdn entries of this domain and their addresses */
 	sf_strv proxy;       /* the ProxyFqdn not among the SRV targets */
@@ -97,9 +106,15 @@ static void step(struct sf_job_state *js);
 
 /* ---- the phase counter: a guard while a phase starts its operations ------ */
 
+static void zombie_free(struct sf_job_state *js);
+
 static void op_done(struct sf_job_state *js)
 {
-	if (--js->pending == 0)
+	if (--js->pending > 0)
+		return;
+	if (js->zombie)
+		zombie_free(js);
+	else
 		step(js);
 }
 
@@ -161,7 +176,7 @@ static void on_lookup(void *arg, const sf_dns_query *q, sf_status st)
 	r = sf_lookup_absorb(w->l, q);
 	if (r < 0)
 		fail(js, SF_ENOMEM, NULL);
-	if (r == 1) {
+	if (r == 1 && !js->zombie) {
 		lookup_send(w);
 		return;
 	}
@@ -399,6 +414,10 @@ static enum phase after_srv(struct sf_job_state *js)
 	if (base[0].n_rr > 0) {
 		if (take_srv(&base[0], &f->srv, &f->n_srv) < 0)
 			fail(js, SF_ENOMEM, NULL);
+		while (f->n_srv > SRV_PROBE_MAX) {
+			sf_srv_facts_release(&f->srv[--f->n_srv]);
+			f->srv_not_probed++;
+		}
 		targets_go(js, f->srv, f->n_srv);
 		return P_TARGETS;
 	}
@@ -491,6 +510,8 @@ static void after_client_dns(struct sf_job_state *js)
 		fail(js, SF_ENOMEM, NULL);
 		return;
 	}
+	while (c->n_sip > SRV_PROBE_MAX)
+		sf_srv_facts_release(&c->sip[--c->n_sip]);
 	for (size_t i = 0; i < 4; i++) {
 		sf_client_host *h = client_host(c, i);
 		lookup *a = &l[1 + 2 * i], *aaaa = &l[2 + 2 * i];
@@ -674,6 +695,8 @@ static void finish(struct sf_job_state *js)
 	lookups_release(js);
 	tlsgets_release(js);
 	js->phase = P_DONE;
+	if (js->deadline)
+		evtimer_del(js->deadline);
 	/*
 	 * A zero timeout, not event_active(): the loop checks its timers (the
 	 * run's progress and stop flag) between two rounds of these, while
@@ -797,6 +820,8 @@ static void state_free(struct sf_job_state *js)
 	tlsgets_release(js);
 	if (js->ev)
 		event_free(js->ev);
+	if (js->deadline)
+		event_free(js->deadline);
 	sf_domain_facts_release(&js->f);
 	for (size_t i = 0; js->proxy_facts && i < js->proxy.n; i++)
 		sf_strv_release(&js->proxy_facts[i].addrs);
@@ -804,6 +829,61 @@ static void state_free(struct sf_job_state *js)
 	sf_strv_release(&js->proxy);
 	sf_srv_facts_release(&js->sbc);
 	free(js);
+}
+
+static void zombie_free(struct sf_job_state *js)
+{
+	sf_run *run = js->run;
+
+	if (js->zprev)
+		js->zprev->znext = js->znext;
+	else
+		run->zombies = js->znext;
+	if (js->znext)
+		js->znext->zprev = js->zprev;
+	state_free(js);
+}
+
+static sf_result *result_new(const char *domain, sf_profile profile);
+
+/*
+ * The per-domain deadline passed: the job gives its result now (verdict
+ * error) and its state lives on, detached, until its last operation
+ * answers (each has its own timeout), then goes (zombie_free).
+ */
+static void on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct sf_job_state *js = arg;
+	sf_run *run = js->run;
+	sf_run_job *j = js->j;
+	sf_result *r;
+
+	(void)fd;
+	(void)what;
+	if (js->phase == P_DONE || !j)
+		return;
+	r = result_new(js->f.domain ? js->f.domain : j->name, run->ctx->profile);
+	if (!r || !(r->reason = sf_aprintf("no result within the deadline of %u s (some DNS or "
+					   "TLS answers were still pending): the check was "
+					   "abandoned", run->deadline_ms / 1000)) ||
+	    (run->ctx->dns_desc && !(r->dns_source = sf_strdup(run->ctx->dns_desc))) ||
+	    (run->ctx->tls_desc && !(r->tls_source = sf_strdup(run->ctx->tls_desc)))) {
+		sf_result_free(r);
+		sf_run_fail(run, SF_ENOMEM, "out of memory");
+		sf_run_stop(run);
+		return;
+	}
+	r->verdict = SF_VERDICT_ERROR;
+	j->result = r;
+	j->state = NULL;
+	js->j = NULL;
+	js->zombie = 1;
+	js->zprev = NULL;
+	js->znext = run->zombies;
+	if (run->zombies)
+		run->zombies->zprev = js;
+	run->zombies = js;
+	sf_run_job_finished(j);
 }
 
 void sf_run_job_state_free(sf_run_job *j)
@@ -828,6 +908,14 @@ void sf_run_job_start(sf_run_job *j)
 	js->run = run;
 	/* the guard of the first phase */
 	js->pending = 1;
+	if (run->deadline_ms) {
+		struct timeval tv = { (time_t)(run->deadline_ms / 1000),
+				      (suseconds_t)(run->deadline_ms % 1000) * 1000 };
+
+		js->deadline = evtimer_new(run->base, on_deadline, js);
+		if (js->deadline)
+			evtimer_add(js->deadline, &tv);
+	}
 	if (j->kind == SF_JOB_SBC) {
 		js->phase = P_SBC_DNS;
 		if (sf_core_host_port(j->name, SBC_PORT, js->fqdn, sizeof(js->fqdn), &js->port) < 0)
@@ -861,6 +949,8 @@ void sf_run_jobs_drop(sf_run *run)
 		sf_run_job_free(j);
 	}
 	run->active = NULL;
+	while (run->zombies)
+		zombie_free(run->zombies);
 }
 
 /* ---- the judgement ---------------------------------------------------------- */
@@ -1110,6 +1200,62 @@ static sf_status judge_sbc(struct sf_job_state *js, sf_result *r)
 	return st;
 }
 
+/* Adds the certificate facts of the TLS look @t at @host:@port to @r. */
+static sf_status add_cert(const sf_ctx *ctx, sf_result *r, const char *host, uint16_t port,
+			  const sf_tls_facts *t)
+{
+	sf_cert_info *v;
+
+	if (t->state != SF_TLS_OK || !t->chain)
+		return SF_OK;
+	v = realloc(r->certs, (r->n_certs + 1) * sizeof(*v));
+	if (!v)
+		return SF_ENOMEM;
+	r->certs = v;
+	if (sf_cert_info_fill(ctx, host, port, t, &r->certs[r->n_certs]) != SF_OK)
+		return SF_ENOMEM;
+	r->n_certs++;
+	return SF_OK;
+}
+
+/* What the result is about: what was checked, through which sources, the certificates seen. */
+static sf_status result_meta(struct sf_job_state *js, sf_result *r)
+{
+	sf_run *run = js->run;
+	const sf_ctx *ctx = run->ctx;
+	const sf_client_facts *c = js->f.client;
+	sf_status st = SF_OK;
+
+	r->checked = SF_CHECKED_DNS;
+	if (ctx->tls)
+		r->checked |= SF_CHECKED_TLS;
+	if (c)
+		r->checked |= SF_CHECKED_CLIENT;
+	if (js->j->kind == SF_JOB_CALLBACK)
+		r->checked |= SF_CHECKED_CALLBACK;
+	if (run->allow && js->j->kind != SF_JOB_SBC)
+		r->checked |= SF_CHECKED_ALLOW;
+	if ((ctx->dns_desc && !(r->dns_source = sf_strdup(ctx->dns_desc))) ||
+	    (ctx->tls_desc && !(r->tls_source = sf_strdup(ctx->tls_desc))))
+		return SF_ENOMEM;
+	if (js->j->kind == SF_JOB_SBC && js->sbc.tls_checked)
+		return add_cert(ctx, r, js->fqdn, js->port, &js->sbc.tls);
+	for (size_t i = 0; i < js->f.n_srv && st == SF_OK; i++)
+		if (js->f.srv[i].tls_checked)
+			st = add_cert(ctx, r, js->f.srv[i].target, js->f.srv[i].port,
+				      &js->f.srv[i].tls);
+	for (size_t i = 0; c && i < c->n_sip && st == SF_OK; i++)
+		if (c->sip[i].tls_checked)
+			st = add_cert(ctx, r, c->sip[i].target, c->sip[i].port, &c->sip[i].tls);
+	for (size_t i = 0; c && i < 4 && st == SF_OK; i++) {
+		const sf_client_host *h = client_host((sf_client_facts *)c, i);
+
+		if (h->tls_checked)
+			st = add_cert(ctx, r, h->name, CLIENT_WEB_PORT, &h->tls);
+	}
+	return st;
+}
+
 /* Judges the facts of @j into its result: the pure rules, nothing else. */
 sf_status sf_run_job_serial(sf_run *run, sf_run_job *j)
 {
@@ -1119,7 +1265,7 @@ sf_status sf_run_job_serial(sf_run *run, sf_run_job *j)
 	sf_status st = SF_ENOMEM;
 
 	if (!js)
-		return SF_EINTERNAL;
+		return j->result ? SF_OK : SF_EINTERNAL; /* abandoned at the deadline: result made */
 	r = result_new(js->f.domain ? js->f.domain : j->kind == SF_JOB_SBC && js->fqdn[0]
 								  ? js->fqdn
 								  : j->name,
@@ -1134,6 +1280,10 @@ sf_status sf_run_job_serial(sf_run *run, sf_run_job *j)
 		if (j->kind != SF_JOB_SBC && js->f.n_srv && result_srv(r, js->f.srv, js->f.n_srv) < 0)
 			goto out;
 		if (!(r->reason = sf_strdup(js->reason[0] ? js->reason : js->err)))
+			goto out;
+		/* which sources failed to answer: nothing was checked through them */
+		if ((ctx->dns_desc && !(r->dns_source = sf_strdup(ctx->dns_desc))) ||
+		    (ctx->tls_desc && !(r->tls_source = sf_strdup(ctx->tls_desc))))
 			goto out;
 		st = SF_OK;
 		goto out;
@@ -1155,6 +1305,8 @@ sf_status sf_run_job_serial(sf_run *run, sf_run_job *j)
 		if (st == SF_OK && run->allow)
 			st = judge_allow(js, r);
 	}
+	if (st == SF_OK)
+		st = result_meta(js, r);
 	if (st != SF_OK)
 		goto out;
 	sf_core_settle(r);

@@ -18,6 +18,7 @@
 #define RUN_DEFAULT_CONCURRENCY 64
 #define RUN_DEFAULT_PROGRESS_MS 250
 #define RUN_STOP_POLL_MS 100
+#define RUN_MIN_DEADLINE_MS 30000
 
 static double mono_now(void)
 {
@@ -344,6 +345,9 @@ sf_status sf_run_new(sf_ctx *ctx, const sf_run_options *opt, sf_run_result_fn on
 	run->concurrency = opt->concurrency ? opt->concurrency : RUN_DEFAULT_CONCURRENCY;
 	run->ordered = opt->ordered || sf_ctx_client(ctx);
 	run->stop_flag = opt->stop_flag;
+	run->deadline_ms = opt->deadline_ms ? opt->deadline_ms
+			 : ctx->timeout_ms * 8u > RUN_MIN_DEADLINE_MS ? (unsigned)ctx->timeout_ms * 8u
+								    : RUN_MIN_DEADLINE_MS;
 	run->progress = opt->progress;
 	run->progress_arg = opt->progress_arg;
 	run->progress_ms = opt->progress_ms ? opt->progress_ms : RUN_DEFAULT_PROGRESS_MS;

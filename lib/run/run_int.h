@@ -61,6 +61,8 @@ struct sf_run {
 
 	struct sf_run_ops *ops;       /* ops.c: caches and transports */
 	struct sf_run_serial *serial; /* job.c: what spans domains (CLI-004) */
+	struct sf_job_state *zombies; /* job.c: jobs abandoned at the deadline, still waiting */
+	unsigned deadline_ms;         /* per job; 0: none */
 };
 
 /* job.c: starts @j (asynchronously); it calls sf_run_job_finished() once done. */

@@ -320,7 +320,7 @@ static void assert_line_widths(const char *text)
 static void test_json_result_fail(void **state)
 {
 	static const char *const keys[] = { "domain", "profile", "verdict", "srv", "findings",
-					    NULL };
+					    "checked", "sources", "certificates", NULL };
 	static const char *const srv_keys[] = { "priority", "weight", "port", "target",
 						"addresses", NULL };
 	static const char *const sev[] = { "error", "warning", "info" };
@@ -357,10 +357,61 @@ static void test_json_result_fail(void **state)
 	json_decref(j);
 }
 
+/* What a verdict rests on: "checked", "sources", "certificates" (issue 9, honest verdicts). */
+static void test_json_result_meta(void **state)
+{
+	static char *san[] = { "sip.contoso.com" };
+	static char *sent[] = { "CN=sip.contoso.com", "CN=Issuing CA" };
+	sf_cert_info ci = { .host = "sip.contoso.com", .port = 5061, .subject = "CN=sip.contoso.com",
+			    .issuer = "CN=Issuing CA", .san_dns = san, .n_san_dns = 1,
+			    .not_before = "2026-01-01T00:00:00Z", .not_after = "2027-01-01T00:00:00Z",
+			    .days_left = 25, .key_type = "RSA", .key_bits = 2048,
+			    .signature = "sha256WithRSAEncryption", .chain_sent = sent,
+			    .n_chain_sent = 2, .tls_version = "TLSv1.3" };
+	sf_result r;
+	json_t *j, *c, *a;
+	char *t;
+
+	(void)state;
+	fail_result(&r);
+	r.checked = SF_CHECKED_DNS | SF_CHECKED_TLS;
+	r.dns_source = "resolver 192.0.2.53:53";
+	r.tls_source = "live TLS";
+	r.certs = &ci;
+	r.n_certs = 1;
+	j = parse(sf_out_json_result(&r));
+	a = json_object_get(j, "checked");
+	assert_int_equal(json_array_size(a), 2);
+	assert_string_equal(json_string_value(json_array_get(a, 0)), "dns");
+	assert_string_equal(json_string_value(json_array_get(a, 1)), "tls");
+	assert_jstr(json_object_get(j, "sources"), "dns", "resolver 192.0.2.53:53");
+	assert_jstr(json_object_get(j, "sources"), "tls", "live TLS");
+	c = json_array_get(json_object_get(j, "certificates"), 0);
+	assert_jstr(c, "host", "sip.contoso.com");
+	assert_jint(c, "port", 5061);
+	assert_jint(c, "days_left", 25);
+	assert_jint(c, "key_bits", 2048);
+	assert_jstr(c, "tls_version", "TLSv1.3");
+	assert_jstr(c, "cipher", NULL);
+	assert_int_equal(json_array_size(json_object_get(c, "chain_sent")), 2);
+	json_decref(j);
+
+	/* without a TLS source the verdict says so, in text */
+	r.checked = SF_CHECKED_DNS;
+	r.verdict = SF_VERDICT_PASS;
+	t = render(&r, NULL, 0);
+	assert_non_null(strstr(t, "PASS (DNS only)"));
+	free(t);
+	r.checked = SF_CHECKED_DNS | SF_CHECKED_TLS;
+	t = render(&r, NULL, 0);
+	assert_null(strstr(t, "DNS only"));
+	free(t);
+}
+
 static void test_json_result_error(void **state)
 {
 	static const char *const keys[] = { "domain", "profile", "verdict", "reason", "srv",
-					    "findings", NULL };
+					    "findings", "checked", "sources", "certificates", NULL };
 	sf_result r;
 	json_t *j;
 
@@ -927,6 +978,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_result_fail),
 		cmocka_unit_test(test_json_result_error),
+		cmocka_unit_test(test_json_result_meta),
 		cmocka_unit_test(test_json_cert),
 		cmocka_unit_test(test_json_bad_utf8),
 		cmocka_unit_test(test_table_reported_plain),

@@ -380,6 +380,7 @@ struct drow {
 	const char *owner_alias, *owner_txt;
 	const char *misspelt_owner, *misspelt_rdata;
 	const char *wildcard;
+	size_t not_probed;      /* SRV records beyond those probed */
 	const char *hosting;    /* added to the built-in hosting providers */
 	enum trust_kind trust;
 	struct want want[MAX_WANT];
@@ -499,6 +500,40 @@ static const struct drow drows[] = {
 	  SRV1("sip.example.com.example.com", PUB4),
 	  .want = { { SF_R_DNS004_ZONE_APPENDED, "DNS-004", E, "sip.example.com.example.com",
 		      "looks like sip.example.com with" } } },
+	/*
+	 * DNS-004 at any depth (issue 9): the zone's origin appended to a target
+	 * written without its trailing dot, the SIP domain being the apex or a
+	 * sub-domain of the zone.  No DNS-005 "other domain" and no DNS-009
+	 * "publish an A record for ...contoso.com.contoso.com" for that target.
+	 */
+	{ "zone-appended at the apex, no address", SF_PROFILE_SFB, "contoso.com",
+	  { { "sip.contoso.com.contoso.com", 0, { NULL }, NULL, SF_DNS_NXDOMAIN, TK_NONE } },
+	  .want = { { SF_R_DNS004_ZONE_APPENDED, "DNS-004", E, "sip.contoso.com.contoso.com",
+		      "looks like sip.contoso.com with the zone name appended" } } },
+	{ "zone-appended in a sub-domain (origin = parent)", SF_PROFILE_SFB, "video.contoso.com",
+	  { { "expe.video.contoso.com.contoso.com", 0, { NULL }, NULL, SF_DNS_NXDOMAIN,
+	      TK_NONE } },
+	  .want = { { SF_R_DNS004_ZONE_APPENDED, "DNS-004", E,
+		      "expe.video.contoso.com.contoso.com",
+		      "looks like expe.video.contoso.com with the zone name appended" } } },
+	{ "zone-appended two levels down", SF_PROFILE_SFB, "eu.video.contoso.com",
+	  { { "sip.eu.video.contoso.com.video.contoso.com", 0, { NULL }, NULL, SF_DNS_NXDOMAIN,
+	      TK_NONE } },
+	  .want = { { SF_R_DNS004_ZONE_APPENDED, "DNS-004", E,
+		      "sip.eu.video.contoso.com.video.contoso.com",
+		      "looks like sip.eu.video.contoso.com with" } } },
+	{ "zone-appended hosting provider in a sub-domain", SF_PROFILE_SFB, "video.contoso.com",
+	  SRV1("sipfed.online.lync.com.contoso.com", NULL),
+	  .want = { { SF_R_DNS004_ZONE_APPENDED, "DNS-004", E,
+		      "sipfed.online.lync.com.contoso.com",
+		      "looks like sipfed.online.lync.com with" } } },
+	/* A label that merely repeats is a real name: DNS-005, not DNS-004. */
+	{ "repeated label, not zone-appended", SF_PROFILE_SFB, "eu.contoso.com",
+	  SRV1("sip.eu.eu.contoso.com", PUB4),
+	  .want = { { SF_R_DNS005_SUBDOMAIN, "DNS-005", E, "sip.eu.eu.contoso.com", NULL } } },
+	{ "TLD label repeated, not zone-appended", SF_PROFILE_SFB, "contoso.com",
+	  SRV1("sip.com.contoso.com", PUB4),
+	  .want = { { SF_R_DNS005_SUBDOMAIN, "DNS-005", E, "sip.com.contoso.com", NULL } } },
 	{ "root target", SF_PROFILE_SFB, "example.com", SRV1(".", NULL),
 	  .want = { { SF_R_DNS004_ROOT_TARGET, "DNS-004", E, ".", NULL } } },
 	{ "two records, one good, one bad", SF_PROFILE_SFB, "example.com",
@@ -574,6 +609,10 @@ static const struct drow drows[] = {
 	  .wildcard = "sipfed-probe-7f3a.example.com",
 	  .want = { { SF_R_DNS011_WILDCARD, "DNS-011", I, "sipfed-probe-7f3a.example.com",
 		      NULL } } },
+	{ "SRV records beyond those probed", SF_PROFILE_SFB, "example.com", SRV1(S, PUB4),
+	  .not_probed = 884,
+	  .want = { { SF_R_DNS006_NOT_PROBED, "DNS-006", I, "example.com",
+		      "884 more SRV records beyond the 1 probed" } } },
 	{ "no SRV (NXDOMAIN)", SF_PROFILE_SFB, "example.com", .srv_rcode = SF_DNS_NXDOMAIN,
 	  .want = { { SF_R_DNS001_NO_SRV, "DNS-001", E, FED_OWNER("example.com"),
 		      "does not exist" } } },
@@ -1138,6 +1177,7 @@ static void build_facts(const struct drow *r, sf_domain_facts *f)
 	f->owner_alias = r->owner_alias ? strdup(r->owner_alias) : NULL;
 	f->owner_txt = r->owner_txt ? strdup(r->owner_txt) : NULL;
 	f->wildcard_name = r->wildcard ? strdup(r->wildcard) : NULL;
+	f->srv_not_probed = r->not_probed;
 	assert_true(!r->owner_alias || f->owner_alias);
 	assert_true(!r->owner_txt || f->owner_txt);
 	assert_true(!r->wildcard || f->wildcard_name);
@@ -1504,6 +1544,188 @@ static void test_cert_empty_chain(void **state)
 	assert_int_equal(rules_cert(&env, chain, S, SF_ROLE_EDGE, 1, 1, &out, NULL), SF_EINVAL);
 	assert_int_equal(out.n, 0);
 	sk_X509_free(chain);
+}
+
+/* ---- paths as Windows builds them: alternatives, CA dates, EKU nesting, NUL -- */
+
+/*
+ * Chains built for these rows only (made by test_cert_paths): the Edge's
+ * Windows tries every candidate issuer, checks every certificate's dates
+ * (inclusive) and restricts the leaf to its CAs' EKUs (lib/x509).  An
+ * out-of-date CA is CERT-004 naming it (CERT_E_EXPIRED), never CERT-005.
+ */
+static X509 *p_other_root_ref; /* = c_other_root, set by test_cert_paths */
+static X509 *p_cross_old, *p_cross_new, *p_twin_bad, *p_twin_ok, *p_inter_exp, *p_root_future,
+	*p_inter_future, *p_inter_edge, *p_inter_client, *p_inter_server;
+static sf_trust *trust_future;
+
+#define UM "um.example.com"
+
+struct prow {
+	const char *name;
+	X509 **issuer;        /* the leaf's issuer (its name; the CA key signs) */
+	X509 **sent[4];       /* after the leaf, until NULL */
+	long na_days;         /* the leaf's notAfter; 0: +365 */
+	int leaf_edge;        /* the leaf's notAfter is NOW itself */
+	sf_trust **trust;     /* NULL: the private store */
+	sf_role role;
+	int not_mutual;
+	int nul_cn;           /* 1: CN "um.example.com\0.evil.com", SAN um.example.com; 2: no SAN */
+	const char *expected; /* NULL: sip.example.com */
+	struct want want[MAX_WANT];
+};
+
+static const struct prow prows[] = {
+	{ "cross-signed: intermediate under an untrusted old root sent first", &p_cross_new,
+	  { &p_cross_old, &p_cross_new }, .want = { { 0 } } },
+	{ "cross-signed: the trusted one first", &p_cross_new, { &p_cross_new, &p_cross_old },
+	  .want = { { 0 } } },
+	{ "cross-signed, the old root sent too", &p_cross_new,
+	  { &p_cross_old, &p_other_root_ref, &p_cross_new }, .want = { { 0 } } },
+	{ "cross-signed, only the old path: CERT-005 names the path", &p_cross_new,
+	  { &p_cross_old, &p_other_root_ref },
+	  .want = { { SF_R_CERT005_UNTRUSTED, "CERT-005", E, S,
+		      "(path built: CN=sip.example.com,O=sipfed test <- CN=sipfed cross "
+		      "intermediate,O=sipfed test <- CN=sipfed untrusted root" } } },
+	{ "two candidate issuers, the wrong key first", &p_twin_ok, { &p_twin_bad, &p_twin_ok },
+	  .want = { { 0 } } },
+	{ "two candidate issuers, the right one first", &p_twin_ok, { &p_twin_ok, &p_twin_bad },
+	  .want = { { 0 } } },
+	{ "expired intermediate: CERT-004 naming it, not CERT-005", &p_inter_exp, { &p_inter_exp },
+	  .want = { { SF_R_CERT004_CA_EXPIRED, "CERT-004", E, S,
+		      "the CA certificate 'CN=sipfed expired intermediate,O=sipfed test' in the "
+		      "chain of sip.example.com expired on 2026-05-31T00:00:00Z" } } },
+	{ "root not yet valid: CERT-004 naming it", &p_inter_future, { &p_inter_future },
+	  .trust = &trust_future,
+	  .want = { { SF_R_CERT004_CA_NOT_YET_VALID, "CERT-004", E, S,
+		      "'CN=sipfed future root,O=sipfed test' in the chain of sip.example.com is "
+		      "not valid before 2026-06-02T00:00:00Z" } } },
+	{ "CA and leaf at the second of their notAfter: still valid", &p_inter_edge,
+	  { &p_inter_edge }, .leaf_edge = 1,
+	  .want = { { SF_R_CERT004_EXPIRING, "CERT-004", W, S, "2026-06-01T00:00:00Z" } } },
+	{ "intermediate with EKU clientAuth only: CERT-006 naming it", &p_inter_client,
+	  { &p_inter_client },
+	  .want = { { SF_R_CERT006_CA_EKU, "CERT-006", E, S,
+		      "'CN=sipfed clientauth intermediate,O=sipfed test' in the chain of "
+		      "sip.example.com limits the certificates it issues to the extended key "
+		      "usages clientAuth, without serverAuth" } } },
+	{ "intermediate with EKU serverAuth only, mutual TLS", &p_inter_server, { &p_inter_server },
+	  .want = { { SF_R_CERT007_CA_NO_CLIENTAUTH, "CERT-007", W, S,
+		      "'CN=sipfed serverauth intermediate,O=sipfed test'" } } },
+	{ "intermediate with EKU serverAuth only, not mutual", &p_inter_server, { &p_inter_server },
+	  .not_mutual = 1, .want = { { 0 } } },
+	{ "UM: a CN with an embedded NUL is not the FQDN", &p_cross_new, { &p_cross_new },
+	  .role = SF_ROLE_UM, .not_mutual = 1, .nul_cn = 1, .expected = UM,
+	  .want = { { SF_R_UM001_SUBJECT, "UM-001", E, UM,
+		      "is um.example.com\\x00.evil.com (it holds a NUL byte" },
+		    { SF_R_CERT012_CN_NOT_IN_SAN, "CERT-012", W, UM, NULL } } },
+	{ "UM: NUL CN without SAN: CERT-001 and UM-001", &p_cross_new, { &p_cross_new },
+	  .role = SF_ROLE_UM, .not_mutual = 1, .nul_cn = 2, .expected = UM,
+	  .want = { { SF_R_CERT001_NAME, "CERT-001", E, UM,
+		      "subject CN um.example.com\\x00.evil.com; SAN dNSNames: none); a name holds "
+		      "a NUL byte" },
+		    { SF_R_UM001_SUBJECT, "UM-001", E, UM, "NUL byte" } } },
+};
+
+static int run_prow(const struct prow *r)
+{
+	static const unsigned char nul_cn[] = "um.example.com\0.evil.com";
+	char san[300];
+	tc_spec s = { .cn = S, .san = san, .eku = "serverAuth,clientAuth", .crldp = CRLDP,
+		      .nb_days = -30, .na_days = r->na_days ? r->na_days : 365, .serial = 300 };
+	const char *expected = r->expected ? r->expected : S;
+	sf_findings out = { 0 };
+	sf_rule_env env;
+	STACK_OF(X509) *chain;
+	X509 *leaf, *v[6];
+	int n = 0, bad;
+
+	snprintf(san, sizeof(san), "DNS:%s", expected);
+	if (r->leaf_edge)
+		s.na_days = 0;
+	if (r->nul_cn) {
+		if (r->nul_cn == 2)
+			s.san = NULL;
+		leaf = tc_cert_cn_bytes_new(&s, nul_cn, sizeof(nul_cn) - 1, k_leaf, *r->issuer,
+					    k_ca, NOW);
+	} else {
+		leaf = make_leaf(&s, k_leaf, *r->issuer);
+	}
+	if (!leaf)
+		fail_msg("row '%s': cannot build the leaf", r->name);
+	v[n++] = leaf;
+	for (int i = 0; i < 4 && r->sent[i]; i++)
+		v[n++] = *r->sent[i];
+	chain = tc_chain_new(v, n);
+	assert_non_null(chain);
+	env_init(&env, SF_PROFILE_SFB, TR_PRIVATE, hosting_builtin, SF_ARRAY_LEN(hosting_builtin));
+	if (r->trust)
+		cur_trust = *r->trust;
+	assert_int_equal(rules_cert(&env, chain, expected, r->role, !r->not_mutual, 1, &out, NULL),
+			 SF_OK);
+	bad = check_findings(r->name, &out, r->want);
+	sf_findings_release(&out);
+	sk_X509_pop_free(chain, X509_free);
+	X509_free(leaf);
+	return bad;
+}
+
+static void test_cert_paths(void **state)
+{
+	EVP_PKEY *k_other = tc_key_new(TC_KEY_RSA2048);
+	struct {
+		X509 **x;
+		const char *cn;
+		X509 **issuer; /* NULL: self-signed */
+		int other_key;
+		long nb, na;
+		const char *eku;
+	} cas[] = {
+		{ &p_cross_old, "sipfed cross intermediate", &p_other_root_ref, 0, -300, 3000, NULL },
+		{ &p_cross_new, "sipfed cross intermediate", &c_root, 0, -300, 3000, NULL },
+		{ &p_twin_bad, "sipfed twin intermediate", &c_root, 1, -300, 3000, NULL },
+		{ &p_twin_ok, "sipfed twin intermediate", &c_root, 0, -300, 3000, NULL },
+		{ &p_inter_exp, "sipfed expired intermediate", &c_root, 0, -700, -1, NULL },
+		{ &p_root_future, "sipfed future root", NULL, 0, 1, 3650, NULL },
+		{ &p_inter_future, "sipfed future intermediate", &p_root_future, 0, -300, 3000, NULL },
+		{ &p_inter_edge, "sipfed edge intermediate", &c_root, 0, -300, 0, NULL },
+		{ &p_inter_client, "sipfed clientauth intermediate", &c_root, 0, -300, 3000,
+		  "clientAuth" },
+		{ &p_inter_server, "sipfed serverauth intermediate", &c_root, 0, -300, 3000,
+		  "serverAuth" },
+	};
+	char pem[128], err[256];
+	const char *files[1] = { pem };
+	int failed = 0;
+
+	(void)state;
+	assert_non_null(k_other);
+	p_other_root_ref = c_other_root;
+	for (size_t i = 0; i < SF_ARRAY_LEN(cas); i++) {
+		tc_spec sp = { .cn = cas[i].cn, .ca = 1, .nb_days = cas[i].nb, .na_days = cas[i].na,
+			       .eku = cas[i].eku, .serial = 200 + (long)i };
+
+		*cas[i].x = tc_cert_new(&sp, cas[i].other_key ? k_other : k_ca,
+					cas[i].issuer ? *cas[i].issuer : NULL, k_ca, NOW);
+		assert_non_null(*cas[i].x);
+	}
+	snprintf(pem, sizeof(pem), "%s/future.pem", g_tmp);
+	assert_int_equal(tc_write_pem(pem, &p_root_future, 1), 0);
+	assert_int_equal(sf_trust_new(files, 1, 1, &trust_future, err, sizeof(err)), SF_OK);
+	unlink(pem);
+
+	for (size_t i = 0; i < SF_ARRAY_LEN(prows); i++)
+		failed += run_prow(&prows[i]);
+
+	sf_trust_free(trust_future);
+	trust_future = NULL;
+	for (size_t i = 0; i < SF_ARRAY_LEN(cas); i++) {
+		X509_free(*cas[i].x);
+		*cas[i].x = NULL;
+	}
+	EVP_PKEY_free(k_other);
+	if (failed)
+		fail_msg("%d of %zu path rows differ", failed, SF_ARRAY_LEN(prows));
 }
 
 /* ---- federation and Direct Routing rows ----------------------------------- */
@@ -2047,6 +2269,9 @@ static void test_coverage(void **state)
 	for (size_t i = 0; i < SF_ARRAY_LEN(frows); i++)
 		for (const struct want *w = frows[i].want; w->id; w++)
 			seen[w->rule] = 1;
+	for (size_t i = 0; i < SF_ARRAY_LEN(prows); i++)
+		for (const struct want *w = prows[i].want; w->id; w++)
+			seen[w->rule] = 1;
 	/* The PLAN rows, last in the table, are sipfed plan's: test_plan.c covers them. */
 	for (int r = 0; r < SF_R_PLAN001_FED_SRV_MISSING; r++) {
 		if (!seen[r]) {
@@ -2142,6 +2367,22 @@ static void test_microsoft_fields(void **state)
 	ri = sf_rule_get(SF_R_CERT005_NOT_PUBLIC);
 	assert_string_equal(ri->hresult, "0x800B0109");
 
+	/* An out-of-date CA is CERT-004 with CERT_E_EXPIRED, as the Edge's Windows says. */
+	ri = sf_rule_get(SF_R_CERT004_CA_EXPIRED);
+	assert_string_equal(ri->id, "CERT-004");
+	assert_int_equal(ri->ms_diagnostics, 1010);
+	assert_string_equal(ri->hresult, "0x800B0101");
+	assert_string_equal(ri->hresult_name, "CERT_E_EXPIRED");
+	ri = sf_rule_get(SF_R_CERT004_CA_NOT_YET_VALID);
+	assert_string_equal(ri->id, "CERT-004");
+	assert_int_equal(ri->ms_diagnostics, 1010);
+	assert_string_equal(ri->hresult, "0x800B0101");
+	ri = sf_rule_get(SF_R_CERT006_CA_EKU);
+	assert_string_equal(ri->id, "CERT-006");
+	assert_string_equal(ri->hresult, "0x800B0110");
+	assert_string_equal(ri->hresult_name, "CERT_E_WRONG_USAGE");
+	assert_string_equal(sf_rule_get(SF_R_CERT007_CA_NO_CLIENTAUTH)->id, "CERT-007");
+
 	ri = sf_rule_get(SF_R_DNS001_NO_SRV);
 	assert_int_equal(ri->ms_diagnostics, 1008);
 	ri = sf_rule_get(SF_R_DNS009_NO_ADDRESS);
@@ -2223,6 +2464,7 @@ int main(void)
 		cmocka_unit_test(test_domain_rows),
 		cmocka_unit_test(test_cert_rows),
 		cmocka_unit_test(test_cert_empty_chain),
+		cmocka_unit_test(test_cert_paths),
 		cmocka_unit_test(test_fed_rows),
 	};
 
