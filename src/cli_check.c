@@ -27,7 +27,7 @@
 #include "util/util.h"
 
 /* getopt_long values of check only (kept clear of the shared enum of cli.h and of cli_fed.h). */
-enum { OPT_CLIENT = 1900, OPT_RESUME, OPT_SHARD, OPT_QUIET };
+enum { OPT_CLIENT = 1900, OPT_RESUME, OPT_SHARD, OPT_QUIET, OPT_DEADLINE };
 
 #define CONCURRENCY_DEFAULT 64
 #define CONCURRENCY_MAX 100000
@@ -77,6 +77,8 @@ void cli_usage_check(FILE *fp)
 	      "                         user@domain stands for its domain\n"
 	      "\n"
 	      "bulk:\n"
+	      "  --deadline MS          per domain: a check still waiting for answers then ends\n"
+	      "                         with verdict error (default 8 x --timeout, at least 30 s)\n"
 	      "  --concurrency N        domains in flight (1..100000, default 64); text and json\n"
 	      "                         keep the input order, jsonl is written as results come\n"
 	      "  --resume FILE          skip the domains already in FILE (an earlier jsonl\n"
@@ -1124,6 +1126,7 @@ int cli_check(int argc, char **argv)
 		{ "resume", required_argument, NULL, OPT_RESUME },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ "deadline", required_argument, NULL, OPT_DEADLINE },
 		{ NULL, 0, NULL, 0 },
 	};
 	cli_common c = { .color = -1 };
@@ -1135,7 +1138,7 @@ int cli_check(int argc, char **argv)
 	strset done = { 0 };
 	src feed_src = { 0 };
 	bulk b = { 0 };
-	uint64_t concurrency = CONCURRENCY_DEFAULT, n_resumed = 0, raw_total = 0;
+	uint64_t concurrency = CONCURRENCY_DEFAULT, n_resumed = 0, raw_total = 0, deadline = 0;
 	const char *list_file = NULL, *resume_file = NULL;
 	int opt, status = CLI_EXIT_FAILURE, format_given = 0, counted = 0, resume_fd = -1;
 	struct sigaction sa, old_int, old_term;
@@ -1172,6 +1175,13 @@ int cli_check(int argc, char **argv)
 			continue;
 		case OPT_RESUME:
 			resume_file = optarg;
+			continue;
+		case OPT_DEADLINE:
+			if (parse_u64(optarg, 1, 86400000, &deadline) < 0) {
+				cli_error("invalid --deadline '%s': expected milliseconds "
+					  "(1..86400000)", optarg);
+				goto out;
+			}
 			continue;
 		case OPT_SHARD:
 			if (parse_shard(optarg, &flt) < 0) {
@@ -1295,6 +1305,7 @@ int cli_check(int argc, char **argv)
 	b.progress_on = !b.quiet && isatty(STDERR_FILENO);
 	b.feed = &feed_src;
 	ro.concurrency = (size_t)concurrency;
+	ro.deadline_ms = (unsigned)deadline;
 	ro.ordered = c.format != CLI_JSONL;
 	ro.stop_flag = &stop_flag;
 	if (b.progress_on) {

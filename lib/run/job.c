@@ -863,9 +863,9 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
 	if (js->phase == P_DONE || !j)
 		return;
 	r = result_new(js->f.domain ? js->f.domain : j->name, run->ctx->profile);
-	if (!r || !(r->reason = sf_aprintf("no result within the deadline of %u s (some DNS or "
+	if (!r || !(r->reason = sf_aprintf("no result within the deadline of %g s (some DNS or "
 					   "TLS answers were still pending): the check was "
-					   "abandoned", run->deadline_ms / 1000)) ||
+					   "abandoned", run->deadline_ms / 1000.0)) ||
 	    (run->ctx->dns_desc && !(r->dns_source = sf_strdup(run->ctx->dns_desc))) ||
 	    (run->ctx->tls_desc && !(r->tls_source = sf_strdup(run->ctx->tls_desc)))) {
 		sf_result_free(r);

@@ -9,6 +9,9 @@ Cases:
   sources-live   against knotd on loopback: "sources.dns" names the resolver's
                  address and port; a live TLS endpoint's certificate facts
                  (version, cipher, days left) are in "certificates"
+  deadline       --deadline shorter than a silent TLS endpoint's --timeout: that
+                 domain ends with verdict error naming the deadline, the other
+                 domain of the run gets its normal result
   many-targets   a domain with 900 SRV targets on an endpoint that accepts TCP and
                  never speaks TLS: the check ends (bounded), probes at most 16
                  targets (the listener counts the connections) and says how many
@@ -132,7 +135,24 @@ def case_many_targets(tmp):
         holder.stop()
 
 
+def case_deadline(tmp):
+    with fault_servers(tmp, ["silent", "nosrv"]) as (kport, domains, kind_of, servers):
+        run = sflab.run_sipfed(["check", "--json", "--resolver", "127.0.0.1:%d" % kport,
+                                "--no-system-trust", "--timeout", "4000", "--deadline", "700",
+                                "--at", LAB_NOW] + domains, timeout=60)
+        rs = {r["domain"]: r for r in results(run)}
+        silent = [d for d in domains if kind_of[d] == "silent"][0]
+        nosrv = [d for d in domains if kind_of[d] == "nosrv"][0]
+        check(rs[silent]["verdict"] == "error" and "deadline of 0.7 s" in rs[silent]["reason"],
+              "the silent domain at the deadline: %r\n%s" % (rs[silent], run.describe()))
+        check(rs[nosrv]["verdict"] == "fail" and any(f["id"] == "DNS-001"
+                                                     for f in rs[nosrv]["findings"]),
+              "the other domain's result: %r" % rs[nosrv])
+        check(run.rc == 2, "exit status with an error verdict: %d" % run.rc)
+
+
 CASES = {
+    "deadline": case_deadline,
     "dns-only": case_dns_only,
     "sources-live": case_sources_live,
     "many-targets": case_many_targets,
