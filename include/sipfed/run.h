@@ -42,6 +42,12 @@ typedef struct sf_job {
 	sf_job_kind kind;
 	const char *name; /**< the domain, or the SBC "FQDN[:PORT]" */
 	void *user;       /**< handed back with the result, not used by the run */
+	/**
+	 * SF_JOB_CALLBACK: the peer whose certificate is judged (borrowed: it
+	 * must live until the job's result is handed over); NULL: the run's
+	 * (sf_run_set_peer()).
+	 */
+	const sf_peer *peer;
 } sf_job;
 
 /** What a result callback is told about the job it belongs to. */
@@ -82,6 +88,8 @@ typedef struct sf_run_stats {
 
 typedef void (*sf_run_progress_fn)(void *arg, const sf_run_stats *s);
 
+struct event_base;
+
 typedef struct sf_run_options {
 	/** Jobs in flight at most (started, result not yet handed over); 0 = 64. */
 	size_t concurrency;
@@ -100,6 +108,14 @@ typedef struct sf_run_options {
 	unsigned deadline_ms;
 	/** If non-NULL, polled a few times a second: non-zero stops the run (a signal handler's flag). */
 	volatile sig_atomic_t *stop_flag;
+	/**
+	 * Service mode: the run lives on this libevent loop (borrowed) instead
+	 * of one of its own.  Jobs start as they are added and their results
+	 * come while the caller drives the loop (an Edge emulator that checks
+	 * each request's domain); sf_run_go() is not used, progress and
+	 * stop_flag neither.  NULL: the run has its own loop (sf_run_go()).
+	 */
+	struct event_base *base;
 	/** Called about every @progress_ms (0 = 250) while the run goes, and once at the end. */
 	sf_run_progress_fn progress;
 	void *progress_arg;

@@ -87,6 +87,28 @@ void sf_core_settle(sf_result *r)
 	r->verdict = sf_findings_verdict(&r->findings);
 }
 
+/* Contract in core/core.h. */
+sf_status sf_peer_from_chain(const sf_ctx *ctx, STACK_OF(X509) *chain, const char *label,
+			     sf_peer **out_peer)
+{
+	sf_peer *p = calloc(1, sizeof(*p));
+
+	*out_peer = NULL;
+	if (!p || !(p->label = sf_strdup(label ? label : "peer")) || !chain ||
+	    sk_X509_num(chain) < 1 || !(p->chain = sk_X509_dup(chain)))
+		goto fail;
+	for (int i = 0; i < sk_X509_num(p->chain); i++)
+		X509_up_ref(sk_X509_value(p->chain, i));
+	p->presented = 1;
+	if (sf_chain_facts_collect(ctx->trust, p->chain, ctx->at, &p->cf) < 0)
+		goto fail;
+	*out_peer = p;
+	return SF_OK;
+fail:
+	sf_peer_free(p);
+	return chain && sk_X509_num(chain) >= 1 ? SF_ENOMEM : SF_EINVAL;
+}
+
 sf_status sf_peer_load(sf_ctx *ctx, const char *file, sf_peer **out_peer)
 {
 	sf_peer *p = calloc(1, sizeof(*p));

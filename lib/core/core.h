@@ -51,6 +51,14 @@ void sf_cert_info_release(sf_cert_info *c);
  */
 sf_status sf_collect_chain(const sf_ctx *ctx, sf_tls_facts *t);
 
+/*
+ * A peer from the chain a TLS connection presented (leaf first; references
+ * taken), its verification collected at once.  SF_EINVAL for an empty
+ * chain, SF_ENOMEM.  For the Edge emulator's inbound connections.
+ */
+sf_status sf_peer_from_chain(const sf_ctx *ctx, STACK_OF(X509) *chain, const char *label,
+			     sf_peer **out_peer);
+
 /* The peer's chain (leaf first), its verification, and whether a handshake presented it. */
 STACK_OF(X509) *sf_peer_chain(const sf_peer *p);
 const sf_chain_facts *sf_peer_chain_facts(const sf_peer *p);

@@ -931,7 +931,7 @@ void sf_run_job_start(sf_run_job *j)
 				 j->name);
 		else if (!(js->f.domain = sf_strdup(name)))
 			fail(js, SF_ENOMEM, NULL);
-		else if (j->kind == SF_JOB_CALLBACK && !run->peer)
+		else if (j->kind == SF_JOB_CALLBACK && !j->peer && !run->peer)
 			snprintf(js->reason, sizeof(js->reason),
 				 "no peer certificate for the callback check");
 		else
@@ -1153,10 +1153,10 @@ static sf_status client_links(const sf_client_facts *c, sf_result *r)
 }
 
 /* FED-001: the peer's certificate against the domain's SRV targets (sf_check_callback). */
-static sf_status judge_callback(sf_run *run, sf_result *r)
+static sf_status judge_callback(sf_run *run, const sf_run_job *j, sf_result *r)
 {
 	const sf_rule_env *env = &run->ctx->env;
-	const sf_peer *peer = run->peer;
+	const sf_peer *peer = j->peer ? j->peer : run->peer;
 	sf_findings fed = { 0 }, pc = { 0 };
 	sf_status st;
 
@@ -1301,7 +1301,7 @@ sf_status sf_run_job_serial(sf_run *run, sf_run_job *j)
 		if (st == SF_OK && js->f.client)
 			st = dialin_after(run, js->f.client);
 		if (st == SF_OK && j->kind == SF_JOB_CALLBACK)
-			st = judge_callback(run, r);
+			st = judge_callback(run, j, r);
 		if (st == SF_OK && run->allow)
 			st = judge_allow(js, r);
 	}

@@ -50,7 +50,8 @@ int sf_run_stopped(const sf_run *run)
 void sf_run_stop(sf_run *run)
 {
 	run->stopped = 1;
-	event_base_loopbreak(run->base);
+	if (!run->external)
+		event_base_loopbreak(run->base);
 }
 
 void sf_run_set_peer(sf_run *run, const sf_peer *peer)
@@ -102,6 +103,7 @@ static sf_status queue_push(sf_run *run, const sf_job *job)
 	}
 	j->kind = job->kind;
 	j->user = job->user;
+	j->peer = job->peer;
 	j->run = run;
 	if (run->q_tail)
 		run->q_tail->next = j;
@@ -111,9 +113,16 @@ static sf_status queue_push(sf_run *run, const sf_job *job)
 	return SF_OK;
 }
 
+static void fill(sf_run *run);
+
 sf_status sf_run_add(sf_run *run, const sf_job *job)
 {
-	return queue_push(run, job);
+	sf_status st = queue_push(run, job);
+
+	/* service mode: the caller's loop is running, the job starts now if there is room */
+	if (st == SF_OK && run->external)
+		fill(run);
+	return st;
 }
 
 /* The next job to start: the queue first, then the feeder.  NULL if none now. */
@@ -213,7 +222,8 @@ void sf_run_job_finished(sf_run_job *j)
 	}
 	if (!run->stopped)
 		fill(run);
-	if (run->in_flight == 0 && !run->q_head && (run->feed_done || !run->feed))
+	if (!run->external && run->in_flight == 0 && !run->q_head &&
+	    (run->feed_done || !run->feed))
 		event_base_loopbreak(run->base);
 }
 
@@ -280,6 +290,9 @@ static void on_begin(evutil_socket_t fd, short what, void *arg)
 
 sf_status sf_run_go(sf_run *run)
 {
+	if (run->external)
+		return sf_run_fail(run, SF_EINVAL, "a run on the caller's loop is not driven by "
+				   "sf_run_go()");
 	struct timeval tick = { 0, RUN_STOP_POLL_MS * 1000 };
 	struct event *begin = NULL;
 	sf_status st = SF_OK;
@@ -351,7 +364,8 @@ sf_status sf_run_new(sf_ctx *ctx, const sf_run_options *opt, sf_run_result_fn on
 	run->progress = opt->progress;
 	run->progress_arg = opt->progress_arg;
 	run->progress_ms = opt->progress_ms ? opt->progress_ms : RUN_DEFAULT_PROGRESS_MS;
-	run->base = event_base_new();
+	run->external = opt->base != NULL;
+	run->base = opt->base ? opt->base : event_base_new();
 	if (!run->base) {
 		free(run);
 		return sf_ctx_fail(ctx, SF_EINTERNAL, "cannot set up the event loop");
@@ -384,7 +398,7 @@ void sf_run_free(sf_run *run)
 	sf_run_jobs_drop(run);
 	sf_run_ops_release(run);
 	sf_run_serial_release(run);
-	if (run->base)
+	if (run->base && !run->external)
 		event_base_free(run->base);
 	free(run);
 }

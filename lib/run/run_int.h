@@ -18,6 +18,7 @@ struct sf_run_job {
 	sf_job_kind kind;
 	char *name;
 	void *user;
+	const sf_peer *peer;          /* SF_JOB_CALLBACK: its own peer, or NULL (the run's) */
 	uint64_t seq;
 	sf_run_job *next;             /* queue */
 	sf_run_job *onext;            /* ordered hand-over */
@@ -34,6 +35,7 @@ typedef struct sf_run_counters {
 struct sf_run {
 	sf_ctx *ctx;
 	struct event_base *base;
+	int external;                 /* base is the caller's (service mode) */
 	sf_run_result_fn on_result;
 	void *arg;
 	sf_run_feed_fn feed;
