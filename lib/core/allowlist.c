@@ -433,7 +433,7 @@ out:
 static sf_status load(const char *file, sf_allow_list **out_list, char *err, size_t errlen)
 {
 	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	size_t len = 0;
 	sf_status st;
 	int fd;
 
@@ -441,41 +441,18 @@ static sf_status load(const char *file, sf_allow_list **out_list, char *err, siz
 	fd = sf_input_open(file, err, errlen);
 	if (fd < 0)
 		return SF_EIO;
-	for (;;) {
-		ssize_t r;
-
-		if (len == cap) {
-			size_t nc = cap ? cap * 2 : 64 * 1024;
-			char *p;
-
-			if (nc > SF_ALLOW_SIZE_MAX + 1)
-				nc = SF_ALLOW_SIZE_MAX + 1;
-			if (len == nc) { /* one byte beyond the cap was read: too large */
-				snprintf(err, errlen, "%s: larger than %u MiB: not an allow list",
-					 file, SF_ALLOW_SIZE_MAX >> 20);
-				st = SF_EPARSE;
-				goto out;
-			}
-			p = realloc(buf, nc);
-			if (!p) {
-				snprintf(err, errlen, "out of memory");
-				st = SF_ENOMEM;
-				goto out;
-			}
-			buf = p;
-			cap = nc;
-		}
-		r = read(fd, buf + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(err, errlen, "cannot read '%s': %s", file, strerror(errno));
-			st = SF_EIO;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
+	switch (sf_read_fd_bounded(fd, SF_ALLOW_SIZE_MAX, &buf, &len)) {
+	case 0:
+		break;
+	case -2:
+		snprintf(err, errlen, "%s: larger than %u MiB: not an allow list", file,
+			 SF_ALLOW_SIZE_MAX >> 20);
+		st = SF_EPARSE;
+		goto out;
+	default:
+		st = errno == ENOMEM ? SF_ENOMEM : SF_EIO;
+		snprintf(err, errlen, "cannot read '%s': %s", file, strerror(errno));
+		goto out;
 	}
 	st = parse(file, buf ? buf : "", len, out_list, err, errlen);
 out:

@@ -38,6 +38,7 @@
 
 #include "dns/dns.h"
 #include "dns/dns_wire.h"
+#include "util/util.h"
 
 /* At most this many CNAMEs are followed for one query. */
 #define ZONE_MAX_CNAME 8
@@ -375,9 +376,9 @@ static sf_status read_bounded(struct load_job *j, const char *path, const char *
 {
 	size_t left = ZONE_MAX_TOTAL - j->z->total;
 	size_t limit = left < ZONE_MAX_FILE ? left : ZONE_MAX_FILE;
-	size_t len = 0, cap;
+	size_t len = 0;
 	struct stat sb;
-	char *buf;
+	char *buf = NULL;
 	int fd;
 
 	*out = NULL;
@@ -398,59 +399,25 @@ static sf_status read_bounded(struct load_job *j, const char *path, const char *
 		close(fd);
 		return SF_EIO;
 	}
-	if (sb.st_size < 0 || (uint64_t)sb.st_size > limit) {
+	if (sb.st_size < 0 || (uint64_t)sb.st_size > limit)
 		goto too_big;
-	}
-	cap = (size_t)sb.st_size + 1;
-	buf = malloc(cap + 1);
-	if (!buf) {
-		close(fd);
-		snprintf(j->err, j->errlen, "out of memory");
-		return SF_ENOMEM;
-	}
 	/* The file may grow while it is read: never more than the limit. */
-	for (;;) {
-		ssize_t r;
-
-		if (len == cap) {
-			size_t ncap = cap * 2;
-			char *nb;
-
-			if (cap > limit) {
-				free(buf);
-				goto too_big;
-			}
-			if (ncap > limit + 1)
-				ncap = limit + 1;
-			nb = realloc(buf, ncap + 1);
-			if (!nb) {
-				free(buf);
-				close(fd);
-				snprintf(j->err, j->errlen, "out of memory");
-				return SF_ENOMEM;
-			}
-			buf = nb;
-			cap = ncap;
-		}
-		r = read(fd, buf + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(j->err, j->errlen, "cannot read '%s': %s", shown, strerror(errno));
-			free(buf);
+	switch (sf_read_fd_bounded(fd, limit, &buf, &len)) {
+	case 0:
+		break;
+	case -2:
+		goto too_big;
+	default:
+		if (errno == ENOMEM) {
+			snprintf(j->err, j->errlen, "out of memory");
 			close(fd);
-			return SF_EIO;
+			return SF_ENOMEM;
 		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-		if (len > limit) {
-			free(buf);
-			goto too_big;
-		}
+		snprintf(j->err, j->errlen, "cannot read '%s': %s", shown, strerror(errno));
+		close(fd);
+		return SF_EIO;
 	}
 	close(fd);
-	buf[len] = '\0';
 	j->z->total += len;
 	*out = buf;
 	*out_len = len;

@@ -574,6 +574,63 @@ int sf_input_open(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
+int sf_read_fd_bounded(int fd, size_t limit, char **out, size_t *out_len)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	*out_len = 0;
+	for (;;) {
+		ssize_t r;
+
+		if (len == cap) {
+			/* one byte beyond the limit tells a file that is too large */
+			size_t nc = cap ? cap * 2 : 64 * 1024;
+			char *p;
+
+			if (nc > limit + 1)
+				nc = limit + 1;
+			if (len == nc) {
+				rc = -2;
+				goto out;
+			}
+			p = realloc(buf, nc + 1);
+			if (!p) {
+				errno = ENOMEM;
+				goto out;
+			}
+			buf = p;
+			cap = nc;
+		}
+		r = read(fd, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto out;
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	if (len > limit) {
+		rc = -2;
+		goto out;
+	}
+	if (!buf && !(buf = malloc(1))) {
+		errno = ENOMEM;
+		goto out;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*out_len = len;
+	buf = NULL;
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
 long sf_read_line(FILE *fp, char **buf, size_t *cap, size_t max)
 {
 	size_t n = 0;

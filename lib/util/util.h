@@ -132,6 +132,15 @@ int sf_input_open(const char *path, char *err, size_t errlen);
  */
 long sf_read_line(FILE *fp, char **buf, size_t *cap, size_t max);
 
+/*
+ * Reads @fd to its end into a new NUL-terminated buffer (*out, *out_len),
+ * never more than @limit bytes (a file that grows while it is read
+ * included).  Returns 0; -1 with errno set on a read or allocation failure
+ * (errno ENOMEM); -2 when there is more than @limit.  *out is NULL unless 0
+ * is returned.  The fd is not closed.
+ */
+int sf_read_fd_bounded(int fd, size_t limit, char **out, size_t *out_len);
+
 /* A growable array of owned strings. */
 typedef struct sf_strv {
 	char **v;
