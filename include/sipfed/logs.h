@@ -25,6 +25,7 @@ typedef enum sf_log_type {
 	SF_LOGT_UCCAPI,     /* Skype / Lync client UccApiLog ("uccapi") */
 	SF_LOGT_SIP,        /* plain SIP message text, pasted traces ("sip") */
 	SF_LOGT_EVENT,      /* Windows event text, CDR reports ("event") */
+	SF_LOGT_GENERIC,    /* any text: the evidence the knowledge base knows ("generic") */
 	SF_LOGT_COUNT
 } sf_log_type;
 
@@ -112,11 +113,11 @@ const char *sf_log_reader_error(const sf_log_reader *rd);
 /*
  * Reads one log: @path is a file or "-" for stdin; gzip input is detected by
  * its magic bytes and decompressed while streaming.  @type SF_LOGT_AUTO
- * detects the format from the first bytes (*out_type gets the one used).
- * Memory does not depend on the size of the input.  Returns SF_EINVAL,
- * SF_EIO (cannot read), SF_EPARSE ("not a log": binary data, or no format
- * recognised when auto-detecting) or SF_ENOMEM, with
- * sf_log_reader_error(@rd) saying why.
+ * detects the format from the first bytes (*out_type gets the one used);
+ * text that no reader claims is read by the generic evidence scanner
+ * (SF_LOGT_GENERIC).  Memory does not depend on the size of the input.
+ * Returns SF_EINVAL, SF_EIO (cannot read), SF_EPARSE ("not a log": empty,
+ * or binary data) or SF_ENOMEM, with sf_log_reader_error(@rd) saying why.
  */
 sf_status sf_logs_read(sf_log_reader *rd, const char *path, sf_log_type type,
 		       sf_log_emit_fn emit, void *arg, sf_log_type *out_type);
@@ -136,6 +137,9 @@ typedef enum sf_kb_space {
 	SF_KB_WINSOCK,    /* Winsock error 100xx */
 	SF_KB_CDR,        /* Call Detail Record diagnostic ID */
 	SF_KB_EVENT,      /* Windows event ID */
+	SF_KB_Q850,       /* ITU-T Q.850 cause value (SIP Reason: Q.850;cause=N) */
+	SF_KB_TLS_ALERT,  /* TLS AlertDescription (RFC 8446 §6) */
+	SF_KB_X509_VERIFY, /* OpenSSL X509_V_ERR_* certificate verify error */
 } sf_kb_space;
 
 #define SF_KB_MAX_RULES 6

@@ -1,7 +1,6 @@
 /*
- * Log type names and format detection from the first SF_LOGS_SNIFF bytes.
- *
- * Markers (any one is enough):
+ * Log type names, the reader table, and format detection from the first
+ * SF_LOGS_SNIFF bytes (each reader's detect(); markers, any one is enough):
  *   expressway  "tvcs:", "SIPMSG:" or Module="network.   (Expressway / VCS syslog lines)
  *   edge        "$$begin_record", or "TL_WARN(TF_DIAG)"-style trace prefixes
  *               ("TL" '_' or ' ' LEVEL '(' "TF" '_' or ' ' ...), as OCSLogger writes
@@ -10,7 +9,8 @@
  *   sip         a SIP status or request line, or an "ms-diagnostics:" header
  * Markers of two or more of the first four formats mean a pasted document
  * (a ticket, a PDF): it is read as "sip", whose reader finds every kind of
- * record.  Otherwise the one format found, else "sip" if SIP text is there.
+ * record.  Otherwise the one format found, else "sip" if SIP text is there,
+ * else none (the generic evidence scanner, "generic", reads it).
  */
 #include "logs/reader.h"
 
@@ -21,6 +21,7 @@ static const char *const type_names[SF_LOGT_COUNT] = {
 	[SF_LOGT_AUTO] = "auto", [SF_LOGT_EXPRESSWAY] = "expressway",
 	[SF_LOGT_EDGE] = "edge", [SF_LOGT_UCCAPI] = "uccapi",
 	[SF_LOGT_SIP] = "sip",   [SF_LOGT_EVENT] = "event",
+	[SF_LOGT_GENERIC] = "generic",
 };
 
 /* Other names people use for the same logs. */
@@ -30,6 +31,7 @@ static const struct {
 } type_aliases[] = {
 	{ "vcs", SF_LOGT_EXPRESSWAY }, { "ocslogger", SF_LOGT_EDGE }, { "cls", SF_LOGT_EDGE },
 	{ "client", SF_LOGT_UCCAPI },  { "text", SF_LOGT_SIP },       { "cdr", SF_LOGT_EVENT },
+	{ "any", SF_LOGT_GENERIC },
 };
 
 int sf_log_type_parse(const char *s, sf_log_type *out_type)
@@ -80,45 +82,38 @@ int sf_logs_is_binary(const char *buf, size_t len)
 	return ctl * 10 > len;
 }
 
-static int is_digit(unsigned char c)
+/*
+ * The reader table: detection tries the rows in this order, the scanner
+ * and the message collector take a row's literals, handlers and line
+ * classifiers.  A new format is one file with its sf_reader and one row.
+ */
+static const sf_reader *const readers[] = {
+	&sf_reader_expressway, &sf_reader_edge, &sf_reader_uccapi,
+	&sf_reader_event,      &sf_reader_sip,  &sf_reader_generic,
+};
+
+const sf_reader *sf_reader_at(size_t i)
 {
-	return c >= '0' && c <= '9';
+	return i < sizeof(readers) / sizeof(readers[0]) ? readers[i] : NULL;
 }
 
-static int is_upper(unsigned char c)
+const sf_reader *sf_reader_get(sf_log_type t)
 {
-	return c >= 'A' && c <= 'Z';
+	size_t i;
+
+	for (i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
+		if (readers[i]->type == t)
+			return readers[i];
+	return NULL;
 }
 
-/* "TL_WARN(TF_DIAG" or the damaged "TL WARN(TF DIAG": find "(TF" and look back. */
-static int has_tl(const char *b, size_t n)
-{
-	const char *p = b, *e = b + n;
-
-	while ((p = memmem(p, (size_t)(e - p), "(TF", 3)) != NULL) {
-		const char *q = p;
-
-		if (p + 3 < e && (p[3] == '_' || p[3] == ' ')) {
-			while (q > b && is_upper((unsigned char)q[-1]) && p - q < 12)
-				q--;
-			if (q < p && q - b >= 3 && (q[-1] == '_' || q[-1] == ' ') && q[-2] == 'L' &&
-			    q[-3] == 'T')
-				return 1;
-		}
-		p += 3;
-	}
-	return 0;
-}
-
-/* A line start in [b, b+n) for which @fn says yes. */
-static int any_line(const char *b, size_t n, int (*fn)(const char *, size_t), int need_colons)
+int sf_detect_any_line(const char *b, size_t n, int (*fn)(const char *, size_t), int need_colons)
 {
 	const char *p = b, *e = b + n;
 
 	while (p < e) {
 		const char *nl = memchr(p, '\n', (size_t)(e - p));
 		const char *le = nl ? nl : e;
-
 		const char *c = p;
 
 		while (c < le && (*c == ' ' || *c == '\t'))
@@ -131,8 +126,12 @@ static int any_line(const char *b, size_t n, int (*fn)(const char *, size_t), in
 	return 0;
 }
 
-/* A literal (any case) followed by optional separators and a digit. */
-static int word_number(const char *b, size_t n, const char *lit)
+static int is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int sf_detect_word_number(const char *b, size_t n, const char *lit)
 {
 	size_t ln = strlen(lit);
 	const char *p = b;
@@ -153,48 +152,35 @@ static int word_number(const char *b, size_t n, const char *lit)
 	return 0;
 }
 
-/* A SIP start line at a line start, or an ms-diagnostics header. */
-static int is_sip_line(const char *p, size_t n)
-{
-	size_t i = 0, e = n;
-
-	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '|'))
-		i++;
-	while (e > i && (p[e - 1] == ' ' || p[e - 1] == '\t' || p[e - 1] == '\r'))
-		e--;
-	if (sf_sip_status_at(p + i, e - i))
-		return 1;
-	if (e - i > 8 && memcmp(p + e - 7, "SIP/2.0", 7) == 0 && is_upper((unsigned char)p[i]) &&
-	    memmem(p + i, e - i, " sip:", 5))
-		return 1;
-	return sf_lr_prefix_ci(p + i, e - i, "ms-diagnostics");
-}
-
 sf_log_type sf_logs_detect(const char *buf, size_t len)
 {
-	size_t n = len < SF_LOGS_SNIFF ? len : SF_LOGS_SNIFF;
-	int xw, edge, ucc, ev, strong;
+	size_t n = len < SF_LOGS_SNIFF ? len : SF_LOGS_SNIFF, i, strong = 0;
+	const sf_reader *first = NULL, *weak = NULL, *mixed = NULL;
 
 	if (!buf || n == 0)
 		return SF_LOGT_AUTO;
-	xw = memmem(buf, n, "tvcs:", 5) || memmem(buf, n, "SIPMSG:", 7) ||
-	     memmem(buf, n, "Module=\"network.", 16);
-	edge = memmem(buf, n, "$$begin_record", 14) || has_tl(buf, n);
-	ucc = any_line(buf, n, sf_ucc_is_stamp, 1);
-	ev = word_number(buf, n, "Event ID") || memmem(buf, n, "<EventID", 8) ||
-	     word_number(buf, n, "Diagnostic ID");
-	strong = xw + edge + ucc + ev;
-	if (strong >= 2)
-		return SF_LOGT_SIP;
-	if (xw)
-		return SF_LOGT_EXPRESSWAY;
-	if (edge)
-		return SF_LOGT_EDGE;
-	if (ucc)
-		return SF_LOGT_UCCAPI;
-	if (ev)
-		return SF_LOGT_EVENT;
-	if (any_line(buf, n, is_sip_line, 0))
-		return SF_LOGT_SIP;
+	for (i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
+		const sf_reader *r = readers[i];
+		int d;
+
+		if (!r->detect)
+			continue;
+		if (r->mixed && !mixed)
+			mixed = r;
+		d = r->detect(buf, n);
+		if (d == SF_DETECT_STRONG) {
+			strong++;
+			if (!first)
+				first = r;
+		} else if (d == SF_DETECT_WEAK && !weak) {
+			weak = r;
+		}
+	}
+	if (strong >= 2 && mixed)
+		return mixed->type;
+	if (first)
+		return first->type;
+	if (weak)
+		return weak->type;
 	return SF_LOGT_AUTO;
 }

@@ -412,7 +412,7 @@ void sf_edge_proto(sf_logrd *rd, size_t pos)
 		ctx.time_n = tn;
 		ctx.used += tn + 1;
 	}
-	if (sf_msg_collect(rd, msgpos, re, SF_MC_START | SF_MC_EDGE) != 0)
+	if (sf_msg_collect(rd, msgpos, re, SF_MC_START, &sf_reader_edge) != 0)
 		return;
 	sf_lr_consume(rd, end > rd->msg.raw_end ? end : rd->msg.raw_end);
 	sf_msg_emit(rd, &ctx);
@@ -426,8 +426,73 @@ void sf_edge_hit_begin(sf_logrd *rd, size_t pos)
 	if (tl.found && (tl.protocol || (tl.info && !tl.diag))) {
 		/* a message or an informational record: read only if it holds ms-diagnostics */
 		rd->cont = sf_lr_abs(rd, pos);
-		rd->cont_kind = SF_HIT_BEGIN;
+		rd->cont_read = sf_edge_proto;
 		return;
 	}
 	record(rd, pos, &tl);
 }
+
+/* ------------------------------------------------------------------ */
+/* The reader                                                           */
+/* ------------------------------------------------------------------ */
+
+/* "TL_WARN(TF_DIAG" or the damaged "TL WARN(TF DIAG": find "(TF" and look back. */
+static int has_tl(const char *b, size_t n)
+{
+	const char *p = b, *e = b + n;
+
+	while ((p = memmem(p, (size_t)(e - p), "(TF", 3)) != NULL) {
+		const char *q = p;
+
+		if (p + 3 < e && (p[3] == '_' || p[3] == ' ')) {
+			while (q > b && is_upper((unsigned char)q[-1]) && p - q < 12)
+				q--;
+			if (q < p && q - b >= 3 && (q[-1] == '_' || q[-1] == ' ') && q[-2] == 'L' &&
+			    q[-3] == 'T')
+				return 1;
+		}
+		p += 3;
+	}
+	return 0;
+}
+
+static int edge_detect(const char *b, size_t n)
+{
+	return (memmem(b, n, "$$begin_record", 14) || has_tl(b, n)) ? SF_DETECT_STRONG
+								    : SF_DETECT_NO;
+}
+
+/* A TL_ line, $$begin_record end the message before them; $$end_record, Message-Body: it. */
+static int edge_stop(const char *p, size_t n)
+{
+	if (sf_lr_prefix_ci(p, n, "$$end_record") || sf_lr_prefix_ci(p, n, "Message-Body:"))
+		return 2;
+	if (sf_lr_prefix_ci(p, n, "$$begin_record") || sf_edge_is_tl(p, n))
+		return 1;
+	return 0;
+}
+
+/* "TL_ERROR(TF_COMPONENT) ... Result 0xC3E93C5E(SIPPROXY_E_ROUTING)" outside a record. */
+static void edge_hit_result(sf_logrd *rd, size_t pos)
+{
+	size_t b = sf_lr_bol(rd, pos, pos > 4096 ? pos - 4096 : 0);
+
+	while (b < pos && (rd->buf[b] == ' ' || rd->buf[b] == '\t'))
+		b++;
+	if (sf_edge_is_tl(rd->buf + b, pos - b))
+		sf_generic_hit_code(rd, pos);
+}
+
+static const sf_lit edge_lits[] = {
+	{ "$$begin_record", 0, sf_edge_hit_begin },
+	{ "diagnostics", SF_MSCAN_CI, sf_siptext_hit_msdiag },
+	{ "0xC3E9", SF_MSCAN_CI, edge_hit_result },
+};
+
+const sf_reader sf_reader_edge = {
+	.type = SF_LOGT_EDGE,
+	.detect = edge_detect,
+	.lits = edge_lits,
+	.n_lits = sizeof(edge_lits) / sizeof(edge_lits[0]),
+	.stop = edge_stop,
+};

@@ -829,3 +829,26 @@ void sf_event_hit(sf_logrd *rd, size_t pos)
 	sf_lr_consume(rd, xml_e != SIZE_MAX ? xml_e : code_e);
 	sf_lr_emit(rd, ev);
 }
+
+/* ------------------------------------------------------------------ */
+/* The reader                                                           */
+/* ------------------------------------------------------------------ */
+
+static int event_detect(const char *b, size_t n)
+{
+	return (sf_detect_word_number(b, n, "Event ID") || memmem(b, n, "<EventID", 8) ||
+		sf_detect_word_number(b, n, "Diagnostic ID")) ?
+		       SF_DETECT_STRONG :
+		       SF_DETECT_NO;
+}
+
+static const sf_lit event_lits[] = {
+	{ "ID", 0, sf_event_hit },
+};
+
+const sf_reader sf_reader_event = {
+	.type = SF_LOGT_EVENT,
+	.detect = event_detect,
+	.lits = event_lits,
+	.n_lits = sizeof(event_lits) / sizeof(event_lits[0]),
+};

@@ -564,6 +564,49 @@ static const sf_kb_entry *hresult_entry(const sf_log_event *ev)
 }
 
 /*
+ * The evidence attributes of the generic scanner (lib/logs/generic.c), in
+ * the order they are trusted: an OpenSSL verify error, a TLS alert, a Q.850
+ * cause.  Returns 1 with pk->entry (or pk->unknown: a number the base does
+ * not know, said so, never guessed) and f->code set; 0 if @ev has none.
+ */
+static int evidence_entry(const sf_log_event *ev, struct fill *f, struct pick *pk)
+{
+	static const struct {
+		const char *attr;
+		sf_kb_space space;
+		const char *label;
+	} ev_attrs[] = {
+		{ "X509-verify-error", SF_KB_X509_VERIFY, "OpenSSL verify error" },
+		{ "TLS-alert", SF_KB_TLS_ALERT, "TLS alert" },
+		{ "Q.850-cause", SF_KB_Q850, "Q.850 cause" },
+	};
+	size_t i;
+	uint32_t v;
+	const char *a;
+
+	for (i = 0; i < sizeof(ev_attrs) / sizeof(ev_attrs[0]); i++) {
+		if ((a = attr(ev, ev_attrs[i].attr)) == NULL || parse_dec(a, &v) < 0)
+			continue;
+		pk->entry = sf_kb_find(ev_attrs[i].space, v);
+		if (pk->entry && ev_attrs[i].space == SF_KB_Q850)
+			snprintf(f->code, sizeof(f->code), "%u", (unsigned)v);
+		else
+			snprintf(f->code, sizeof(f->code), "%s %u", ev_attrs[i].label, (unsigned)v);
+		if (pk->entry == NULL)
+			pk->unknown = "{code}: known by number only, not in the knowledge base[: "
+				      "{reason}]";
+		return 1;
+	}
+	if ((a = attr(ev, "OpenSSL-reason")) != NULL) {
+		snprintf(f->code, sizeof(f->code), "%.60s", a);
+		pk->unknown = "a TLS failure reported as \"{code}\" without a number the "
+			      "knowledge base knows[: {reason}]";
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * Chooses the explanation of @ev and fills f->code with the number that
  * chose it.  Order: ms-diagnostics code, Result-Code, HRESULT, event / CDR.
  */
@@ -605,6 +648,8 @@ static void pick_entry(const sf_log_event *ev, struct fill *f, struct pick *pk)
 		} else {
 			pk->unknown = unknown_status;
 		}
+	} else if (ev->kind == SF_LOG_EVENT && evidence_entry(ev, f, pk)) {
+		/* the generic scanner's evidence: chosen (or known by number only) */
 	} else if (ev->kind == SF_LOG_EVENT) {
 		if (parse_hex(ev->result_code, &v) == 0 &&
 		    (pk->entry = sf_kb_find(SF_KB_RESULT, v)) != NULL) {
@@ -615,7 +660,7 @@ static void pick_entry(const sf_log_event *ev, struct fill *f, struct pick *pk)
 			if (pk->entry == NULL)
 				pk->entry = sf_kb_find(SF_KB_CDR, (uint32_t)ev->code);
 		}
-		if (pk->entry == NULL)
+		if (pk->entry == NULL && (ev->code >= 0 || ev->result_code != NULL))
 			pk->unknown = "event {code} is not in the knowledge base[: {reason}]";
 	}
 	if (pk->entry == NULL && pk->unknown == NULL) {

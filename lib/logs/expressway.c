@@ -186,13 +186,23 @@ void sf_xw_block(sf_logrd *rd, size_t pos, size_t msgpos)
 	}
 	ctx_init(&ctx);
 	block_header(rd, pos, &ctx);
-	if (sf_msg_collect(rd, msgpos, sf_lr_hi(rd, msgpos, rd->maxrec),
-			   SF_MC_START | SF_MC_PIPE | SF_MC_SYSLOG) != 0) {
+	if (sf_msg_collect(rd, msgpos, sf_lr_hi(rd, msgpos, rd->maxrec), SF_MC_START,
+			   &sf_reader_expressway) != 0) {
 		sf_lr_consume(rd, msgpos);
 		return;
 	}
 	sf_lr_consume(rd, rd->msg.raw_end);
 	sf_msg_emit(rd, &ctx);
+}
+
+/* Reads the SIPMSG block kept for later at @pos (an ms-diagnostics header turned up). */
+static void xw_cont(sf_logrd *rd, size_t pos)
+{
+	size_t mp;
+
+	if (!sf_lr_rel(rd, rd->cont_msg, &mp))
+		mp = pos + 6;
+	sf_xw_block(rd, pos, mp);
 }
 
 void sf_xw_hit_sipmsg(sf_logrd *rd, size_t pos)
@@ -218,7 +228,7 @@ void sf_xw_hit_sipmsg(sf_logrd *rd, size_t pos)
 	}
 	/* read later, if an ms-diagnostics header turns up in it */
 	rd->cont = sf_lr_abs(rd, pos);
-	rd->cont_kind = SF_HIT_SIPMSG;
+	rd->cont_read = xw_cont;
 	rd->cont_msg = sf_lr_abs(rd, p);
 }
 
@@ -333,3 +343,36 @@ void sf_xw_hit_search(sf_logrd *rd, size_t pos)
 	}
 	sf_lr_emit(rd, ev);
 }
+
+/* ------------------------------------------------------------------ */
+/* The reader                                                           */
+/* ------------------------------------------------------------------ */
+
+static int xw_detect(const char *b, size_t n)
+{
+	return (memmem(b, n, "tvcs:", 5) || memmem(b, n, "SIPMSG:", 7) ||
+		memmem(b, n, "Module=\"network.", 16)) ?
+		       SF_DETECT_STRONG :
+		       SF_DETECT_NO;
+}
+
+/* A syslog header line or SIPMSG ends the message before it. */
+static int xw_stop(const char *p, size_t n)
+{
+	return sf_xw_is_header(p, n);
+}
+
+static const sf_lit xw_lits[] = {
+	{ "SIPMSG", 0, sf_xw_hit_sipmsg },
+	{ "diagnostics", SF_MSCAN_CI, sf_siptext_hit_msdiag },
+	{ "Completed\"", 0, sf_xw_hit_search },
+};
+
+const sf_reader sf_reader_expressway = {
+	.type = SF_LOGT_EXPRESSWAY,
+	.detect = xw_detect,
+	.lits = xw_lits,
+	.n_lits = sizeof(xw_lits) / sizeof(xw_lits[0]),
+	.stop = xw_stop,
+	.pipe = 1,
+};

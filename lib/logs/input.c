@@ -833,102 +833,26 @@ static ssize_t src_read(lsrc *s, char *dst, size_t n)
 /* Readers: literals per format and the hit loop                        */
 /* ------------------------------------------------------------------ */
 
-typedef struct lit_def {
-	const char *s;
-	unsigned flags;
-	sf_hit hit;
-} lit_def;
-
 /*
- * What each reader looks for.  Few literals keep the scan near memory
- * speed; everything else is found from these places.
+ * The scanner of a reader: its literals (few literals keep the scan near
+ * memory speed; everything else is found from these places) and their
+ * handlers, from its row of the reader table.
  */
-static const lit_def lits_xw[] = {
-	{ "SIPMSG", 0, SF_HIT_SIPMSG },
-	{ "diagnostics", SF_MSCAN_CI, SF_HIT_MSDIAG },
-	{ "Completed\"", 0, SF_HIT_SEARCH },
-};
-static const lit_def lits_edge[] = {
-	{ "$$begin_record", 0, SF_HIT_BEGIN },
-	{ "diagnostics", SF_MSCAN_CI, SF_HIT_MSDIAG },
-};
-static const lit_def lits_ucc[] = {
-	{ "diagnostics", SF_MSCAN_CI, SF_HIT_MSDIAG },
-	{ "SIP/2.0", 0, SF_HIT_SIP20 },
-};
-static const lit_def lits_sip[] = {
-	{ "diagnostics", SF_MSCAN_CI, SF_HIT_MSDIAG },
-	{ "SIP/2.0", 0, SF_HIT_SIP20 },
-	{ "SIPMSG", 0, SF_HIT_SIPMSG },
-	{ "$$begin_record", 0, SF_HIT_BEGIN },
-	{ "ID", 0, SF_HIT_ID },
-	{ "Completed\"", 0, SF_HIT_SEARCH },
-};
-static const lit_def lits_event[] = {
-	{ "ID", 0, SF_HIT_ID },
-};
-
-static int reader_init(sf_logrd *rd, sf_log_type type)
+static int reader_init(sf_logrd *rd, const sf_reader *r)
 {
-	const lit_def *d;
 	const char *s[SF_MSCAN_MAX];
 	unsigned f[SF_MSCAN_MAX];
-	size_t n, i;
+	size_t i;
 
-	switch (type) {
-	case SF_LOGT_EXPRESSWAY:
-		d = lits_xw;
-		n = SF_ARRAY_LEN(lits_xw);
-		break;
-	case SF_LOGT_EDGE:
-		d = lits_edge;
-		n = SF_ARRAY_LEN(lits_edge);
-		break;
-	case SF_LOGT_UCCAPI:
-		d = lits_ucc;
-		n = SF_ARRAY_LEN(lits_ucc);
-		break;
-	case SF_LOGT_EVENT:
-		d = lits_event;
-		n = SF_ARRAY_LEN(lits_event);
-		break;
-	case SF_LOGT_SIP:
-		d = lits_sip;
-		n = SF_ARRAY_LEN(lits_sip);
-		break;
-	default:
+	if (!r || r->n_lits > SF_MSCAN_MAX)
 		return -1;
+	for (i = 0; i < r->n_lits; i++) {
+		s[i] = r->lits[i].s;
+		f[i] = r->lits[i].flags;
+		rd->hit_fn[i] = r->lits[i].fn;
 	}
-	for (i = 0; i < n; i++) {
-		s[i] = d[i].s;
-		f[i] = d[i].flags;
-		rd->hit_of[i] = (uint8_t)d[i].hit;
-	}
-	return sf_mscan_init(&rd->scan, s, f, n);
-}
-
-static void dispatch(sf_logrd *rd, sf_hit hit, size_t pos)
-{
-	switch (hit) {
-	case SF_HIT_MSDIAG:
-		sf_siptext_hit_msdiag(rd, pos);
-		break;
-	case SF_HIT_SIP20:
-		sf_siptext_hit_sip20(rd, pos);
-		break;
-	case SF_HIT_SIPMSG:
-		sf_xw_hit_sipmsg(rd, pos);
-		break;
-	case SF_HIT_SEARCH:
-		sf_xw_hit_search(rd, pos);
-		break;
-	case SF_HIT_BEGIN:
-		sf_edge_hit_begin(rd, pos);
-		break;
-	case SF_HIT_ID:
-		sf_event_hit(rd, pos);
-		break;
-	}
+	rd->reader = r;
+	return sf_mscan_init(&rd->scan, s, f, r->n_lits);
 }
 
 /* Handles every hit that starts in [@from, @limit) of the window. */
@@ -948,7 +872,7 @@ static void run_hits(sf_logrd *rd, size_t from, size_t limit)
 		pos = sf_mscan_find(&rd->scan, rd->buf, pos, end, &id);
 		if (pos >= limit)
 			break;
-		dispatch(rd, (sf_hit)rd->hit_of[id], pos);
+		rd->hit_fn[id](rd, pos);
 		rd->prev_hit = sf_lr_abs(rd, pos + rd->scan.lit[id].len);
 		pos++;
 	}
@@ -1083,12 +1007,10 @@ static sf_status run(lsrc *s, const char *name, sf_log_type type, sf_log_emit_fn
 		goto out;
 	}
 	if (type == SF_LOGT_AUTO) {
+		/* no reader claims it: the generic evidence scanner reads it */
 		type = sf_logs_detect(buf, len);
-		if (type == SF_LOGT_AUTO) {
-			seterr(err, errlen, "'%s': no known log format (use --type)", name);
-			st = SF_EPARSE;
-			goto out;
-		}
+		if (type == SF_LOGT_AUTO)
+			type = SF_LOGT_GENERIC;
 	}
 	if (out_type)
 		*out_type = type;
@@ -1099,7 +1021,7 @@ static sf_status run(lsrc *s, const char *name, sf_log_type type, sf_log_emit_fn
 	rd.maxrec = o.maxrec;
 	rd.behind = o.behind;
 	rd.cont = rd.cont_msg = rd.last_start = SF_LR_NONE;
-	if (reader_init(&rd, type) != 0) {
+	if (reader_init(&rd, sf_reader_get(type)) != 0) {
 		seterr(err, errlen, "'%s': unknown log type", name);
 		st = SF_EINVAL;
 		goto out;

@@ -353,6 +353,128 @@ MSX(1096), MSX(1097), MSX(1098), MSX(1099),
 /* seeds/004, symptom 2: LS User Services, 0xC3E93C2F, NotifySingle.Notify */
 { SF_KB_EVENT, 32263, "LS User Services: SIPPROXY_E_UNKNOWN_USER_OR_EPID",
 	CAUSE_UM, RULES(SF_R_UM001_SUBJECT, SF_R_UM001_WILDCARD), FIX_UM },
+
+/* ---- Q.850 cause values -------------------------------------------------------------- */
+/*
+ * ITU-T Q.850 Table 1 cause values, as SIP carries them in "Reason: Q.850;cause=N"
+ * (RFC 3326; mapping to SIP statuses RFC 3398 §8.2.6.1).  None names a federation DNS or
+ * certificate rule: they are what the PSTN / gateway side decided.
+ */
+#define Q850(n, name, why)                                                                  \
+	{ SF_KB_Q850, (n), name, "the gateway or SBC ended the call with Q.850 cause {code} (" \
+				 name "): " why "[ ({reason})]", { 0 }, 0, NULL }
+Q850(1, "Unallocated (unassigned) number", "the number called is not assigned"),
+Q850(3, "No route to destination", "no route to the called number"),
+Q850(16, "Normal call clearing", "a normal hang-up, not a failure"),
+Q850(17, "User busy", "the called user is busy"),
+Q850(18, "No user responding", "the called side did not answer the signalling in time"),
+Q850(19, "No answer from user (user alerted)", "the called user did not answer"),
+Q850(21, "Call rejected", "the called side rejected the call"),
+Q850(27, "Destination out of order", "the interface to the destination does not work"),
+Q850(28, "Invalid number format (address incomplete)", "the number is not complete"),
+Q850(31, "Normal, unspecified", "a normal clearing without detail"),
+Q850(34, "No circuit/channel available", "no trunk channel was free"),
+Q850(38, "Network out of order", "the network is not working and will not be soon"),
+Q850(41, "Temporary failure", "the network is not working for a short while"),
+Q850(42, "Switching equipment congestion", "the switch is overloaded"),
+Q850(47, "Resource unavailable, unspecified", "a resource of the network is missing"),
+Q850(58, "Bearer capability not presently available", "the media type is not available"),
+Q850(63, "Service or option not available, unspecified", "the service is not available"),
+Q850(65, "Bearer capability not implemented", "the media type is not supported"),
+Q850(88, "Incompatible destination", "the destination cannot take this kind of call"),
+Q850(102, "Recovery on timer expiry", "a signalling timer expired"),
+Q850(111, "Protocol error, unspecified", "the signalling was not understood"),
+Q850(127, "Interworking, unspecified", "a failure in another network, without detail"),
+#undef Q850
+
+/* ---- TLS alerts ---------------------------------------------------------------------- */
+/*
+ * RFC 8446 §6 (AlertDescription values, §6.2 error alerts); OpenSSL prints them as
+ * "SSL alert number N" / "tlsv1 alert <name>", Schannel (events 36887 / 36888) as
+ * "fatal alert code is N".  What each means for a federation peer: the side that sends it
+ * refused the other's certificate or parameters.
+ */
+{ SF_KB_TLS_ALERT, 40, "handshake_failure",
+	"a TLS peer sent alert 40 (handshake_failure): no protocol version, cipher suite or "
+	"signature algorithm both sides accept, or a client certificate was required",
+	RULES(SF_R_TLS001_HANDSHAKE, SF_R_TLS001_CIPHER, SF_R_TLS004_CLIENT_CERT),
+	"offer TLS 1.2 with the cipher suites the Microsoft side supports, and present a "
+	"certificate with Client Authentication for mutual TLS" },
+{ SF_KB_TLS_ALERT, 42, "bad_certificate",
+	"a TLS peer sent alert 42 (bad_certificate): it refused the certificate it was shown",
+	RULES(SF_R_CERT001_NAME, SF_R_CERT005_UNTRUSTED, SF_R_CERT007_NO_CLIENTAUTH),
+	"check the certificate's names, chain and Client Authentication usage" },
+{ SF_KB_TLS_ALERT, 43, "unsupported_certificate",
+	"a TLS peer sent alert 43 (unsupported_certificate): the certificate's type or usage is "
+	"not accepted", RULES(SF_R_CERT006_EKU, SF_R_CERT007_NO_CLIENTAUTH),
+	"issue the certificate with Server and Client Authentication extended key usage" },
+{ SF_KB_TLS_ALERT, 44, "certificate_revoked",
+	"a TLS peer sent alert 44 (certificate_revoked): the certificate was revoked",
+	{ 0 }, 0, "replace the revoked certificate" },
+{ SF_KB_TLS_ALERT, 45, "certificate_expired",
+	"a TLS peer sent alert 45 (certificate_expired): a certificate of the chain has expired "
+	"or is not yet valid", RULES(SF_R_CERT004_EXPIRED, SF_R_CERT004_CA_EXPIRED),
+	"renew the expired certificate" },
+{ SF_KB_TLS_ALERT, 46, "certificate_unknown",
+	"a TLS peer sent alert 46 (certificate_unknown): it could not accept the certificate "
+	"for another reason (often a name or chain problem)",
+	RULES(SF_R_CERT001_NAME, SF_R_CERT005_UNTRUSTED),
+	"check that the certificate carries the name connected to and chains to a trusted "
+	"root" },
+{ SF_KB_TLS_ALERT, 48, "unknown_ca",
+	"a TLS peer sent alert 48 (unknown_ca): the chain presented does not end at a CA it "
+	"trusts, or an intermediate is missing",
+	RULES(SF_R_CERT005_UNTRUSTED, SF_R_TLS002_INCOMPLETE),
+	"send the full chain (leaf and intermediates) and use a CA the peer trusts (a public CA "
+	"for Microsoft 365)" },
+{ SF_KB_TLS_ALERT, 70, "protocol_version",
+	"a TLS peer sent alert 70 (protocol_version): no TLS version both sides accept",
+	RULES(SF_R_TLS001_VERSION), "enable TLS 1.2 on both sides" },
+{ SF_KB_TLS_ALERT, 80, "internal_error",
+	"a TLS peer sent alert 80 (internal_error): a failure inside the peer, unrelated to "
+	"the protocol", { 0 }, 0, NULL },
+{ SF_KB_TLS_ALERT, 112, "unrecognized_name",
+	"a TLS peer sent alert 112 (unrecognized_name): it has no certificate for the server "
+	"name asked for (SNI)", RULES(SF_R_TLS003_SNI),
+	"configure the certificate for the name the peer connects to" },
+{ SF_KB_TLS_ALERT, 116, "certificate_required",
+	"a TLS peer sent alert 116 (certificate_required): no client certificate was sent for "
+	"mutual TLS", RULES(SF_R_TLS004_CLIENT_CERT, SF_R_CERT007_NO_CLIENTAUTH),
+	"present a client certificate with Client Authentication" },
+
+/* ---- OpenSSL certificate verify errors ---------------------------------------------- */
+/* X509_V_ERR_* values of OpenSSL's x509_vfy.h, texts of X509_verify_cert_error_string(3). */
+{ SF_KB_X509_VERIFY, 2, "unable to get issuer certificate",
+	"the verifier could not find the issuer of a certificate in the chain: an intermediate "
+	"is missing", RULES(SF_R_TLS002_INCOMPLETE), "send the intermediate certificates" },
+{ SF_KB_X509_VERIFY, 9, "certificate is not yet valid",
+	"a certificate of the chain is not valid yet", RULES(SF_R_CERT004_NOT_YET_VALID),
+	"check the clocks and the certificate's validity dates" },
+{ SF_KB_X509_VERIFY, 10, "certificate has expired",
+	"a certificate of the chain has expired", RULES(SF_R_CERT004_EXPIRED),
+	"renew the expired certificate" },
+{ SF_KB_X509_VERIFY, 18, "self-signed certificate",
+	"the peer presented a self-signed certificate", RULES(SF_R_CERT005_UNTRUSTED),
+	"use a certificate from a CA the other side trusts" },
+{ SF_KB_X509_VERIFY, 19, "self-signed certificate in certificate chain",
+	"the chain ends at a root the verifier does not trust", RULES(SF_R_CERT005_UNTRUSTED),
+	"use a CA the other side trusts, or have it import the root" },
+{ SF_KB_X509_VERIFY, 20, "unable to get local issuer certificate",
+	"the chain does not lead to a root the verifier trusts: an intermediate is missing or "
+	"the root is not in its store", RULES(SF_R_TLS002_INCOMPLETE, SF_R_CERT005_UNTRUSTED),
+	"send the full chain, and use a CA the other side trusts" },
+{ SF_KB_X509_VERIFY, 21, "unable to verify the first certificate",
+	"only the leaf was sent and its issuer is unknown to the verifier",
+	RULES(SF_R_TLS002_INCOMPLETE), "send the intermediate certificates with the leaf" },
+{ SF_KB_X509_VERIFY, 23, "certificate revoked",
+	"a certificate of the chain was revoked", { 0 }, 0, "replace the revoked certificate" },
+{ SF_KB_X509_VERIFY, 26, "unsupported certificate purpose",
+	"the certificate's extended key usage does not allow this use",
+	RULES(SF_R_CERT006_EKU, SF_R_CERT007_NO_CLIENTAUTH),
+	"issue the certificate with Server and Client Authentication usage" },
+{ SF_KB_X509_VERIFY, 62, "hostname mismatch",
+	"the certificate does not carry the name that was connected to", RULES(SF_R_CERT001_NAME),
+	"put the FQDN the peer connects to in the certificate's SAN" },
 };
 
 /* A 504 without any code (LOG-003): the rules the Edge applies silently. */

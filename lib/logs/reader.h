@@ -82,7 +82,7 @@ sf_log_type sf_logs_detect(const char *buf, size_t len);
 
 /* ---- multi-literal scanner and newline counter (input.c) ---- */
 
-#define SF_MSCAN_MAX 8     /* literals per scanner */
+#define SF_MSCAN_MAX 16    /* literals per scanner */
 #define SF_MSCAN_MAXLEN 31 /* bytes per literal */
 #define SF_MSCAN_CI 1u     /* flag: ASCII case-insensitive literal */
 
@@ -138,20 +138,76 @@ uint64_t sf_count_nl_level(const char *p, size_t n, int level);
 
 #define SF_LR_NONE UINT64_MAX
 
-/* What a literal found in the window means. */
+typedef struct sf_logrd sf_logrd;
+typedef struct sf_msgctx sf_msgctx;
+
 /*
- * Literals that a PDF line break may split ("ms-\ndiagnostics", "Search\n
- * Completed", "Event\nID") are searched by their last word and checked
- * backwards.
+ * A hit handler: the literal it was registered with starts at window
+ * position @pos.  Literals that a PDF line break may split ("ms-\ndiagnostics",
+ * "Search\nCompleted", "Event\nID") are searched by their last word and
+ * checked backwards by the handler.
  */
-typedef enum sf_hit {
-	SF_HIT_MSDIAG = 0, /* "diagnostics" (any case): an "ms-diagnostics" header? */
-	SF_HIT_SIP20,      /* "SIP/2.0": a status line, the end of a request line, or a Via */
-	SF_HIT_SIPMSG,     /* Expressway "SIPMSG" */
-	SF_HIT_SEARCH,     /* "Completed\"": Expressway Event="Search Completed"? */
-	SF_HIT_BEGIN,      /* "$$begin_record" */
-	SF_HIT_ID,         /* "ID": "Event ID", "EventID", "Diagnostic ID"? */
-} sf_hit;
+typedef void (*sf_hit_fn)(sf_logrd *rd, size_t pos);
+
+/* A literal a reader scans for and the handler of its hits. */
+typedef struct sf_lit {
+	const char *s;
+	unsigned flags; /* SF_MSCAN_CI or 0 */
+	sf_hit_fn fn;
+} sf_lit;
+
+/* What a reader's detect() says about the first bytes of a log. */
+enum {
+	SF_DETECT_NO = 0,
+	SF_DETECT_WEAK = 1,   /* text of this format may be there (SIP lines) */
+	SF_DETECT_STRONG = 2, /* markers only this format writes */
+};
+
+/*
+ * One log format: the one interface every reader implements, and the rows
+ * of the reader table (detect.c).  Adding a format is one new file that
+ * defines its sf_reader and one row in that table.
+ *   detect  the first bytes (at most SF_LOGS_SNIFF) -> SF_DETECT_*; NULL
+ *           for a reader that never claims a log (the generic scanner,
+ *           used when no reader claims it)
+ *   lits    scan: the literals of the multi-literal scanner, in priority
+ *           order, each with its hit handler (at most SF_MSCAN_MAX)
+ *   stop    emit: 1 if a log line (without indentation) ends a SIP message
+ *           before it in this format, 2 if it ends it and belongs to it, 0
+ *           if not; NULL: none
+ *   frame   emit: what the format writes around a SIP message whose start
+ *           line is at a window position (time, peer...), into a context;
+ *           NULL: nothing
+ *   pipe    messages of this format may have '|'-prefixed lines, and a lone
+ *           '|' ends one
+ *   mixed   reads pasted documents: its messages end at the stop lines of
+ *           every reader (and markers of two formats select the first
+ *           mixed reader with a detect())
+ */
+typedef struct sf_reader {
+	sf_log_type type;
+	int (*detect)(const char *buf, size_t n);
+	const sf_lit *lits;
+	size_t n_lits;
+	int (*stop)(const char *p, size_t n);
+	void (*frame)(sf_logrd *rd, size_t start, sf_msgctx *ctx);
+	unsigned pipe : 1;
+	unsigned mixed : 1;
+} sf_reader;
+
+/* The reader of each file (expressway.c, edge.c, uccapi.c, event.c, siptext.c, generic.c). */
+extern const sf_reader sf_reader_expressway, sf_reader_edge, sf_reader_uccapi,
+	sf_reader_event, sf_reader_sip, sf_reader_generic;
+
+/* The reader table (detect.c): entry @i (NULL past the end); the reader of @t (or NULL). */
+const sf_reader *sf_reader_at(size_t i);
+const sf_reader *sf_reader_get(sf_log_type t);
+
+/* Detection helpers for the readers' detect() (detect.c). */
+/* A line of @b (indentation skipped) @fn says yes to, holding "::" if @need_colons. */
+int sf_detect_any_line(const char *b, size_t n, int (*fn)(const char *, size_t), int need_colons);
+/* @lit (any case) followed by optional ' ', '\t', ':', '=' and a digit. */
+int sf_detect_word_number(const char *b, size_t n, const char *lit);
 
 /* A message collected from log text, rebuilt as clean SIP text (siptext.c). */
 typedef struct sf_msgline {
@@ -171,7 +227,7 @@ typedef struct sf_msg {
 	size_t raw_end; /* window position after the last log byte taken */
 } sf_msg;
 
-typedef struct sf_logrd {
+struct sf_logrd {
 	/* set by the driver */
 	const char *name; /* file name for events */
 	sf_log_type type; /* the reader (events' source) */
@@ -189,18 +245,20 @@ typedef struct sf_logrd {
 	int stop;     /* emit asked to stop */
 	sf_status st; /* SF_ENOMEM once an allocation failed */
 	/* scanning */
+	const sf_reader *reader;
 	sf_mscan scan;
-	uint8_t hit_of[SF_MSCAN_MAX]; /* literal index -> sf_hit */
+	sf_hit_fn hit_fn[SF_MSCAN_MAX]; /* literal index -> handler */
 	uint64_t skip;                /* hits before this lie in a record already read */
 	uint64_t prev_hit;            /* end of the previous hit: bound of backward searches */
 	uint64_t cont; /* a container (SIPMSG block, Edge record) not read yet, or NONE */
-	sf_hit cont_kind;
+	void (*cont_read)(sf_logrd *rd, size_t pos); /* reads the container at @pos */
 	uint64_t cont_msg;   /* start line of the SIPMSG container's message, or NONE */
 	uint64_t last_start; /* the last SIP start line seen and not read yet, or NONE */
+	uint64_t gen_line;   /* generic scanner: end of the last line scanned for phrases */
 	/* scratch */
 	sf_msg msg;
 	char *tmp; /* SF_LR_TMP bytes for unfolded values */
-} sf_logrd;
+};
 
 #define SF_LR_TMP (64u << 10)
 
@@ -281,19 +339,16 @@ void sf_lr_emit(sf_logrd *rd, sf_log_event *ev);
 
 /* ---- messages (siptext.c) ---- */
 
-/* sf_msg_collect flags: which lines end a message besides a new start line. */
+/* sf_msg_collect flags. */
 enum {
-	SF_MC_START = 1u << 0,  /* a start line is at the position (else a header) */
-	SF_MC_PIPE = 1u << 1,   /* Expressway: lines may start with '|'; a lone '|' ends */
-	SF_MC_SYSLOG = 1u << 2, /* Expressway: a syslog header line or SIPMSG ends */
-	SF_MC_EDGE = 1u << 3,   /* Edge: a TL_ line, $$begin/$$end_record, Message-Body: end */
-	SF_MC_UCC = 1u << 4,    /* UccApiLog: a timestamp line ends */
-	SF_MC_TEXT = SF_MC_PIPE | SF_MC_SYSLOG | SF_MC_EDGE | SF_MC_UCC,
+	SF_MC_START = 1u << 0, /* a start line is at the position (else a header) */
 };
 
 /*
  * Collects the SIP message at window position @pos (a start line with
- * SF_MC_START, else a header line) up to at most @end into rd->msg:
+ * SF_MC_START, else a header line) up to at most @end into rd->msg, in the
+ * format of reader @fmt (its stop lines and '|' prefixes end the message;
+ * NULL or a mixed reader: those of every reader in the table):
  * indentation and '|' prefixes removed, lines broken by PDF extraction joined
  * (a line that is no "Name:" header continues the previous one; after a
  * line ending in '-' always), headers flattened onto one line split at
@@ -301,7 +356,7 @@ enum {
  * between headers of double-spaced text skipped, markdown fences ignored.
  * Sets rd->msg.raw_end.  Returns 0, or -1 if nothing was collected.
  */
-int sf_msg_collect(sf_logrd *rd, size_t pos, size_t end, unsigned flags);
+int sf_msg_collect(sf_logrd *rd, size_t pos, size_t end, unsigned flags, const sf_reader *fmt);
 
 /* A key/value pair borrowed from the window or scratch (context attributes). */
 typedef struct sf_kvs {
@@ -315,7 +370,7 @@ typedef struct sf_kvs {
 #define SF_MSGCTX_STORE 4096
 
 /* What a reader knows about the message besides its text. */
-typedef struct sf_msgctx {
+struct sf_msgctx {
 	const char *time; /* as written, or NULL */
 	size_t time_n;
 	sf_kvs attrs[SF_MSGCTX_ATTRS]; /* appended to every event's attrs */
@@ -323,7 +378,7 @@ typedef struct sf_msgctx {
 	int drop;                    /* emit nothing (a message the log's owner sent on) */
 	char store[SF_MSGCTX_STORE]; /* room for unfolded text the pointers above may use */
 	size_t used;
-} sf_msgctx;
+};
 
 /*
  * Appends key @k and value @v (unfolded into ctx->store when @unfold) to
@@ -356,6 +411,8 @@ void sf_edge_hit_begin(sf_logrd *rd, size_t pos); /* edge.c */
 /* Reads the record whose "$$begin_record" is at @pos as a SIP message record. */
 void sf_edge_proto(sf_logrd *rd, size_t pos);
 void sf_event_hit(sf_logrd *rd, size_t pos); /* event.c */
+/* A result code or HRESULT "0xC3E9....[(NAME)]" at @pos, anywhere in a line (generic.c). */
+void sf_generic_hit_code(sf_logrd *rd, size_t pos);
 
 /* Line classifiers for the message collector (content without indentation). */
 int sf_xw_is_header(const char *p, size_t n); /* Expressway syslog header / SIPMSG line */

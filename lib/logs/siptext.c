@@ -408,21 +408,38 @@ static int blank_continues(const col *c, const char *p, size_t n, int ds)
 	return 1;
 }
 
-/* 1: the line ends the message before it, 2: it ends it and belongs to it, 0: no. */
-static int stop_line(const char *p, size_t n, unsigned flags)
+/*
+ * 1: the line ends the message before it, 2: it ends it and belongs to it,
+ * 0: no.  A start line always; else the stop lines of reader @fmt, or of
+ * every reader of the table for a mixed one (pasted text).
+ */
+static int stop_line(const char *p, size_t n, const sf_reader *fmt)
 {
+	const sf_reader *r;
+	size_t i;
+	int k;
+
 	if (is_start_line(p, n))
 		return 1;
-	if ((flags & SF_MC_SYSLOG) && sf_xw_is_header(p, n))
-		return 1;
-	if (flags & SF_MC_EDGE) {
-		if (sf_lr_prefix_ci(p, n, "$$end_record") || sf_lr_prefix_ci(p, n, "Message-Body:"))
-			return 2;
-		if (sf_lr_prefix_ci(p, n, "$$begin_record") || sf_edge_is_tl(p, n))
+	if (!fmt->mixed)
+		return fmt->stop ? fmt->stop(p, n) : 0;
+	for (i = 0; (r = sf_reader_at(i)) != NULL; i++)
+		if (r->stop && (k = r->stop(p, n)) != 0)
+			return k;
+	return 0;
+}
+
+/* Lines of @fmt's messages may start with '|' (of any reader's, for a mixed one). */
+static int pipe_lines(const sf_reader *fmt)
+{
+	const sf_reader *r;
+	size_t i;
+
+	if (!fmt->mixed)
+		return fmt->pipe;
+	for (i = 0; (r = sf_reader_at(i)) != NULL; i++)
+		if (r->pipe)
 			return 1;
-	}
-	if ((flags & SF_MC_UCC) && sf_ucc_is_stamp(p, n))
-		return 1;
 	return 0;
 }
 
@@ -449,18 +466,21 @@ static void take_line(col *c, const char *p, size_t n, size_t raw)
 	put_seg(c, p, n, raw);
 }
 
-int sf_msg_collect(sf_logrd *rd, size_t pos, size_t end, unsigned flags)
+int sf_msg_collect(sf_logrd *rd, size_t pos, size_t end, unsigned flags, const sf_reader *fmt)
 {
 	sf_msg *m = &rd->msg;
 	const char *b = rd->buf;
 	col c = { rd, m, 0, 0, 0 };
 	size_t p = pos, nblank = 0, i;
-	int first = 1, pipe_all = -1, ds = 0;
+	int first = 1, pipe_all = -1, ds = 0, pipe;
 
 	m->len = 0;
 	m->n_ln = 0;
 	m->has_start = 0;
 	m->raw_end = pos;
+	if (!fmt)
+		fmt = &sf_reader_sip;
+	pipe = pipe_lines(fmt);
 	if (end > rd->len)
 		end = rd->len;
 	while (p < end && !c.full) {
@@ -488,7 +508,7 @@ int sf_msg_collect(sf_logrd *rd, size_t pos, size_t end, unsigned flags)
 			p = nx;
 			continue;
 		}
-		if ((flags & SF_MC_PIPE) && cs < ce && b[cs] == '|') {
+		if (pipe && cs < ce && b[cs] == '|') {
 			if (ce - cs == 1 && pipe_all != 1) {
 				m->raw_end = nx; /* the '|' that closes an Expressway block */
 				break;
@@ -506,7 +526,7 @@ int sf_msg_collect(sf_logrd *rd, size_t pos, size_t end, unsigned flags)
 		}
 		if (pipe_all == -1)
 			pipe_all = 0;
-		sk = stop_line(b + cs, ce - cs, flags);
+		sk = stop_line(b + cs, ce - cs, fmt);
 		if (sk) {
 			if (sk == 2)
 				m->raw_end = nx;
@@ -716,19 +736,6 @@ void sf_msg_emit(sf_logrd *rd, const sf_msgctx *ctx)
 /* Hits                                                                 */
 /* ------------------------------------------------------------------ */
 
-static unsigned text_flags(const sf_logrd *rd)
-{
-	switch (rd->type) {
-	case SF_LOGT_EXPRESSWAY:
-		return SF_MC_PIPE | SF_MC_SYSLOG;
-	case SF_LOGT_EDGE:
-		return SF_MC_EDGE;
-	case SF_LOGT_UCCAPI:
-		return SF_MC_UCC;
-	default:
-		return SF_MC_TEXT;
-	}
-}
 
 static void ctx_init(sf_msgctx *ctx)
 {
@@ -746,13 +753,13 @@ static void read_message(sf_logrd *rd, size_t start)
 
 	if (sf_lr_abs(rd, start) == rd->last_start)
 		rd->last_start = SF_LR_NONE;
-	if (sf_msg_collect(rd, start, sf_lr_hi(rd, start, rd->maxrec),
-			   SF_MC_START | text_flags(rd)) != 0)
+	if (sf_msg_collect(rd, start, sf_lr_hi(rd, start, rd->maxrec), SF_MC_START, rd->reader) !=
+	    0)
 		return;
 	sf_lr_consume(rd, rd->msg.raw_end);
 	ctx_init(&ctx);
-	if (rd->type == SF_LOGT_UCCAPI || rd->type == SF_LOGT_SIP)
-		sf_ucc_frame(rd, start, &ctx); /* a pasted client trace has its frame lines too */
+	if (rd->reader->frame)
+		rd->reader->frame(rd, start, &ctx); /* a pasted client trace has its frame lines too */
 	sf_msg_emit(rd, &ctx);
 }
 
@@ -833,7 +840,8 @@ void sf_siptext_hit_msdiag(sf_logrd *rd, size_t dpos)
 	pos -= 3;
 	/* a header: "ms-diagnostics[-public] :" after a blank, '|', '"' or a line start */
 	if (pos > 0 && !(is_wsp((unsigned char)b[pos - 1]) || b[pos - 1] == '\n' ||
-			 b[pos - 1] == '|' || b[pos - 1] == '\r' || b[pos - 1] == '"'))
+			 b[pos - 1] == '|' || b[pos - 1] == '\r' || b[pos - 1] == '"') &&
+	    !(pos >= 4 && memcmp(b + pos - 4, "#012", 4) == 0)) /* rsyslog's escaped LF */
 		return;
 	if (sf_lr_prefix_ci(b + p, rd->len - p, "-public"))
 		p += 7;
@@ -845,24 +853,61 @@ void sf_siptext_hit_msdiag(sf_logrd *rd, size_t dpos)
 	h1 = sf_lr_rel(rd, rd->cont, &c1) && rd->cont >= rd->skip && c1 < pos;
 	h2 = sf_lr_rel(rd, rd->last_start, &c2) && rd->last_start >= rd->skip && c2 < pos;
 	if (h1 && (!h2 || c1 > c2)) {
-		if (rd->cont_kind == SF_HIT_SIPMSG) {
-			size_t mp;
-
-			if (!sf_lr_rel(rd, rd->cont_msg, &mp))
-				mp = c1 + 6;
-			sf_xw_block(rd, c1, mp);
-		} else {
-			sf_edge_proto(rd, c1);
-		}
+		rd->cont_read(rd, c1);
 	} else if (h2) {
 		read_message(rd, c2);
 	}
 	if (rd->skip > sf_lr_abs(rd, pos) || rd->stop || rd->st != SF_OK)
 		return;
 	/* on its own: the header and the ones after it */
-	if (sf_msg_collect(rd, pos, sf_lr_hi(rd, pos, rd->maxrec), text_flags(rd)) != 0)
+	if (sf_msg_collect(rd, pos, sf_lr_hi(rd, pos, rd->maxrec), 0, rd->reader) != 0)
 		return;
 	sf_lr_consume(rd, rd->msg.raw_end);
 	ctx_init(&ctx);
 	sf_msg_emit(rd, &ctx);
 }
+
+/* ------------------------------------------------------------------ */
+/* The reader of plain SIP text and pasted documents                    */
+/* ------------------------------------------------------------------ */
+
+/* A SIP start line at a line start, or an ms-diagnostics header. */
+static int is_sip_line(const char *p, size_t n)
+{
+	size_t i = 0, e = n;
+
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '|'))
+		i++;
+	while (e > i && (p[e - 1] == ' ' || p[e - 1] == '\t' || p[e - 1] == '\r'))
+		e--;
+	if (sf_sip_status_at(p + i, e - i))
+		return 1;
+	if (e - i > 8 && memcmp(p + e - 7, "SIP/2.0", 7) == 0 && p[i] >= 'A' && p[i] <= 'Z' &&
+	    memmem(p + i, e - i, " sip:", 5))
+		return 1;
+	return sf_lr_prefix_ci(p + i, e - i, "ms-diagnostics");
+}
+
+static int sip_detect(const char *b, size_t n)
+{
+	return sf_detect_any_line(b, n, is_sip_line, 0) ? SF_DETECT_WEAK : SF_DETECT_NO;
+}
+
+/* Every kind of record: a pasted document mixes them. */
+static const sf_lit sip_lits[] = {
+	{ "diagnostics", SF_MSCAN_CI, sf_siptext_hit_msdiag },
+	{ "SIP/2.0", 0, sf_siptext_hit_sip20 },
+	{ "SIPMSG", 0, sf_xw_hit_sipmsg },
+	{ "$$begin_record", 0, sf_edge_hit_begin },
+	{ "ID", 0, sf_event_hit },
+	{ "Completed\"", 0, sf_xw_hit_search },
+};
+
+const sf_reader sf_reader_sip = {
+	.type = SF_LOGT_SIP,
+	.detect = sip_detect,
+	.lits = sip_lits,
+	.n_lits = sizeof(sip_lits) / sizeof(sip_lits[0]),
+	.frame = sf_ucc_frame,
+	.mixed = 1,
+};

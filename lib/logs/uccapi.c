@@ -139,3 +139,31 @@ void sf_ucc_frame(sf_logrd *rd, size_t start, sf_msgctx *ctx)
 		cur = sf_lr_bol(rd, cur - 1, lo);
 	}
 }
+
+/* ------------------------------------------------------------------ */
+/* The reader                                                           */
+/* ------------------------------------------------------------------ */
+
+static int ucc_stamp_line(const char *p, size_t n)
+{
+	return sf_ucc_is_stamp(p, n);
+}
+
+static int ucc_detect(const char *b, size_t n)
+{
+	return sf_detect_any_line(b, n, ucc_stamp_line, 1) ? SF_DETECT_STRONG : SF_DETECT_NO;
+}
+
+static const sf_lit ucc_lits[] = {
+	{ "diagnostics", SF_MSCAN_CI, sf_siptext_hit_msdiag },
+	{ "SIP/2.0", 0, sf_siptext_hit_sip20 },
+};
+
+const sf_reader sf_reader_uccapi = {
+	.type = SF_LOGT_UCCAPI,
+	.detect = ucc_detect,
+	.lits = ucc_lits,
+	.n_lits = sizeof(ucc_lits) / sizeof(ucc_lits[0]),
+	.stop = ucc_stamp_line, /* a timestamp line ends a message */
+	.frame = sf_ucc_frame,
+};

@@ -597,10 +597,16 @@ static void test_not_a_log(void **state)
 	snprintf(want, sizeof(want), "'%s' is empty", empty);
 	assert_string_equal(err, want);
 
-	assert_int_equal(read_log(prose, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
-			 SF_EPARSE);
-	snprintf(want, sizeof(want), "'%s': no known log format (use --type)", prose);
-	assert_string_equal(err, want);
+	/* no known format: the generic evidence scanner reads it (issue 11: not an error) */
+	{
+		sf_log_type used = SF_LOGT_AUTO;
+
+		assert_int_equal(read_log(prose, SF_LOGT_AUTO, collect, &s, &used, err,
+					  sizeof(err)),
+				 SF_OK);
+		assert_int_equal(used, SF_LOGT_GENERIC);
+		assert_string_equal(err, "");
+	}
 	/* with a type it is read, and has nothing */
 	assert_int_equal(read_log(prose, SF_LOGT_EDGE, collect, &s, NULL, err, sizeof(err)),
 			 SF_OK);
@@ -690,7 +696,7 @@ static void test_long_line(void **state)
 		"domain=\"meet.proseware.example\" Server: RTC/6.0 Content-Length: 0 ";
 	const char *path = tmp_path("long.log");
 	const size_t half = 32u << 20;
-	char chunk[65536], err[512], want[700];
+	char chunk[65536], err[512];
 	struct rusage ru;
 	FILE *fp;
 	size_t off;
@@ -712,12 +718,16 @@ static void test_long_line(void **state)
 	assert_int_equal(fputc('\n', fp), '\n');
 	assert_int_equal(fclose(fp), 0);
 
-	/* detection sees only x: no format */
+	/* detection sees only x: no format, the generic scanner reads it */
 	sink_init(&s, path);
-	assert_int_equal(read_log(path, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
-			 SF_EPARSE);
-	snprintf(want, sizeof(want), "'%s': no known log format (use --type)", path);
-	assert_string_equal(err, want);
+	{
+		sf_log_type used = SF_LOGT_AUTO;
+
+		assert_int_equal(read_log(path, SF_LOGT_AUTO, collect, &s, &used, err,
+					  sizeof(err)),
+				 SF_OK);
+		assert_int_equal(used, SF_LOGT_GENERIC);
+	}
 	json_decref(s.events);
 
 	before = rss_kib();
@@ -1183,6 +1193,208 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+
+/*
+ * Issue 11: formats no reader knew, read by the generic evidence scanner (or
+ * the Edge reader's trace lines), with the quirks of real pastes: syslog
+ * "#015#012" escapes, 80-column wraps, curly quotes, trailing spaces.
+ * Excerpts written for this test (invented names, documentation addresses).
+ */
+typedef struct fmt_case {
+	const char *what;
+	const char *text;
+	sf_log_type type; /* detected */
+	uint64_t line;
+	const char *kind;
+	const char *field; /* event JSON field or attrs key to look at */
+	const char *want;  /* its value (as a string; numbers printed) */
+	sf_rule rule;      /* first check that explains it, or SF_R_COUNT for none */
+} fmt_case;
+
+static const char *ev_field(json_t *e, const char *k, char *buf, size_t n)
+{
+	json_t *v = json_object_get(e, k), *a = json_object_get(e, "attrs");
+	size_t i;
+
+	for (i = 0; !v && i < json_array_size(a); i++)
+		if (strcmp(json_string_value(json_array_get(json_array_get(a, i), 0)), k) == 0)
+			v = json_array_get(json_array_get(a, i), 1);
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+		return buf;
+	}
+	return NULL;
+}
+
+static int first_rule_of(const char *text, size_t line, sf_rule *out)
+{
+	sf_logs_report *r = NULL;
+	size_t i;
+	char path[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s", tmp_path("fmt-case.txt"));
+	fp = fopen(path, "wb");
+	if (!fp)
+		return -1;
+	fputs(text, fp);
+	fclose(fp);
+	if (sf_logs_report_new(&r) != SF_OK || sf_logs_report_add(r, path, SF_LOGT_AUTO) != SF_OK ||
+	    sf_logs_report_finish(r) != SF_OK) {
+		sf_logs_report_free(r);
+		return -1;
+	}
+	*out = SF_R_COUNT;
+	for (i = 0; i < sf_logs_report_n_events(r); i++) {
+		const sf_log_event *ev = sf_logs_report_event(r, i);
+
+		if (ev->line == line && ev->n_rules > 0) {
+			*out = ev->rules[0];
+			break;
+		}
+	}
+	sf_logs_report_free(r);
+	return 0;
+}
+
+static void test_generic_formats(void **state)
+{
+	static const char kamailio[] =
+		"Nov 23 10:20:30 sbc1 kamailio[2114]: ERROR: tls [tls_server.c:1181]: "
+		"tls_accept(): TLS accept:error:0A000086:SSL routines::certificate verify failed  \n"
+		"Nov 23 10:20:30 sbc1 kamailio[2114]: ERROR: tls: verify error:num=20:unable to get "
+		"local issuer certificate\n"
+		"Nov 23 10:20:31 sbc1 opensips[881]: ERROR:tls_mgm: SSL_connect: error:0A00010B:SSL "
+		"routines::wrong version number\n"
+		"Nov 23 10:20:32 sbc1 freeswitch: [WARNING] sofia.c:7123 SSL alert number 48 "
+		"(tlsv1 alert unknown ca) from 203.0.113.6:5061\n";
+	static const char syslog_sip[] =
+		"Nov 23 10:20:33 sbc1 kamailio[2114]: SIP/2.0 503 Service Unavailable#015#012Via: "
+		"SIP/2.0/TLS 192.0.2.10:5061;branch=z9hG4bK1#015#012Reason: Q.850;cause=38;text="
+		"\"Network out of order\"#015#012Content-Length: 0#015#012#015#012\n"
+		"Nov 23 10:20:34 sbc1 kamailio[2114]: SIP/2.0 504 Server time-out#015#012"
+		"ms-diagnostics: 1009;reason=\"Conflicting SRV and host domains\";"
+		"domain=\"fabrikam.example\";fqdn1=\"sip.other.example:5061\"#015#012#015#012\n";
+	static const char testcs[] =
+		"PS C:\\> Test-CsFederatedPartner -TargetFqdn edge.contoso.example -Domain "
+		"fabrikam.example   \n"
+		"\n"
+		"Target Fqdn : edge.contoso.example\n"
+		"Result      : Failure\n"
+		"Latency     : 00:00:00\n"
+		"Error       : 504, Server time-out\n"
+		"Diagnosis   : ErrorCode=1034,Source=sip.fabrikam.example,Reason=Previous hop fed\n"
+		"              erated peer did not report diagnostic information\n";
+	static const char schannel[] =
+		"Log Name:      System\r\nSource:        Schannel\r\n"
+		"A fatal alert was generated and sent to the remote endpoint. This may result in \r\n"
+		"termination of the connection. The TLS protocol defined fatal alert code is 40. \r\n"
+		"The Windows SChannel error state is 1205.\r\n";
+	static const char forum[] =
+		"Calls to fabrikam.example fail with \xe2\x80\x9c" "480 Temporarily Unavailable"
+		"\xe2\x80\x9d and the Edge shows 0x800B0109 in the trace.\n";
+	static const char tl[] =
+		"TL_ERROR(TF_COMPONENT) [0]0A1C.0B2C::11/23/2026-09:20:30.230.0001 (SIPStack,"
+		"SIPAdminLog::ProcessRoutingError:1234) Result 0xC3E93C5E(SIPPROXY_E_ROUTING)\n";
+	static const fmt_case rows[] = {
+		{ "openssl reason", kamailio, SF_LOGT_GENERIC, 1, "event", "OpenSSL-reason",
+		  "certificate verify failed", SF_R_COUNT },
+		{ "verify error", kamailio, SF_LOGT_GENERIC, 2, "event", "X509-verify-error", "20",
+		  SF_R_TLS002_INCOMPLETE },
+		{ "wrong version", kamailio, SF_LOGT_GENERIC, 3, "event", "OpenSSL-reason",
+		  "wrong version number", SF_R_COUNT },
+		{ "alert number", kamailio, SF_LOGT_GENERIC, 4, "event", "TLS-alert", "48",
+		  SF_R_CERT005_UNTRUSTED },
+		{ "#015 status", syslog_sip, SF_LOGT_GENERIC, 1, "sip-response", "sip_status", "503",
+		  SF_R_COUNT },
+		{ "Q.850", syslog_sip, SF_LOGT_GENERIC, 1, "event", "Q.850-cause", "38",
+		  SF_R_COUNT },
+		{ "#015 ms-diagnostics", syslog_sip, SF_LOGT_GENERIC, 2, "ms-diagnostics", "code",
+		  "1009", SF_R_DNS005_OTHER_DOMAIN },
+		{ "Test-Cs error", testcs, SF_LOGT_GENERIC, 6, "sip-response", "sip_status", "504",
+		  SF_R_DNS001_NO_SRV },
+		{ "Test-Cs diagnosis", testcs, SF_LOGT_GENERIC, 7, "ms-diagnostics", "source",
+		  "sip.fabrikam.example", SF_R_COUNT },
+		{ "Schannel 36888", schannel, SF_LOGT_GENERIC, 4, "event", "TLS-alert", "40",
+		  SF_R_TLS001_HANDSHAKE },
+		{ "Schannel state", schannel, SF_LOGT_GENERIC, 4, "event", "SChannel-error-state",
+		  "1205", SF_R_TLS001_HANDSHAKE },
+		{ "curly quotes", forum, SF_LOGT_GENERIC, 1, "sip-response", "sip_status", "480",
+		  SF_R_COUNT },
+		{ "HRESULT", forum, SF_LOGT_GENERIC, 1, "event", "hresult", "0x800B0109",
+		  SF_R_CERT005_UNTRUSTED },
+		{ "TL_ERROR", tl, SF_LOGT_EDGE, 1, "event", "result_code", "0xC3E93C5E",
+		  SF_R_COUNT },
+	};
+	static const sf_logs_opts tiny = { 7, 300, 97 };
+	size_t i, w;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		for (w = 0; w < 2; w++) {
+			sink s;
+			sf_log_type t = SF_LOGT_AUTO;
+			char err[256], nb[32];
+			size_t k;
+			int found = 0;
+
+			sink_init(&s, "fmt");
+			assert_int_equal(sf_logs_read_mem(rows[i].text, strlen(rows[i].text),
+							  SF_LOGT_AUTO, collect, &s, "fmt",
+							  w ? &tiny : NULL, &t, err, sizeof(err)),
+					 SF_OK);
+			assert_int_equal(t, rows[i].type);
+			for (k = 0; k < json_array_size(s.events); k++) {
+				json_t *e = json_array_get(s.events, k);
+				const char *v = ev_field(e, rows[i].field, nb, sizeof(nb));
+
+				if ((uint64_t)json_integer_value(json_object_get(e, "line")) ==
+					    rows[i].line &&
+				    strcmp(json_string_value(json_object_get(e, "kind")),
+					   rows[i].kind) == 0 &&
+				    v && strcmp(v, rows[i].want) == 0)
+					found = 1;
+			}
+			if (!found)
+				print_error("%s: no %s event on line %llu with %s=%s in\n%s\n",
+					    rows[i].what, rows[i].kind,
+					    (unsigned long long)rows[i].line, rows[i].field,
+					    rows[i].want, json_dumps(s.events, JSON_INDENT(1)));
+			assert_true(found);
+			json_decref(s.events);
+		}
+		if (rows[i].rule != SF_R_COUNT) {
+			sf_rule r = SF_R_COUNT;
+
+			assert_int_equal(first_rule_of(rows[i].text, rows[i].line, &r), 0);
+			if (r != rows[i].rule)
+				print_error("%s: explained by rule %d, want %d\n", rows[i].what,
+					    (int)r, (int)rows[i].rule);
+			assert_int_equal(r, rows[i].rule);
+		}
+	}
+}
+
+/* The same ms-diagnostics phrase in HTTP (Exchange / OAuth x-ms-diagnostics) is no evidence. */
+static void test_generic_lookalikes(void **state)
+{
+	static const char http[] =
+		"HTTP/1.1 401 Unauthorized\r\nx-ms-diagnostics: 2000001;reason=\"token expired\"\r\n"
+		"The build took 504 ms; 0x8007000E is not a certificate error.\r\n";
+	sink s;
+	char err[256];
+
+	(void)state;
+	sink_init(&s, "http");
+	assert_int_equal(sf_logs_read_mem(http, strlen(http), SF_LOGT_AUTO, collect, &s, "http",
+					  NULL, NULL, err, sizeof(err)),
+			 SF_OK);
+	assert_int_equal(json_array_size(s.events), 0);
+	json_decref(s.events);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1203,6 +1415,8 @@ int main(void)
 		cmocka_unit_test(test_not_a_log),
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_generic_formats),
+		cmocka_unit_test(test_generic_lookalikes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
