@@ -14,6 +14,8 @@
 #include "sipfed/logs.h"
 #include "sipfed/plan.h"
 #include "sipfed/run.h"
+#include "sipfed/probe.h"
+#include "sipfed/edge.h"
 #pragma GCC visibility pop
 
 #endif

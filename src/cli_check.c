@@ -23,11 +23,29 @@
 
 #include "cli.h"
 #include "cli_fed.h"
+#include "out/textw.h"
+#include "rules/rules.h"
 #include "sipfed/run.h"
 #include "util/util.h"
 
 /* getopt_long values of check only (kept clear of the shared enum of cli.h and of cli_fed.h). */
 enum { OPT_CLIENT = 1900, OPT_RESUME, OPT_SHARD, OPT_QUIET, OPT_DEADLINE };
+/* Issue 12 (output shaping, monitoring): --brief, --all, --ignore, --lab, --expiry-days, ... */
+enum { OPT_BRIEF = 1950, OPT_ALL, OPT_IGNORE, OPT_LAB, OPT_NO_LAB, OPT_EXPIRY_DAYS,
+       OPT_FAIL_ON };
+
+/*
+ * Formats of check only, beside text / json / jsonl of cli.h: taken from
+ * --format before the common options see it (the common enum is unchanged).
+ */
+enum check_fmt { FMT_COMMON = 0, FMT_CSV, FMT_NAGIOS };
+
+/* Monitoring Plugins exit statuses (--format nagios). */
+#define NAGIOS_OK 0
+#define NAGIOS_WARNING 1
+#define NAGIOS_CRITICAL 2
+#define NAGIOS_UNKNOWN 3
+#define EXPIRY_DAYS_MAX 3650
 
 #define CONCURRENCY_DEFAULT 64
 #define CONCURRENCY_MAX 100000
@@ -65,7 +83,9 @@ void cli_usage_check(FILE *fp)
 	      "  --at TIME              evaluate validity at this RFC 3339 time\n"
 	      "  --hosting-provider FQDN  add to the built-in hosting-provider list\n"
 	      "  --profile P            sfb (default), o365 or dr\n"
-	      "  --format F             text (default), json or jsonl; --json = --format json\n"
+	      "  --format F             text (default), json, jsonl or html (one self-contained\n"
+	      "                         page: summary, charts, a sortable table); --json =\n"
+	      "                         --format json\n"
 	      "  --color, --no-color    force colour on or off (default: on a terminal, unless\n"
 	      "                         NO_COLOR is set)\n"
 	      "  --no-probe             do not probe misspelt SRV names when none exists (DNS-002)\n"
@@ -88,13 +108,40 @@ void cli_usage_check(FILE *fp)
 	      "                         lowercased name without trailing dot) mod N is I\n"
 	      "                         (0 <= I < N <= 1000000)\n"
 	      "  --quiet                no progress or summary on stderr, no per-domain error\n"
-	      "                         lines\n",
+	      "                         lines, no notes on the domain arguments\n"
+	      "\n"
+	      "output and exit status:\n"
+	      "  --format csv           one row per finding (RFC 4180, header row): domain,\n"
+	      "                         verdict, id, severity, subject, message, fix,\n"
+	      "                         ms_diagnostics, result_code, hresult; a domain without\n"
+	      "                         findings has one row with empty finding fields\n"
+	      "  --format nagios        one Monitoring Plugins line: SIPFED OK|WARNING|CRITICAL|\n"
+	      "                         UNKNOWN - text | perfdata (days to the nearest certificate\n"
+	      "                         expiry, findings per severity); exit 0/1/2/3\n"
+	      "  --brief                text: one line per domain (domain, verdict, check IDs)\n"
+	      "  --all                  text: every finding in every domain's block (by default a\n"
+	      "                         warning or info repeated across domains is written once,\n"
+	      "                         after the blocks, with the domains that have it)\n"
+	      "  --ignore ID[,ID]       drop these checks (repeatable); the summary lists them;\n"
+	      "                         the exit status is computed without them\n"
+	      "  --lab                  lab addresses and names are expected: DNS-009 (private or\n"
+	      "                         documentation address), DNS-010 and CERT-011 are dropped\n"
+	      "                         (json keeps them; the exit status does not count them);\n"
+	      "                         text, csv and nagios do this by default for a domain under\n"
+	      "                         a non-public suffix whose addresses are all private\n"
+	      "  --no-lab               do not drop them, even for such domains\n"
+	      "  --expiry-days N        CERT-004 warns about certificates that expire within N\n"
+	      "                         days (default 30; 1..3650)\n"
+	      "  --fail-on S            error (default): exit 1 on an error finding; warning: on a\n"
+	      "                         warning too\n",
 	      fp);
 	fputs(cli_fed_usage, fp);
 	fputs(cli_data_dir_usage, fp);
 	fputs("\n"
-	      "exit status: 0 no error finding, 1 an error finding, 2 usage or operational failure\n"
-	      "(or a domain that could not be checked), 130 / 143 interrupted by SIGINT / SIGTERM\n",
+	      "exit status: 0 no error finding, 1 an error finding (or a warning, with --fail-on\n"
+	      "warning), 2 usage or operational failure (or a domain that could not be checked),\n"
+	      "130 / 143 interrupted by SIGINT / SIGTERM; --format nagios: 0 OK, 1 WARNING,\n"
+	      "2 CRITICAL, 3 UNKNOWN (could not run)\n",
 	      fp);
 }
 
@@ -216,6 +263,8 @@ typedef struct src {
 	size_t n_sbcs, sbi;
 	int callback;
 	int phase;
+	int notes; /* say on stderr what a DOMAIN argument was taken as */
+	char argbuf[1024];
 	const filters *flt;
 	uint64_t raw; /* items before the filters */
 	char name[1024];
@@ -248,6 +297,28 @@ static char *line_domain(char *s, int first)
 		s = at + 1;
 	s[strcspn(s, ";?>:")] = '\0';
 	return s;
+}
+
+/*
+ * A DOMAIN argument as admins have it: a sip: / sips: URI, user@domain or a
+ * name with a trailing dot stands for its domain (as on -f lines); with
+ * s->notes, a note on stderr says what it was taken as.
+ */
+static const char *arg_domain(src *s, const char *arg)
+{
+	char *d;
+	size_t n;
+
+	snprintf(s->argbuf, sizeof(s->argbuf), "%s", arg);
+	d = line_domain(s->argbuf, 0);
+	if (!d || !*d)
+		return arg; /* the check says what is wrong with it */
+	n = strlen(d);
+	if (n > 1 && d[n - 1] == '.')
+		d[n - 1] = '\0';
+	if (strcmp(d, arg) != 0 && s->notes)
+		fprintf(stderr, "sipfed: note: '%s': checking the SIP domain %s\n", arg, d);
+	return d;
 }
 
 /*
@@ -378,7 +449,7 @@ static int src_next(src *s, sf_job_kind *kind)
 				s->phase++;
 				continue;
 			}
-			item = s->args[s->ai++];
+			item = arg_domain(s, s->args[s->ai++]);
 			*kind = s->callback ? SF_JOB_CALLBACK : SF_JOB_DOMAIN;
 			break;
 		case 2: /* the allow list's domains not given above */
@@ -869,8 +940,36 @@ fail:
 
 /* --- the run: output, progress, signals -------------------------------------------- */
 
+/*
+ * What check makes of the results before writing them (issue 12): the
+ * checks dropped (--ignore, --lab), the text layout (--brief, --all, the
+ * groups), the exit status (--fail-on), and what --format nagios sums up.
+ */
+typedef struct shape {
+	enum check_fmt fmt;         /* csv, nagios, or FMT_COMMON (bulk.format says) */
+	int brief, all;
+	int lab;                    /* 1 --lab, 0 --no-lab, -1 by default (per domain) */
+	int fail_on;                /* SF_SEV_ERROR or SF_SEV_WARN */
+	unsigned char ign[SF_R_COUNT]; /* --ignore, per rule of the table */
+	int any_ignore;
+	uint64_t ignored[SF_R_COUNT];  /* findings dropped, counted by check ID (id_rule) */
+	uint64_t lab_findings, lab_domains;
+	uint64_t sev[4];            /* findings per severity, after the drops */
+	long min_days;              /* the nearest certificate expiry (days_left) */
+	char min_days_host[256];
+	int have_days;
+	int expiry_days;
+	uint64_t csv_rows;
+	/* text, grouped: the results, held until the end (in input order) */
+	sf_result **held;
+	size_t n_held, cap_held;
+	char first_error[512];      /* nagios: the reason of the first domain not checked */
+	int nagios_done;
+} shape;
+
 typedef struct bulk {
 	enum cli_format format;
+	shape sh;
 	int color, quiet;
 	int out_fd;          /* 1, or the --resume file */
 	int out_tty;         /* out_fd is a terminal: clear the progress line first */
@@ -884,7 +983,558 @@ typedef struct bulk {
 	summary sum;
 	src *feed;
 	sf_run *run;
+	sf_html_writer *html; /* --format html: the report, written as results come */
 } bulk;
+
+
+/* --- shaping the results: --ignore, --lab, --brief, groups, csv, nagios ------------ */
+
+/* The rules --lab drops: what a lab of private addresses and names always has. */
+static int lab_rule(sf_rule r)
+{
+	return r == SF_R_DNS009_PRIVATE || r == SF_R_DNS010_NOT_PUBLIC || r == SF_R_CERT011_INTERNAL;
+}
+
+/*
+ * Is @r a lab domain, for the default of --lab: under a non-public suffix
+ * (DNS-010) and none of its SRV targets at a public address.
+ */
+static int lab_domain(const sf_result *r)
+{
+	int not_public = 0;
+
+	for (size_t i = 0; i < r->findings.n; i++)
+		not_public |= r->findings.v[i].rule == SF_R_DNS010_NOT_PUBLIC;
+	if (!not_public)
+		return 0;
+	for (size_t i = 0; i < r->n_srv; i++)
+		for (size_t k = 0; k < r->srv[i].n_addresses; k++)
+			if (r->srv[i].addresses[k] &&
+			    !sf_rules_address_class(r->srv[i].addresses[k]))
+				return 0;
+	return 1;
+}
+
+static void drop_finding(sf_findings *fs, size_t i)
+{
+	free(fs->v[i].subject);
+	free(fs->v[i].message);
+	free(fs->v[i].fix);
+	memmove(&fs->v[i], &fs->v[i + 1], (fs->n - i - 1) * sizeof(fs->v[0]));
+	fs->n--;
+}
+
+/* --ignore ID[,ID]: marks every rule of the table with such an ID.  0, or -1 (message). */
+static int parse_ignore(shape *sh, const char *arg)
+{
+	char buf[256];
+	char *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	for (tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		int found = 0;
+
+		for (int r = 0; r < SF_R_COUNT; r++)
+			if (strcasecmp(sf_rule_get((sf_rule)r)->id, tok) == 0) {
+				sh->ign[r] = 1;
+				found = 1;
+			}
+		if (!found) {
+			cli_error("invalid --ignore '%s': no check has the ID '%s' (IDs such as "
+				  "DNS-010, CERT-008: see sipfed(1))", arg, tok);
+			return -1;
+		}
+		sh->any_ignore = 1;
+	}
+	return 0;
+}
+
+/*
+ * Drops what --ignore and --lab drop from @r (the json formats keep the lab
+ * findings: @keep_lab) and recomputes the verdict.  Returns the highest
+ * severity left that counts for the exit status (without the lab findings
+ * in any case).
+ */
+static sf_severity shape_result(bulk *b, sf_result *r)
+{
+	shape *sh = &b->sh;
+	int keep_lab = b->format != CLI_TEXT && sh->fmt == FMT_COMMON;
+	int lab = sh->lab > 0 || (sh->lab < 0 && !keep_lab && lab_domain(r));
+	sf_severity max = SF_SEV_NONE;
+	uint64_t lab_n = 0;
+
+	for (size_t i = 0; i < r->findings.n;) {
+		sf_finding *f = &r->findings.v[i];
+
+		if ((unsigned)f->rule < SF_R_COUNT && sh->ign[f->rule]) {
+			sh->ignored[id_rule(f->rule)]++;
+			drop_finding(&r->findings, i);
+			continue;
+		}
+		if (lab && lab_rule(f->rule)) {
+			lab_n++;
+			if (!keep_lab) {
+				drop_finding(&r->findings, i);
+				continue;
+			}
+		} else if (f->severity > max) {
+			max = f->severity;
+		}
+		i++;
+	}
+	if (lab_n) {
+		sh->lab_findings += lab_n;
+		sh->lab_domains++;
+	}
+	if (r->verdict != SF_VERDICT_ERROR)
+		r->verdict = sf_findings_verdict(&r->findings);
+	for (size_t i = 0; i < r->findings.n; i++)
+		if ((unsigned)r->findings.v[i].severity < 4)
+			sh->sev[r->findings.v[i].severity]++;
+	for (size_t i = 0; i < r->n_certs; i++)
+		if (r->certs[i].not_after &&
+		    (!sh->have_days || r->certs[i].days_left < sh->min_days)) {
+			sh->have_days = 1;
+			sh->min_days = r->certs[i].days_left;
+			snprintf(sh->min_days_host, sizeof(sh->min_days_host), "%s",
+				 r->certs[i].host ? r->certs[i].host : "?");
+		}
+	if (r->verdict == SF_VERDICT_ERROR && !sh->first_error[0])
+		snprintf(sh->first_error, sizeof(sh->first_error), "%s: %s",
+			 r->domain ? r->domain : "?", r->reason ? r->reason : "could not be checked");
+	return max;
+}
+
+/* The exit status that one shaped result gives (--fail-on). */
+static int shape_status(const shape *sh, const sf_result *r, sf_severity max)
+{
+	if (r->verdict == SF_VERDICT_ERROR)
+		return CLI_EXIT_FAILURE;
+	return max >= (sf_severity)sh->fail_on ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
+}
+
+/* The IDs of @r's warnings and errors, each once, into @out: "DNS-009,DNS-010". */
+static void ids_text(const sf_result *r, char *out, size_t cap, int with_info)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < r->findings.n; i++) {
+		const sf_finding *f = &r->findings.v[i];
+		int dup = 0;
+
+		if (f->severity < (with_info ? SF_SEV_INFO : SF_SEV_WARN))
+			continue;
+		for (size_t k = 0; k < i && !dup; k++)
+			dup = strcmp(r->findings.v[k].id, f->id) == 0 &&
+			      r->findings.v[k].severity >= (with_info ? SF_SEV_INFO : SF_SEV_WARN);
+		if (dup)
+			continue;
+		if (len)
+			sf_buf_add(out, cap, &len, ",");
+		sf_buf_add(out, cap, &len, f->id);
+	}
+}
+
+/* --brief: "DOMAIN  VERDICT  ID,ID" (or the reason of a domain not checked). */
+static char *brief_line(const sf_result *r, size_t *out_len)
+{
+	char ids[512];
+	const char *sgr;
+	const char *word = sf_tw_verdict_word(r->verdict, &sgr);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	struct sf_tw w = { fp, 0, 0 };
+	size_t n;
+
+	if (!fp)
+		return NULL;
+	ids_text(r, ids, sizeof(ids), 0);
+	n = sf_tw_str(&w, r->domain ? r->domain : "?");
+	sf_tw_spaces(&w, n < 30 ? 30 - n : 1);
+	sf_tw_puts(&w, "  ");
+	sf_tw_puts(&w, word);
+	if (r->verdict == SF_VERDICT_ERROR) {
+		sf_tw_spaces(&w, 7 - strlen(word));
+		sf_tw_str(&w, r->reason ? r->reason : "the check could not run");
+	} else if (ids[0]) {
+		sf_tw_spaces(&w, 7 - strlen(word));
+		sf_tw_puts(&w, ids);
+	}
+	sf_tw_puts(&w, "\n");
+	if (fclose(fp) != 0 || w.err) {
+		free(buf);
+		return NULL;
+	}
+	*out_len = len;
+	return buf;
+}
+
+/* RFC 4180: a field quoted when it holds a comma, a quote or a line break. */
+static void csv_field(FILE *fp, const char *v, int last)
+{
+	if (v && strpbrk(v, ",\"\r\n")) {
+		fputc('"', fp);
+		for (; *v; v++) {
+			if (*v == '"')
+				fputc('"', fp);
+			fputc(*v, fp);
+		}
+		fputc('"', fp);
+	} else if (v) {
+		fputs(v, fp);
+	}
+	fputs(last ? "\r\n" : ",", fp);
+}
+
+static const char csv_header[] =
+	"domain,verdict,id,severity,subject,message,fix,ms_diagnostics,result_code,hresult\r\n";
+
+/* The CSV rows of @r (one per finding; one with empty finding fields if none). */
+static char *csv_rows(const sf_result *r, size_t *out_len, uint64_t *rows)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	const char *dom = r->domain ? r->domain : "";
+	const char *verdict = sf_verdict_name(r->verdict);
+
+	if (!fp)
+		return NULL;
+	for (size_t i = 0; i < r->findings.n; i++) {
+		const sf_finding *f = &r->findings.v[i];
+		char num[16] = "";
+
+		if (f->microsoft.ms_diagnostics > 0)
+			snprintf(num, sizeof(num), "%d", f->microsoft.ms_diagnostics);
+		csv_field(fp, dom, 0);
+		csv_field(fp, verdict, 0);
+		csv_field(fp, f->id, 0);
+		csv_field(fp, sf_severity_name(f->severity), 0);
+		csv_field(fp, f->subject, 0);
+		csv_field(fp, f->message, 0);
+		csv_field(fp, f->fix, 0);
+		csv_field(fp, num, 0);
+		csv_field(fp, f->microsoft.result_code, 0);
+		csv_field(fp, f->microsoft.hresult, 1);
+		(*rows)++;
+	}
+	if (r->findings.n == 0) {
+		csv_field(fp, dom, 0);
+		csv_field(fp, verdict, 0);
+		for (int k = 0; k < 3; k++)
+			csv_field(fp, "", 0);
+		csv_field(fp, r->verdict == SF_VERDICT_ERROR ? r->reason : "", 0);
+		for (int k = 0; k < 3; k++)
+			csv_field(fp, "", 0);
+		csv_field(fp, "", 1);
+		(*rows)++;
+	}
+	if (fclose(fp) != 0) {
+		free(buf);
+		return NULL;
+	}
+	*out_len = len;
+	return buf;
+}
+
+/* Holds a result for the grouped text output.  0, or -1 (out of memory). */
+/* Text results held for grouping at most (then written, grouped among themselves). */
+#define GROUP_HOLD_MAX 1000
+
+static int hold(shape *sh, sf_result *r)
+{
+	if (sh->n_held == sh->cap_held) {
+		size_t cap = sh->cap_held ? sh->cap_held * 2 : 64;
+		sf_result **v = realloc(sh->held, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		sh->held = v;
+		sh->cap_held = cap;
+	}
+	sh->held[sh->n_held++] = r;
+	return 0;
+}
+
+static void held_free(shape *sh)
+{
+	for (size_t i = 0; i < sh->n_held; i++)
+		sf_result_free(sh->held[i]);
+	free(sh->held);
+	sh->held = NULL;
+	sh->n_held = sh->cap_held = 0;
+}
+
+/*
+ * The grouped text output of the held results: a warning or info of the same
+ * rule (the same outcome of the same check) found in two domains or more is
+ * written once after the blocks, with its first instance and every domain
+ * that has it; each block keeps a one-line reference to it.  Errors stay in
+ * their block.  --all writes every instance in every block instead.
+ */
+static char *grouped_text(shape *sh, int color, size_t *out_len)
+{
+	uint64_t count[SF_R_COUNT] = { 0 };
+	unsigned char grouped[SF_R_COUNT] = { 0 };
+	sf_rule order[SF_R_COUNT];
+	size_t n_order = 0;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	struct sf_tw w = { fp, color, 0 };
+
+	if (!fp)
+		return NULL;
+	for (size_t i = 0; i < sh->n_held; i++) {
+		unsigned char seen[SF_R_COUNT] = { 0 };
+		const sf_result *r = sh->held[i];
+
+		for (size_t k = 0; k < r->findings.n; k++) {
+			const sf_finding *f = &r->findings.v[k];
+
+			if ((unsigned)f->rule < SF_R_COUNT && !seen[f->rule] &&
+			    f->severity != SF_SEV_ERROR) {
+				seen[f->rule] = 1;
+				count[f->rule]++;
+			}
+		}
+	}
+	for (int r = 0; r < SF_R_COUNT; r++)
+		if (count[r] >= 2) {
+			grouped[r] = 1;
+			order[n_order++] = (sf_rule)r;
+		}
+	/* most domains first, then by ID */
+	for (size_t i = 1; i < n_order; i++)
+		for (size_t k = i; k > 0; k--) {
+			sf_rule a = order[k - 1], c = order[k];
+
+			if (count[c] < count[a] ||
+			    (count[c] == count[a] &&
+			     strcmp(sf_rule_get(c)->id, sf_rule_get(a)->id) >= 0))
+				break;
+			order[k - 1] = c;
+			order[k] = a;
+		}
+
+	for (size_t i = 0; i < sh->n_held && !w.err; i++) {
+		sf_result *r = sh->held[i];
+		sf_findings all = r->findings, own = { 0 };
+		char refs[512];
+		size_t rl = 0;
+		char *blk = NULL;
+		size_t blen = 0;
+		FILE *bf;
+
+		refs[0] = '\0';
+		own.v = calloc(all.n ? all.n : 1, sizeof(*own.v));
+		if (!own.v) {
+			w.err = 1;
+			break;
+		}
+		for (size_t k = 0; k < all.n; k++) {
+			const sf_finding *f = &all.v[k];
+
+			if ((unsigned)f->rule < SF_R_COUNT && grouped[f->rule] &&
+			    f->severity != SF_SEV_ERROR) {
+				if (!strstr(refs, f->id)) {
+					if (rl)
+						sf_buf_add(refs, sizeof(refs), &rl, ", ");
+					sf_buf_add(refs, sizeof(refs), &rl, f->id);
+				}
+				continue;
+			}
+			own.v[own.n++] = *f;
+		}
+		own.cap = own.n;
+		bf = open_memstream(&blk, &blen);
+		r->findings = own;
+		if (!bf || sf_out_text_result(bf, r, color) < 0) {
+			w.err = 1;
+		}
+		r->findings = all;
+		free(own.v);
+		if (bf && fclose(bf) != 0)
+			w.err = 1;
+		if (!w.err && blk) {
+			/* the block ends with a blank line: the reference goes before it */
+			if (rl && blen > 0 && blk[blen - 1] == '\n')
+				blen--;
+			sf_tw_write(&w, blk, blen);
+			if (rl) {
+				sf_tw_spaces(&w, SF_TW_SEV_COL);
+				sf_tw_puts(&w, "also     ");
+				sf_tw_puts(&w, refs);
+				sf_tw_puts(&w, ": shared with other domains, written once below "
+					       "(--all: here)\n\n");
+			}
+		}
+		free(blk);
+	}
+	for (size_t g = 0; g < n_order && !w.err; g++) {
+		sf_rule rule = order[g];
+		const sf_finding *first = NULL;
+		const char *first_dom = NULL;
+		struct sf_tw_wrap c;
+		const char *sgr;
+		char head[128];
+
+		for (size_t i = 0; i < sh->n_held && !first; i++)
+			for (size_t k = 0; k < sh->held[i]->findings.n && !first; k++)
+				if (sh->held[i]->findings.v[k].rule == rule) {
+					first = &sh->held[i]->findings.v[k];
+					first_dom = sh->held[i]->domain;
+				}
+		if (!first)
+			continue;
+		sgr = sf_tw_sev_sgr(first->severity);
+		sf_tw_sgr(&w, SF_SGR_BOLD);
+		sf_tw_puts(&w, first->id);
+		sf_tw_sgr(&w, SF_SGR_RESET);
+		sf_tw_puts(&w, " ");
+		sf_tw_sgr(&w, sgr);
+		sf_tw_puts(&w, sf_severity_name(first->severity));
+		sf_tw_sgr(&w, SF_SGR_RESET);
+		snprintf(head, sizeof(head), " on %" PRIu64 " domains, e.g. ", count[rule]);
+		sf_tw_puts(&w, head);
+		sf_tw_str(&w, first_dom ? first_dom : "?");
+		sf_tw_puts(&w, ":\n");
+		if (first->message)
+			sf_tw_para(&w, SF_TW_TEXT_COL, "", first->message);
+		if (first->fix && first->severity >= SF_SEV_WARN)
+			sf_tw_para(&w, SF_TW_TEXT_COL, "fix: ", first->fix);
+		sf_tw_spaces(&w, SF_TW_TEXT_COL);
+		sf_tw_puts(&w, "domains: ");
+		sf_tw_wrap_begin(&c, SF_TW_TEXT_COL + 9, SF_TW_TEXT_COL + 9);
+		for (size_t i = 0, shown = 0; i < sh->n_held; i++) {
+			const sf_result *r = sh->held[i];
+			int has = 0;
+
+			for (size_t k = 0; k < r->findings.n && !has; k++)
+				has = r->findings.v[k].rule == rule;
+			if (!has)
+				continue;
+			shown++;
+			sf_tw_wrap_word(&w, &c, r->domain ? r->domain : "?",
+					strlen(r->domain ? r->domain : "?"),
+					shown < count[rule] ? "," : "");
+		}
+		sf_tw_puts(&w, "\n\n");
+	}
+	if (fclose(fp) != 0 || w.err) {
+		free(buf);
+		return NULL;
+	}
+	*out_len = len;
+	return buf;
+}
+
+/* "ignored: DNS-010 (12 findings)", "lab: ..." lines of the text summary; NULL if none. */
+static char *shape_notes(const shape *sh, int brief)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	int any = 0;
+
+	if (!fp)
+		return NULL;
+	for (int r = 0; r < SF_R_COUNT; r++) {
+		if (!sh->ign[r] || id_rule((sf_rule)r) != (sf_rule)r)
+			continue;
+		fprintf(fp, "%s%s (%" PRIu64 " finding%s)", any ? ", " : "ignored: ",
+			sf_rule_get((sf_rule)r)->id, sh->ignored[r], sh->ignored[r] == 1 ? "" : "s");
+		any = 1;
+	}
+	if (any)
+		fputs(" (--ignore)\n", fp);
+	if (sh->lab_findings)
+		fprintf(fp, "lab: %" PRIu64 " finding%s of DNS-009 (private or documentation "
+			"address), DNS-010 (not a public suffix), CERT-011 expected on %" PRIu64
+			" lab domain%s and not shown%s\n",
+			sh->lab_findings, sh->lab_findings == 1 ? "" : "s", sh->lab_domains,
+			sh->lab_domains == 1 ? "" : "s",
+			sh->lab > 0 ? " (--lab)" : " (a non-public suffix and private addresses; "
+						   "--no-lab shows them)");
+	(void)brief;
+	if (fclose(fp) != 0) {
+		free(buf);
+		return NULL;
+	}
+	if (len == 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/*
+ * --format nagios: "SIPFED STATUS - text | perfdata" (Monitoring Plugins
+ * guidelines: label=value[UOM];warn;crit;min;max).  Returns the exit status.
+ */
+static int nagios_line(bulk *b, const summary *sum, char *out, size_t cap)
+{
+	const shape *sh = &b->sh;
+	const char *word;
+	int st;
+	size_t len = 0;
+	char tmp[512];
+	sf_rule order[SF_R_COUNT];
+	size_t n = summary_order(sum, order);
+
+	if (sum->verdicts[SF_VERDICT_ERROR]) {
+		st = NAGIOS_UNKNOWN;
+		word = "UNKNOWN";
+	} else if (sh->sev[SF_SEV_ERROR]) {
+		st = NAGIOS_CRITICAL;
+		word = "CRITICAL";
+	} else if (sh->sev[SF_SEV_WARN]) {
+		st = NAGIOS_WARNING;
+		word = "WARNING";
+	} else {
+		st = NAGIOS_OK;
+		word = "OK";
+	}
+	snprintf(tmp, sizeof(tmp), "SIPFED %s - %" PRIu64 " domain%s: %" PRIu64 " pass, %" PRIu64
+		 " warn, %" PRIu64 " fail, %" PRIu64 " error", word, sum->domains,
+		 sum->domains == 1 ? "" : "s", sum->verdicts[SF_VERDICT_PASS],
+		 sum->verdicts[SF_VERDICT_WARN], sum->verdicts[SF_VERDICT_FAIL],
+		 sum->verdicts[SF_VERDICT_ERROR]);
+	sf_buf_add(out, cap, &len, tmp);
+	for (size_t i = 0; i < n && i < 3; i++) {
+		snprintf(tmp, sizeof(tmp), "%s%s (%" PRIu64 ")", i ? ", " : "; ",
+			 sf_rule_get(order[i])->id, sum->checks[order[i]]);
+		sf_buf_add(out, cap, &len, tmp);
+	}
+	if (sh->have_days) {
+		snprintf(tmp, sizeof(tmp), "; nearest certificate expiry %ld days (%s)",
+			 sh->min_days, sh->min_days_host);
+		sf_buf_add(out, cap, &len, tmp);
+	}
+	if (sh->first_error[0]) {
+		sf_buf_add(out, cap, &len, "; ");
+		sf_buf_add(out, cap, &len, sh->first_error);
+	}
+	/* the text may not hold the perfdata separator, nor a line break */
+	for (char *p = out; *p; p++)
+		if (*p == '|' || *p == '\n' || *p == '\r')
+			*p = ' ';
+	snprintf(tmp, sizeof(tmp), " | domains=%" PRIu64 ";;;0 pass=%" PRIu64 ";;;0 warn=%" PRIu64
+		 ";;;0 fail=%" PRIu64 ";;;0 error=%" PRIu64 ";;;0 findings_error=%" PRIu64
+		 ";;0;0 findings_warning=%" PRIu64 ";0;;0 findings_info=%" PRIu64 ";;;0",
+		 sum->domains, sum->verdicts[SF_VERDICT_PASS], sum->verdicts[SF_VERDICT_WARN],
+		 sum->verdicts[SF_VERDICT_FAIL], sum->verdicts[SF_VERDICT_ERROR],
+		 sh->sev[SF_SEV_ERROR], sh->sev[SF_SEV_WARN], sh->sev[SF_SEV_INFO]);
+	sf_buf_add(out, cap, &len, tmp);
+	if (sh->have_days) {
+		snprintf(tmp, sizeof(tmp), " cert_days_left=%ld;%d:;0:", sh->min_days,
+			 sh->expiry_days);
+		sf_buf_add(out, cap, &len, tmp);
+	}
+	return st;
+}
 
 static volatile sig_atomic_t stop_flag, stop_signal;
 
@@ -999,10 +1649,41 @@ static int on_result(void *arg, const sf_job_done *job, sf_result *r)
 	bulk *b = arg;
 	char *buf = NULL;
 	size_t len = 0;
-	int rc = 0;
+	int rc = 0, worst = b->sum.worst, st_r, held = 0;
+	sf_severity max;
 
 	(void)job;
-	if (b->format == CLI_TEXT) {
+	if (b->html) {
+		/* --format html: the writer streams the domain's rows to stdout. */
+		progress_clear(b);
+		if (sf_out_html_result(b->html, r) < 0 || fflush(stdout) != 0) {
+			if (!b->write_errno)
+				b->write_errno = errno ? errno : EIO;
+			rc = 1;
+		} else {
+			b->written++;
+			summary_add(&b->sum, r);
+		}
+		progress_redraw(b);
+		sf_result_free(r);
+		return rc || stop_flag;
+	}
+	/* --ignore, --lab, --fail-on; csv, nagios, --brief and the grouped text (issue 12) */
+	max = shape_result(b, r);
+	st_r = shape_status(&b->sh, r, max);
+	if (b->sh.fmt == FMT_NAGIOS) {
+		buf = strdup(""); /* one line at the end */
+	} else if (b->sh.fmt == FMT_CSV) {
+		buf = csv_rows(r, &len, &b->sh.csv_rows);
+	} else if (b->format == CLI_TEXT && b->sh.brief) {
+		buf = brief_line(r, &len);
+	} else if (b->format == CLI_TEXT && !b->sh.all) {
+		/* grouped: written whole at the end (the run keeps the input order) */
+		if (hold(&b->sh, r) == 0) {
+			held = 1;
+			buf = strdup("");
+		}
+	} else if (b->format == CLI_TEXT) {
 		FILE *fp = open_memstream(&buf, &len);
 
 		if (!fp || sf_out_text_result(fp, r, b->color) < 0) {
@@ -1039,20 +1720,37 @@ static int on_result(void *arg, const sf_job_done *job, sf_result *r)
 		sf_run_fail(b->run, SF_ENOMEM, "out of memory");
 		return 1;
 	}
-	if (json_open(b) < 0 || out_write(b, buf, len) < 0) {
+	if (json_open(b) < 0 || (len > 0 && out_write(b, buf, len) < 0)) {
 		rc = 1;
 	} else {
 		b->written++;
 		summary_add(&b->sum, r);
+		/* the exit status: without the lab findings, and per --fail-on */
+		b->sum.worst = worst > st_r ? worst : st_r;
 		if (r->verdict == SF_VERDICT_ERROR && !b->quiet) {
 			progress_clear(b);
 			cli_error("%s: %s", r->domain ? r->domain : job->name,
 				  r->reason ? r->reason : "the check could not run");
 		}
 	}
+	/*
+	 * Grouping holds text results; past GROUP_HOLD_MAX the held ones are
+	 * written (grouped among themselves) and let go, so that a list of any
+	 * length runs in bounded memory.
+	 */
+	if (held && rc == 0 && b->sh.n_held >= GROUP_HOLD_MAX) {
+		size_t glen = 0;
+		char *grp = grouped_text(&b->sh, b->color, &glen);
+
+		if (!grp || out_write(b, grp, glen) < 0)
+			rc = 1;
+		free(grp);
+		held_free(&b->sh);
+	}
 	progress_redraw(b);
 	free(buf);
-	sf_result_free(r);
+	if (!held)
+		sf_result_free(r);
 	/* A signal: this result was written whole; the others in flight are dropped. */
 	return rc || stop_flag;
 }
@@ -1127,6 +1825,14 @@ int cli_check(int argc, char **argv)
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "quiet", no_argument, NULL, OPT_QUIET },
 		{ "deadline", required_argument, NULL, OPT_DEADLINE },
+		{ "brief", no_argument, NULL, OPT_BRIEF },
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "verbose", no_argument, NULL, OPT_ALL },
+		{ "ignore", required_argument, NULL, OPT_IGNORE },
+		{ "lab", no_argument, NULL, OPT_LAB },
+		{ "no-lab", no_argument, NULL, OPT_NO_LAB },
+		{ "expiry-days", required_argument, NULL, OPT_EXPIRY_DAYS },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ NULL, 0, NULL, 0 },
 	};
 	cli_common c = { .color = -1 };
@@ -1141,11 +1847,15 @@ int cli_check(int argc, char **argv)
 	uint64_t concurrency = CONCURRENCY_DEFAULT, n_resumed = 0, raw_total = 0, deadline = 0;
 	const char *list_file = NULL, *resume_file = NULL;
 	int opt, status = CLI_EXIT_FAILURE, format_given = 0, counted = 0, resume_fd = -1;
+	int html = 0;
 	struct sigaction sa, old_int, old_term;
 	int handlers = 0;
 	sf_status st;
 
 	b.out_fd = STDOUT_FILENO;
+	b.sh.lab = -1;
+	b.sh.fail_on = SF_SEV_ERROR;
+	b.sh.expiry_days = 30;
 	opterr = 0;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, ":f:h", longopts, NULL)) != -1) {
@@ -1193,9 +1903,60 @@ int cli_check(int argc, char **argv)
 		case OPT_QUIET:
 			b.quiet = 1;
 			continue;
+		case OPT_BRIEF:
+			b.sh.brief = 1;
+			continue;
+		case OPT_ALL:
+			b.sh.all = 1;
+			continue;
+		case OPT_IGNORE:
+			if (parse_ignore(&b.sh, optarg) < 0)
+				goto out;
+			continue;
+		case OPT_LAB:
+			b.sh.lab = 1;
+			continue;
+		case OPT_NO_LAB:
+			b.sh.lab = 0;
+			continue;
+		case OPT_EXPIRY_DAYS: {
+			uint64_t d;
+
+			if (parse_u64(optarg, 1, EXPIRY_DAYS_MAX, &d) < 0) {
+				cli_error("invalid --expiry-days '%s': expected a number of days "
+					  "(1..%d)", optarg, EXPIRY_DAYS_MAX);
+				goto out;
+			}
+			c.opt.expiry_days = (int)d;
+			b.sh.expiry_days = (int)d;
+			continue;
+		}
+		case OPT_FAIL_ON:
+			if (strcasecmp(optarg, "warning") == 0 || strcasecmp(optarg, "warn") == 0) {
+				b.sh.fail_on = SF_SEV_WARN;
+			} else if (strcasecmp(optarg, "error") == 0) {
+				b.sh.fail_on = SF_SEV_ERROR;
+			} else {
+				cli_error("invalid --fail-on '%s': expected warning or error", optarg);
+				goto out;
+			}
+			continue;
 		case OPT_FORMAT:
 		case OPT_JSON:
 			format_given = 1;
+			/* csv and nagios are check's own formats (issue 12); c.format stays text */
+			b.sh.fmt = FMT_COMMON;
+			if (opt == OPT_FORMAT && (strcasecmp(optarg, "csv") == 0 ||
+						  strcasecmp(optarg, "nagios") == 0)) {
+				b.sh.fmt = strcasecmp(optarg, "csv") == 0 ? FMT_CSV : FMT_NAGIOS;
+				c.format = CLI_TEXT;
+				html = 0;
+				continue;
+			}
+			/* html is check's own format (a report over many domains) */
+			html = opt == OPT_FORMAT && strcmp(optarg, "html") == 0;
+			if (html)
+				continue;
 			break;
 		}
 		r = cli_fed_opt(&fed, opt, optarg);
@@ -1211,11 +1972,16 @@ int cli_check(int argc, char **argv)
 		if (r < 0)
 			goto out;
 	}
+	if (resume_file && b.sh.fmt != FMT_COMMON) {
+		cli_error("--resume appends JSONL results to '%s': it implies --format jsonl, "
+			  "not --format %s", resume_file, b.sh.fmt == FMT_CSV ? "csv" : "nagios");
+		goto out;
+	}
 	if (resume_file) {
-		if (format_given && c.format != CLI_JSONL) {
+		if (format_given && (html || c.format != CLI_JSONL)) {
 			cli_error("--resume appends JSONL results to '%s': it implies --format jsonl, "
 				  "not --format %s", resume_file,
-				  c.format == CLI_JSON ? "json" : "text");
+				  html ? "html" : c.format == CLI_JSON ? "json" : "text");
 			goto out;
 		}
 		c.format = CLI_JSONL;
@@ -1236,6 +2002,7 @@ int cli_check(int argc, char **argv)
 	}
 	feed_src.args = argv + optind;
 	feed_src.n_args = argc - optind;
+	feed_src.notes = !b.quiet;
 	feed_src.sbcs = fed.sbcs;
 	feed_src.n_sbcs = fed.n_sbcs;
 	feed_src.flt = &flt;
@@ -1300,7 +2067,7 @@ int cli_check(int argc, char **argv)
 		goto out;
 
 	b.format = c.format;
-	b.color = cli_use_color(&c);
+	b.color = b.sh.fmt == FMT_COMMON ? cli_use_color(&c) : 0;
 	b.out_tty = isatty(b.out_fd);
 	b.progress_on = !b.quiet && isatty(STDERR_FILENO);
 	b.feed = &feed_src;
@@ -1311,6 +2078,13 @@ int cli_check(int argc, char **argv)
 	if (b.progress_on) {
 		ro.progress = on_progress;
 		ro.progress_arg = &b;
+	}
+	if (html) {
+		b.html = sf_out_html_begin(stdout, NULL, c.opt.at);
+		if (!b.html) {
+			cli_error("out of memory");
+			goto out;
+		}
 	}
 	st = sf_run_new(ctx, &ro, on_result, &b, &run);
 	if (st != SF_OK) {
@@ -1323,6 +2097,10 @@ int cli_check(int argc, char **argv)
 	if (fed.allow)
 		sf_run_set_allow_list(run, fed.allow);
 	sf_run_set_feed(run, feed, &b);
+	if (b.sh.fmt == FMT_CSV && out_write(&b, csv_header, sizeof(csv_header) - 1) < 0) {
+		cli_error("cannot write output: %s", strerror(b.write_errno));
+		goto out;
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop_signal;
@@ -1346,6 +2124,11 @@ int cli_check(int argc, char **argv)
 	if (st != SF_OK) {
 		if (b.json_open)
 			out_write(&b, "]}\n", 3);
+		if (b.html) {
+			/* close the page: the results so far, summed up */
+			sf_out_html_end(b.html);
+			b.html = NULL;
+		}
 		cli_error("%s", sf_run_error(run));
 		goto out;
 	}
@@ -1354,7 +2137,15 @@ int cli_check(int argc, char **argv)
 		goto out;
 	}
 	/* The end of the output: the json document's summary, the text summary. */
-	if (b.format == CLI_JSON) {
+	if (b.html) {
+		int hr = sf_out_html_end(b.html);
+
+		b.html = NULL;
+		if (hr < 0 || fflush(stdout) != 0) {
+			cli_error("cannot write output: %s", strerror(errno ? errno : EIO));
+			goto out;
+		}
+	} else if (b.format == CLI_JSON) {
 		char *js = summary_json(&b.sum);
 
 		if (!js || json_open(&b) < 0 || out_write(&b, "],", 2) < 0 ||
@@ -1365,17 +2156,48 @@ int cli_check(int argc, char **argv)
 			goto out;
 		}
 		free(js);
-	} else if (b.format == CLI_TEXT && b.sum.domains > 1) {
-		char *line = summary_line(&b.sum);
+	} else if (b.sh.fmt == FMT_NAGIOS) {
+		char line[2048];
+		int ns = nagios_line(&b, &b.sum, line, sizeof(line));
 
-		if (!line || out_write(&b, "summary: ", 9) < 0 ||
-		    out_write(&b, line, strlen(line)) < 0 || out_write(&b, "\n", 1) < 0) {
-			free(line);
+		if (out_write(&b, line, strlen(line)) < 0 || out_write(&b, "\n", 1) < 0) {
+			cli_error("cannot write output: %s", strerror(b.write_errno));
+			goto out;
+		}
+		b.sh.nagios_done = 1;
+		if (!(sf_run_stopped(run) && stop_flag)) {
+			status = cli_finish(ns);
+			if (status != ns)
+				status = NAGIOS_UNKNOWN;
+			goto out;
+		}
+	} else if (b.sh.fmt == FMT_CSV) {
+		/* rows only */
+	} else if (b.format == CLI_TEXT) {
+		char *grp = NULL, *line = NULL, *notes = shape_notes(&b.sh, b.sh.brief);
+		size_t glen = 0;
+		int bad = 0;
+
+		if (b.sh.n_held > 0) {
+			grp = grouped_text(&b.sh, b.color, &glen);
+			bad = !grp || out_write(&b, grp, glen) < 0;
+		}
+		/* what was dropped, then the summary: the last line */
+		if (!bad && notes)
+			bad = out_write(&b, notes, strlen(notes)) < 0;
+		if (!bad && b.sum.domains > 1) {
+			line = summary_line(&b.sum);
+			bad = !line || out_write(&b, "summary: ", 9) < 0 ||
+			      out_write(&b, line, strlen(line)) < 0 || out_write(&b, "\n", 1) < 0;
+		}
+		free(grp);
+		free(line);
+		free(notes);
+		if (bad) {
 			cli_error("cannot write output: %s",
 				  strerror(b.write_errno ? b.write_errno : ENOMEM));
 			goto out;
 		}
-		free(line);
 	} else if (b.format == CLI_JSONL && !b.quiet && isatty(STDERR_FILENO) &&
 		   b.sum.domains > 0) {
 		char *line = summary_line(&b.sum);
@@ -1401,6 +2223,17 @@ out:
 	if (handlers) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
+	}
+	if (b.html)
+		sf_out_html_end(b.html); /* an early exit: the page is closed all the same */
+	held_free(&b.sh);
+	/* Monitoring Plugins: a check that could not run is UNKNOWN (3), with its line */
+	if (b.sh.fmt == FMT_NAGIOS && status == CLI_EXIT_FAILURE && !b.sh.nagios_done) {
+		printf("SIPFED UNKNOWN - the check could not run%s%s\n",
+		       b.sh.first_error[0] ? ": " : " (see the message on stderr)",
+		       b.sh.first_error);
+		fflush(stdout);
+		status = NAGIOS_UNKNOWN;
 	}
 	sf_run_free(run);
 	sf_ctx_free(ctx);

@@ -9,6 +9,8 @@
 
 #include "cli.h"
 #include "cli_plan.h"
+#include "cli_probe.h"
+#include "cli_edge.h"
 
 static void usage(FILE *fp)
 {
@@ -22,6 +24,8 @@ static void usage(FILE *fp)
 	      "  cert  [OPTIONS] FILE        lint one certificate chain (PEM) for a role\n"
 	      "  logs  [OPTIONS] FILE...     explain the federation failures found in logs\n"
 	      "  plan  [OPTIONS] FILE        DNS records and SAN lists for a set of domains (--check)\n"
+	      "  edge  [OPTIONS]             emulate a Skype for Business Access Edge (SIP over TLS)\n"
+	      "  probe [OPTIONS] DOMAIN      SIP OPTIONS over mutual TLS, decode the answer\n"
 	      "  help COMMAND                options of a command\n"
 	      "\n"
 	      "  sipfed --version | --help\n"
@@ -265,6 +269,10 @@ int main(int argc, char **argv)
 			cli_usage_logs(stdout);
 		} else if (strcmp(argv[2], "plan") == 0) {
 			cli_usage_plan(stdout);
+		} else if (strcmp(argv[2], "probe") == 0) {
+			cli_usage_probe(stdout);
+		} else if (strcmp(argv[2], "edge") == 0) {
+			cli_usage_edge(stdout);
 		} else {
 			cli_error("unknown command '%s'", argv[2]);
 			return CLI_EXIT_FAILURE;
@@ -279,10 +287,10 @@ int main(int argc, char **argv)
 		return cli_logs(argc - 1, argv + 1);
 	if (strcmp(cmd, "plan") == 0)
 		return cli_plan(argc - 1, argv + 1);
-	if (strcmp(cmd, "probe") == 0 || strcmp(cmd, "edge") == 0) {
-		cli_error("'%s' is not implemented in this version (see 'sipfed --help')", cmd);
-		return CLI_EXIT_FAILURE;
-	}
+	if (strcmp(cmd, "edge") == 0)
+		return cli_edge(argc - 1, argv + 1);
+	if (strcmp(cmd, "probe") == 0)
+		return cli_probe(argc - 1, argv + 1);
 	cli_error("unknown command '%s' (see 'sipfed --help')", cmd);
 	return CLI_EXIT_FAILURE;
 }

@@ -329,6 +329,11 @@ typedef struct sf_options {
 	 * uninstalled build).
 	 */
 	const char *data_dir;
+	/**
+	 * CERT-004: a certificate that expires within this many days is a
+	 * warning ("expires within N days").  0 = 30.
+	 */
+	int expiry_days;
 } sf_options;
 
 typedef struct sf_ctx sf_ctx;
@@ -398,6 +403,24 @@ int sf_out_text_cert(FILE *fp, const sf_cert_result *r, int color);
 /** Returns a malloc'd JSON text of R (one line, no newline). */
 char *sf_out_json_result(const sf_result *r);
 char *sf_out_json_cert(const sf_cert_result *r);
+
+/**
+ * HTML report: one self-contained page (inline CSS, SVG and script, nothing
+ * fetched), written as the results come: sf_out_html_begin() writes the head,
+ * sf_out_html_result() one domain's table rows (with its findings, Microsoft
+ * codes and fixes), sf_out_html_end() the summary (verdict chart, most frequent
+ * failing checks, certificate-expiry timeline) and the script, and frees the
+ * writer.  The writer keeps only the summary's counts and a bounded list of
+ * the soonest-expiring certificates.  @p title NULL: a default; @p at: the
+ * evaluation time shown and used for the timeline (0 = now).  Every string of a
+ * result is HTML-escaped (ill-formed UTF-8 and control characters replaced).
+ * begin returns NULL when out of memory; result and end return 0, or -1 on a
+ * write error (end frees the writer in any case).
+ */
+typedef struct sf_html_writer sf_html_writer;
+sf_html_writer *sf_out_html_begin(FILE *fp, const char *title, time_t at);
+int sf_out_html_result(sf_html_writer *w, const sf_result *r);
+int sf_out_html_end(sf_html_writer *w);
 
 /*
  * Inbound callback (FED-001): a peer (an Expressway-E, a partner's Edge)

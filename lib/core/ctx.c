@@ -186,6 +186,7 @@ sf_status sf_ctx_new(const sf_options *opt, sf_ctx **out_ctx)
 	ctx->env.hosting = (const char *const *)ctx->hosting.v;
 	ctx->env.n_hosting = ctx->hosting.n;
 	ctx->env.now = ctx->at;
+	ctx->env.expiry_days = opt->expiry_days > 0 ? opt->expiry_days : 30;
 	ctx->env.psl = ctx->psl ? ctx->psl : psl_builtin();
 	ctx->env.dr_ciphers = (const char *const *)ctx->dr_ciphers.v;
 	ctx->env.n_dr_ciphers = ctx->dr_ciphers.n;

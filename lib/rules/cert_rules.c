@@ -49,24 +49,30 @@ static enum checker checker_of(sf_profile profile, sf_role role)
  * directly by a private root needs) and of CERT-005 untrusted ("use a
  * certificate from " ca_pre 'root' ca_post).  Direct Routing trusts only the
  * roots of the Microsoft Trusted Root Program (data/dr/trusted-roots.txt):
- * nothing is imported on Microsoft's side.
+ * nothing is imported on Microsoft's side.  crl_from is the {y} of CERT-008:
+ * the servers that check revocation and the network they are on.
  */
 static const struct checker_words {
-	const char *server, *private_root, *ca_pre, *ca_post;
+	const char *server, *private_root, *ca_pre, *ca_post, *crl_from;
 } words[] = {
 	[BY_EDGE] = { "Access Edge", "the partner must import that root instead",
 		      "a CA the partner trusts (a public CA), or have the partner import the root ",
-		      " into the Edge's trusted root store" },
+		      " into the Edge's trusted root store",
+		      "the partners' Access Edges, on the Internet" },
 	[BY_DR] = { "SBC", "Direct Routing does not accept it: use a certificate from a public CA "
 		    "whose root Microsoft trusts for Direct Routing",
 		    "a public CA whose root Microsoft trusts for Direct Routing (the Microsoft "
-		    "Trusted Root Program; the chain ends at ", ", and Microsoft imports no root)" },
+		    "Trusted Root Program; the chain ends at ", ", and Microsoft imports no root)",
+		    "Microsoft's Direct Routing SIP proxies, on the Internet" },
 	[BY_UM] = { "Exchange UM server",
 		    "the Skype for Business / Lync servers must trust that root instead",
 		    "a CA the Skype for Business / Lync servers trust (often the internal "
-		    "enterprise CA), or import the root ", " into their trusted root store" },
+		    "enterprise CA), or import the root ", " into their trusted root store",
+		    "the Skype for Business / Lync Front End and Mediation servers, on the internal "
+		    "network (it need not be published on the Internet)" },
 	[BY_WEB] = { "reverse proxy (web services)", "the clients must trust that root instead",
-		     "a public CA, or make every client trust the root ", "" },
+		     "a public CA, or make every client trust the root ", "",
+		     "the clients, on the Internet and the internal network" },
 };
 
 /*
@@ -272,13 +278,18 @@ sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain,
 	    sf_x509_time(X509_get0_notAfter(leaf), &na) == 0) {
 		if (na < now) {
 			sf_time_format(na, buf, sizeof(buf));
-			ADD(SF_R_CERT004_EXPIRED, buf, NULL);
+			ADD(SF_R_CERT004_EXPIRED, buf, words[who].server);
 		} else if (nb > now) {
 			sf_time_format(nb, buf, sizeof(buf));
 			ADD(SF_R_CERT004_NOT_YET_VALID, buf, NULL);
-		} else if (na - now < 30 * 86400) {
+		} else if ((long long)(na - now) <
+			   (long long)(env->expiry_days > 0 ? env->expiry_days : 30) * 86400) {
+			char days[32];
+
+			snprintf(days, sizeof(days), "%d",
+				 env->expiry_days > 0 ? env->expiry_days : 30);
 			sf_time_format(na, buf, sizeof(buf));
-			ADD(SF_R_CERT004_EXPIRING, buf, NULL);
+			ADD(SF_R_CERT004_EXPIRING, buf, days);
 		}
 	}
 
@@ -358,7 +369,7 @@ sf_status sf_rules_cert(const sf_rule_env *env, STACK_OF(X509) *chain,
 		    v->no_client.ekus ? v->no_client.ekus : "?");
 	/* CERT-008 */
 	if (X509_get_ext_by_NID(leaf, NID_crl_distribution_points, -1) < 0)
-		ADD(SF_R_CERT008_NO_CRLDP, NULL, NULL);
+		ADD(SF_R_CERT008_NO_CRLDP, NULL, words[who].crl_from);
 
 	/* CERT-009: signatures of the leaf and intermediates (a root's own does not count). */
 	for (int i = 0; i < sk_X509_num(chain); i++) {

@@ -36,6 +36,7 @@ typedef struct sf_rule_env {
 	const char *const *dr_roots;
 	size_t n_dr_roots;
 	const char *dr_roots_file;
+	int expiry_days;            /* CERT-004 warning window in days; 0 = 30 */
 } sf_rule_env;
 
 /* Facts about one SRV record of _sipfederationtls._tcp.<domain>. */

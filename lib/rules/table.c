@@ -8,6 +8,7 @@
  * are plain (the writers print them as they are).
  */
 #include <string.h>
+#include <strings.h>
 
 #include "sipfed/sipfed.h"
 #include "util/util.h"
@@ -174,14 +175,14 @@ static const sf_rule_info table[SF_R_COUNT] = {
 [SF_R_CERT004_EXPIRED] = { SF_R_CERT004_EXPIRED, "CERT-004", { E, E, E },
 	1010, NULL, NULL, "0x800B0101", "CERT_E_EXPIRED", R1010,
 	"the certificate of {s} expired on {x}",
-	"renew the certificate of {s} and install it with its chain" },
+	"renew the certificate of {s} (the {y}) and install it with its chain" },
 [SF_R_CERT004_NOT_YET_VALID] = { SF_R_CERT004_NOT_YET_VALID, "CERT-004", { E, E, E },
 	1010, NULL, NULL, "0x800B0101", "CERT_E_EXPIRED", R1010,
 	"the certificate of {s} is not valid before {x}",
 	"check the clock of the issuing CA and of {s}, or wait until {x}" },
 [SF_R_CERT004_EXPIRING] = { SF_R_CERT004_EXPIRING, "CERT-004", { W, W, W },
 	0, NULL, NULL, NULL, NULL, "the certificate is refused once it expires (CERT-004 error)",
-	"the certificate of {s} expires on {x}, within 30 days",
+	"the certificate of {s} expires on {x}, within {y} days",
 	"renew the certificate of {s} before {x}" },
 [SF_R_CERT005_UNTRUSTED] = { SF_R_CERT005_UNTRUSTED, "CERT-005", { E, E, E },
 	1010, NULL, NULL, "0x800B0109", "CERT_E_UNTRUSTEDROOT",
@@ -206,7 +207,7 @@ static const sf_rule_info table[SF_R_COUNT] = {
 [SF_R_CERT008_NO_CRLDP] = { SF_R_CERT008_NO_CRLDP, "CERT-008", { W, W, W },
 	0, NULL, NULL, NULL, NULL, "revocation checks fail on strict peers",
 	"the certificate of {s} has no CRL distribution point",
-	"reissue it from a CA that publishes a CRL distribution point reachable from the Internet" },
+	"reissue it from a CA that publishes a CRL distribution point reachable from {y}" },
 [SF_R_CERT009_PSS] = { SF_R_CERT009_PSS, "CERT-009", { E, E, E },
 	0, NULL, NULL, NULL, NULL, "Lync 2013 fails sign-in and calls with RSASSA-PSS signatures",
 	"'{x}' in the chain of {s} is signed with RSASSA-PSS",
@@ -536,7 +537,7 @@ static const char *const profile_names[SF_PROFILE_COUNT] = { "sfb", "o365", "dr"
 int sf_profile_parse(const char *s, sf_profile *out_profile)
 {
 	for (int i = 0; i < SF_PROFILE_COUNT; i++) {
-		if (s && strcmp(s, profile_names[i]) == 0) {
+		if (s && strcasecmp(s, profile_names[i]) == 0) {
 			*out_profile = (sf_profile)i;
 			return 0;
 		}
@@ -559,7 +560,7 @@ const char *sf_role_name(sf_role r)
 int sf_role_parse(const char *s, sf_role *out_role)
 {
 	for (size_t i = 0; i < SF_ARRAY_LEN(role_names); i++) {
-		if (s && strcmp(s, role_names[i]) == 0) {
+		if (s && strcasecmp(s, role_names[i]) == 0) {
 			*out_role = (sf_role)i;
 			return 0;
 		}

@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sflab  # noqa: E402
 from sflab import check  # noqa: E402
 
-HEADERS = ("sipfed.h", "run.h", "logs.h", "plan.h")
+HEADERS = ("sipfed.h", "run.h", "logs.h", "plan.h", "probe.h", "edge.h")
 DATA_FILES = ("dr/cipher-suites.txt", "dr/trusted-roots.txt")
 
 
