@@ -41,6 +41,7 @@
 #include "dns/lookup.h"
 #include "sip/sip.h"
 #include "sipfed/probe.h"
+#include "tls/tls.h"
 #include "util/util.h"
 
 #define SF_PROBE_MAX_MSG 65536
@@ -313,39 +314,11 @@ static void describe_tls_failure(struct conn *c, const char *when)
 static void on_phase_timeout(evutil_socket_t fd, short what, void *arg);
 static void conn_send_next(struct conn *c);
 
-/* Copies the chain the peer sent, leaf first (OpenSSL's client side starts with the leaf). */
-static STACK_OF(X509) *peer_chain(SSL *ssl)
-{
-	STACK_OF(X509) *in = SSL_get_peer_cert_chain(ssl), *out = sk_X509_new_null();
-	X509 *leaf = SSL_get0_peer_certificate(ssl);
-
-	if (!out)
-		return NULL;
-	if (leaf && (sk_X509_num(in) <= 0 || X509_cmp(sk_X509_value(in, 0), leaf) != 0)) {
-		if (!X509_up_ref(leaf) || !sk_X509_push(out, leaf))
-			goto fail;
-	}
-	for (int i = 0; i < sk_X509_num(in); i++) {
-		X509 *x = sk_X509_value(in, i);
-
-		if (!X509_up_ref(x))
-			goto fail;
-		if (!sk_X509_push(out, x)) {
-			X509_free(x);
-			goto fail;
-		}
-	}
-	return out;
-fail:
-	sk_X509_pop_free(out, X509_free);
-	return NULL;
-}
-
 /* The CERT rules on what the peer presented (single mode, first connection). */
 static void judge_server_cert(struct probe *p, struct conn *c)
 {
 	sf_probe_result *r = p->r;
-	STACK_OF(X509) *chain = peer_chain(c->ssl);
+	STACK_OF(X509) *chain = sf_tls_peer_chain(c->ssl);
 	sf_chain_facts cf = { 0 };
 	sf_cert_detail det = { 0 };
 	sf_strv san = { 0 };

@@ -113,6 +113,15 @@ static inline sf_status sf_tls_fetch(sf_tls_source *s, const char *host, const c
 }
 
 /*
+ * The chain the peer of @ssl sent, leaf first, each certificate once and
+ * up-referenced (a client's view: OpenSSL's peer chain already starts with
+ * the leaf, which is added only if missing).  NULL if out of memory; an
+ * empty stack if nothing was sent.  Shared by the live source and probe.
+ */
+struct ssl_st;
+STACK_OF(X509) *sf_tls_peer_chain(struct ssl_st *ssl);
+
+/*
  * Copies @src into @dst (chains and verification up-referenced, strings
  * duplicated).  Returns SF_OK or SF_ENOMEM (@dst then empty).
  */

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/ssl.h>
+
 #include "tls/tls.h"
 
 /*
@@ -91,3 +93,45 @@ sf_status sf_tls_facts_merge(sf_tls_facts *out, const sf_tls_facts *sni,
 	}
 	return SF_OK;
 }
+
+/* Contract in tls.h. */
+/*
+ * Copies the chain the server sent, leaf first, each certificate once and
+ * up-referenced.  On the client side OpenSSL's peer chain already starts
+ * with the leaf (SSL_get_peer_cert_chain(3)); the leaf is added only if it
+ * is missing.  Returns NULL if out of memory; an empty stack if the server
+ * sent nothing.
+ */
+STACK_OF(X509) *sf_tls_peer_chain(SSL *ssl)
+{
+	STACK_OF(X509) *peer = SSL_get_peer_cert_chain(ssl);
+	X509 *leaf = SSL_get0_peer_certificate(ssl);
+	STACK_OF(X509) *chain = sk_X509_new_null();
+	int i;
+
+	if (!chain)
+		return NULL;
+	if (leaf && (sk_X509_num(peer) <= 0 || X509_cmp(sk_X509_value(peer, 0), leaf) != 0)) {
+		if (!X509_up_ref(leaf))
+			goto fail;
+		if (!sk_X509_push(chain, leaf)) {
+			X509_free(leaf);
+			goto fail;
+		}
+	}
+	for (i = 0; i < sk_X509_num(peer); i++) {
+		X509 *x = sk_X509_value(peer, i);
+
+		if (!X509_up_ref(x))
+			goto fail;
+		if (!sk_X509_push(chain, x)) {
+			X509_free(x);
+			goto fail;
+		}
+	}
+	return chain;
+fail:
+	sk_X509_pop_free(chain, X509_free);
+	return NULL;
+}
+

@@ -143,46 +143,6 @@ static void describe_failure(sf_tls_hs *s, const char *peer, int ssl_err, int sy
 		 " and none was sent" : "");
 }
 
-/*
- * Copies the chain the server sent, leaf first, each certificate once and
- * up-referenced.  On the client side OpenSSL's peer chain already starts
- * with the leaf (SSL_get_peer_cert_chain(3)); the leaf is added only if it
- * is missing.  Returns NULL if out of memory; an empty stack if the server
- * sent nothing.
- */
-static STACK_OF(X509) *copy_chain(SSL *ssl)
-{
-	STACK_OF(X509) *peer = SSL_get_peer_cert_chain(ssl);
-	X509 *leaf = SSL_get0_peer_certificate(ssl);
-	STACK_OF(X509) *chain = sk_X509_new_null();
-	int i;
-
-	if (!chain)
-		return NULL;
-	if (leaf && (sk_X509_num(peer) <= 0 || X509_cmp(sk_X509_value(peer, 0), leaf) != 0)) {
-		if (!X509_up_ref(leaf))
-			goto fail;
-		if (!sk_X509_push(chain, leaf)) {
-			X509_free(leaf);
-			goto fail;
-		}
-	}
-	for (i = 0; i < sk_X509_num(peer); i++) {
-		X509 *x = sk_X509_value(peer, i);
-
-		if (!X509_up_ref(x))
-			goto fail;
-		if (!sk_X509_push(chain, x)) {
-			X509_free(x);
-			goto fail;
-		}
-	}
-	return chain;
-fail:
-	sk_X509_pop_free(chain, X509_free);
-	return NULL;
-}
-
 /* One DN as an RFC 2253 string (non-ASCII escaped), malloc'd; NULL if OOM. */
 static char *dn_text(const X509_NAME *name)
 {
@@ -264,7 +224,7 @@ static void hs_collect(sf_tls_hs *hs)
 		cn = SSL_CIPHER_get_name(c);
 	hs->f.client_cert_observed = 1;
 	if (!(hs->f.version = strdup(v ? v : "unknown")) || (cn && !(hs->f.cipher = strdup(cn))) ||
-	    !(hs->f.chain = copy_chain(hs->ssl)))
+	    !(hs->f.chain = sf_tls_peer_chain(hs->ssl)))
 		hs->nomem = 1;
 }
 
