@@ -8,14 +8,20 @@
 
 void cli_usage_logs(FILE *fp)
 {
-	fputs("usage: sipfed logs [OPTIONS] FILE...        ('-' = stdin; gzip is read as is)\n"
+	fputs("usage: sipfed logs [OPTIONS] FILE|DIR...    ('-' = stdin; gzip is read as is)\n"
 	      "\n"
 	      "Finds the federation failures in Cisco Expressway / VCS diagnostic logs, Lync\n"
 	      "and Skype for Business Edge / Front End logs, client UccApiLog traces, SIP\n"
 	      "message text and Windows event text, and explains each: what the Microsoft side\n"
 	      "decided, the check IDs that detect it, the FQDN or domain to fix, how, and the\n"
 	      "`sipfed check` command that confirms it.  A bare 504 is linked by Call-ID to the\n"
-	      "Edge or client record of the same call in any of the files.\n"
+	      "Edge or client record of the same call in any of the files (legs with other\n"
+	      "Call-IDs: within 30 s, same From / To domains).\n"
+	      "\n"
+	      "Bundles (.tar, .tar.gz, .tgz, .zip) and directories are walked; each log in\n"
+	      "them is named BUNDLE:PATH (empty and binary members are skipped).  UTF-16\n"
+	      "exports with a byte-order mark are decoded.  A member that decompresses past\n"
+	      "200:1 (a decompression bomb) stops its bundle with an error (exit 2).\n"
 	      "\n"
 	      "  --type T               auto (default: detected per file), expressway, edge,\n"
 	      "                         uccapi, sip or event\n"

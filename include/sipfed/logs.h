@@ -112,7 +112,13 @@ const char *sf_log_reader_error(const sf_log_reader *rd);
 
 /*
  * Reads one log: @path is a file or "-" for stdin; gzip input is detected by
- * its magic bytes and decompressed while streaming.  @type SF_LOGT_AUTO
+ * its magic bytes and decompressed while streaming; UTF-16 with a BOM is
+ * decoded to UTF-8.  A directory or a bundle (.tar, .tar.gz, .tgz, .zip, by
+ * content; not from stdin) is walked: each regular file is read the same
+ * way, its events' file being "BUNDLE:PATH" or "DIR/PATH"; empty and binary
+ * members are skipped (SF_EPARSE if nothing was a log); the first failure is
+ * returned after the others are read, and a decompression bomb stops the
+ * bundle (SF_EIO).  @type SF_LOGT_AUTO
  * detects the format from the first bytes (*out_type gets the one used);
  * text that no reader claims is read by the generic evidence scanner
  * (SF_LOGT_GENERIC).  Memory does not depend on the size of the input.

@@ -4,35 +4,36 @@
  * multi-literal scanner, and hands them to the handlers of the format's
  * reader (see reader.h for the window and the position conventions).
  *
- * gzip input (magic 1f 8b, RFC 1952 §2.3.1) is decompressed by a `gzip -dc`
- * child: we feed it the bytes through a socket pair (so that a child that
- * dies early gives EPIPE, not SIGPIPE) and read its output through a pipe,
- * both under poll() so that neither side can block the other.
+ * gzip input (magic 1f 8b, RFC 1952 §2.3.1) is inflated with zlib while
+ * streaming; UTF-16 with a byte-order mark is decoded to UTF-8 and a UTF-8
+ * BOM skipped.  Diagnostic bundles (.tar, .tar.gz, .tgz, .zip: libarchive)
+ * and directories are walked, each member read by the same streaming
+ * readers and named "BUNDLE:PATH/IN/BUNDLE" in its events.  Decompression
+ * is bounded (SF_LOGS_MAX_OUT bytes per input, a ratio above
+ * SF_LOGS_MAX_RATIO:1 is a bomb), and so are bundles and directories
+ * (SF_LOGS_MAX_MEMBERS members, SF_LOGS_MAX_DEPTH levels).
  */
 #include "logs/reader.h"
 #include "util/util.h"
 
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #if defined(__x86_64__) && defined(__GNUC__) && defined(__SSE2__)
 #define SF_X86_SIMD 1
 #include <immintrin.h>
 #endif
-
-extern char **environ;
 
 /* ------------------------------------------------------------------ */
 /* Multi-literal scanner                                                */
@@ -623,196 +624,59 @@ void sf_lr_consume(sf_logrd *rd, size_t end)
 }
 
 /* ------------------------------------------------------------------ */
-/* Sources: a file descriptor, memory, or a gzip child                  */
+/* Sources: a file descriptor, memory or an archive member, optionally  */
+/* through zlib (gzip) and a UTF-16 decoder                             */
 /* ------------------------------------------------------------------ */
 
-#define GZ_PEND (256u << 10)
+#define Z_IN (256u << 10)     /* compressed bytes read at a time */
+#define U16_IN (64u << 10)    /* UTF-16 bytes decoded at a time */
+#define U16_OUT (U16_IN * 3 / 2 + 8)
+
+/* src_read() failures besides -1 (errno). */
+enum {
+	SRC_EGZIP = -2,  /* not valid gzip data */
+	SRC_ECAP = -3,   /* decompressed data over the limit */
+	SRC_EARCH = -4,  /* archive member unreadable (archive_error_string) */
+};
 
 typedef struct lsrc {
-	int fd; /* input, -1 for memory */
+	int fd; /* input, -1 for memory or an archive member */
 	int close_fd;
 	const char *mem;
 	size_t mem_len, mem_off;
-	/* gzip child */
-	pid_t pid;  /* 0: none */
-	int gz_in;  /* our end of the child's stdin (socket), -1 once closed */
-	int gz_out; /* our end of the child's stdout (pipe) */
-	char *pend; /* compressed bytes not yet written to the child */
-	size_t pend_off, pend_len;
-	int in_eof;
-	int reaped, wstatus;
+	struct archive *ar; /* member of this archive, or NULL */
+	/* gzip (zlib, windowBits 15 + 32: gzip or zlib header detected) */
+	int z_on, z_init, z_end, z_eof;
+	z_stream zs;
+	unsigned char *zin;
+	uint64_t z_in; /* compressed bytes consumed */
+	/* decompression limits: bytes out of this source, and of the bundle */
+	uint64_t out, max_out;
+	unsigned max_ratio;
+	uint64_t *total; /* the bundle's decompressed bytes, or NULL */
+	/* UTF-16 (1 LE, 2 BE) with its BOM removed */
+	int u16;
+	char *u16pend; /* raw bytes read before the BOM was seen */
+	size_t u16p_off, u16p_len;
+	unsigned char *u16in;
+	size_t u16_carry; /* bytes kept at the start of u16in */
+	char *u16out;
+	size_t u16o_off, u16o_len;
+	int u16_eof;
+	int capped;  /* a limit stopped it */
+	int stopped; /* emit asked to stop */
 } lsrc;
 
-/* Moves @fd to a descriptor >= 3 (close-on-exec) so that dup2 onto 0/1 cannot clobber it. */
-static int fd_high(int fd)
-{
-	int nfd;
-
-	if (fd >= 3)
-		return fd;
-	nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	close(fd);
-	return nfd;
-}
-
-/* Starts `gzip -dc`; the bytes @first[0..@n) already read go to it first.  0 or -1 (errno). */
-static int gz_start(lsrc *s, const char *first, size_t n)
-{
-	posix_spawn_file_actions_t fa;
-	char *argv[] = { (char *)"gzip", (char *)"-dc", NULL };
-	int sv[2] = { -1, -1 }, pp[2] = { -1, -1 }, rc, err = 0, ret = -1;
-
-	s->pend = malloc(GZ_PEND > n ? GZ_PEND : n);
-	if (!s->pend)
-		return -1;
-	memcpy(s->pend, first, n);
-	s->pend_off = 0;
-	s->pend_len = n;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-		return -1;
-	if (pipe2(pp, O_CLOEXEC) != 0)
-		goto out;
-	sv[0] = fd_high(sv[0]);
-	sv[1] = fd_high(sv[1]);
-	pp[0] = fd_high(pp[0]);
-	pp[1] = fd_high(pp[1]);
-	if (sv[0] < 0 || sv[1] < 0 || pp[0] < 0 || pp[1] < 0)
-		goto out;
-	if (posix_spawn_file_actions_init(&fa) != 0)
-		goto out;
-	rc = posix_spawn_file_actions_adddup2(&fa, sv[1], 0);
-	if (rc == 0)
-		rc = posix_spawn_file_actions_adddup2(&fa, pp[1], 1);
-	/* the library never prints: gzip's complaints go nowhere, its status tells */
-	if (rc == 0)
-		rc = posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	if (rc == 0)
-		rc = posix_spawnp(&s->pid, "gzip", &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc != 0) {
-		s->pid = 0;
-		err = rc;
-		goto out;
-	}
-	if (fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK) != 0)
-		goto out;
-	s->gz_in = sv[0];
-	s->gz_out = pp[0];
-	sv[0] = pp[0] = -1;
-	ret = 0;
-out:
-	if (!err)
-		err = errno;
-	if (sv[0] >= 0)
-		close(sv[0]);
-	if (sv[1] >= 0)
-		close(sv[1]);
-	if (pp[0] >= 0)
-		close(pp[0]);
-	if (pp[1] >= 0)
-		close(pp[1]);
-	errno = err;
-	return ret;
-}
-
-static void gz_reap(lsrc *s, int kill_it)
-{
-	if (s->gz_in >= 0)
-		close(s->gz_in);
-	s->gz_in = -1;
-	if (s->gz_out >= 0)
-		close(s->gz_out);
-	s->gz_out = -1;
-	if (s->pid > 0 && !s->reaped) {
-		if (kill_it)
-			kill(s->pid, SIGTERM);
-		while (waitpid(s->pid, &s->wstatus, 0) < 0 && errno == EINTR)
-			;
-		s->reaped = 1;
-	}
-}
-
-/*
- * Decompressed bytes into @dst: feeds the child while it can take input and
- * reads its output when there is some.  Returns the count, 0 at the end, -1
- * with errno on a read error, -2 if gzip failed (bad data).
- */
-static ssize_t gz_read(lsrc *s, char *dst, size_t n)
-{
-	for (;;) {
-		struct pollfd pf[2];
-		nfds_t nf = 1;
-		ssize_t r;
-
-		if (!s->in_eof && s->pend_len == 0) {
-			r = read(s->fd, s->pend, GZ_PEND);
-			if (r < 0) {
-				if (errno == EINTR)
-					continue;
-				return -1;
-			}
-			if (r == 0) {
-				s->in_eof = 1;
-			} else {
-				s->pend_off = 0;
-				s->pend_len = (size_t)r;
-			}
-		}
-		if (s->in_eof && s->pend_len == 0 && s->gz_in >= 0) {
-			close(s->gz_in); /* the child sees the end of its input */
-			s->gz_in = -1;
-		}
-		pf[0] = (struct pollfd){ .fd = s->gz_out, .events = POLLIN };
-		if (s->pend_len > 0 && s->gz_in >= 0) {
-			pf[1] = (struct pollfd){ .fd = s->gz_in, .events = POLLOUT };
-			nf = 2;
-		}
-		if (poll(pf, nf, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (nf == 2 && pf[1].revents) {
-			r = send(s->gz_in, s->pend + s->pend_off, s->pend_len,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
-			if (r > 0) {
-				s->pend_off += (size_t)r;
-				s->pend_len -= (size_t)r;
-			} else if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-				   errno != EINTR) {
-				/* the child stopped reading: it failed or ended */
-				s->in_eof = 1;
-				s->pend_len = 0;
-				close(s->gz_in);
-				s->gz_in = -1;
-			}
-		}
-		if (pf[0].revents) {
-			r = read(s->gz_out, dst, n);
-			if (r > 0)
-				return r;
-			if (r < 0) {
-				if (errno == EINTR || errno == EAGAIN)
-					continue;
-				return -1;
-			}
-			gz_reap(s, 0);
-			/* gzip: 0 ok, 2 warning (trailing garbage); anything else failed */
-			if (WIFEXITED(s->wstatus) &&
-			    (WEXITSTATUS(s->wstatus) == 0 || WEXITSTATUS(s->wstatus) == 2))
-				return 0;
-			return -2;
-		}
-	}
-}
-
-/* Bytes into @dst; 0 at the end, -1 (errno) on error, -2 for bad gzip data. */
-static ssize_t src_read(lsrc *s, char *dst, size_t n)
+/* Bytes of the input as stored: file, memory or archive member. */
+static ssize_t raw_read(lsrc *s, char *dst, size_t n)
 {
 	ssize_t r;
 
-	if (s->pid > 0)
-		return gz_read(s, dst, n);
+	if (s->ar) {
+		la_ssize_t a = archive_read_data(s->ar, dst, n);
+
+		return a < 0 ? SRC_EARCH : (ssize_t)a;
+	}
 	if (s->fd < 0) {
 		size_t k = s->mem_len - s->mem_off;
 
@@ -827,6 +691,251 @@ static ssize_t src_read(lsrc *s, char *dst, size_t n)
 		r = read(s->fd, dst, n);
 	while (r < 0 && errno == EINTR);
 	return r;
+}
+
+/* Starts inflating; the bytes @first[0..@n) already read come first. 0 or -1 (ENOMEM). */
+static int gz_start(lsrc *s, const char *first, size_t n)
+{
+	s->zin = malloc(Z_IN > n ? Z_IN : n);
+	if (!s->zin)
+		return -1;
+	memcpy(s->zin, first, n);
+	memset(&s->zs, 0, sizeof(s->zs));
+	if (inflateInit2(&s->zs, 15 + 32) != Z_OK) {
+		errno = ENOMEM;
+		return -1;
+	}
+	s->z_init = s->z_on = 1;
+	s->zs.next_in = s->zin;
+	s->zs.avail_in = (uInt)n;
+	s->z_in = n;
+	return 0;
+}
+
+/*
+ * Decompressed bytes into @dst: 0 at the end, SRC_EGZIP on bad or cut data.
+ * Concatenated gzip members are read one after the other (as gzip -dc
+ * does); bytes after the last member that start no other are ignored.
+ */
+static ssize_t gz_read(lsrc *s, char *dst, size_t n)
+{
+	if (n > UINT32_MAX)
+		n = UINT32_MAX;
+	s->zs.next_out = (Bytef *)dst;
+	s->zs.avail_out = (uInt)n;
+	while (!s->z_end && s->zs.avail_out == n) {
+		int zr;
+
+		if (s->zs.avail_in == 0 && !s->z_eof) {
+			ssize_t r = raw_read(s, (char *)s->zin, Z_IN);
+
+			if (r < 0)
+				return r;
+			if (r == 0)
+				s->z_eof = 1;
+			s->zs.next_in = s->zin;
+			s->zs.avail_in = (uInt)r;
+			s->z_in += (uint64_t)r;
+		}
+		zr = inflate(&s->zs, Z_NO_FLUSH);
+		if (zr == Z_STREAM_END) {
+			if (s->zs.avail_in == 0 && !s->z_eof) {
+				ssize_t r = raw_read(s, (char *)s->zin, Z_IN);
+
+				if (r < 0)
+					return r;
+				if (r == 0)
+					s->z_eof = 1;
+				s->zs.next_in = s->zin;
+				s->zs.avail_in = (uInt)r;
+				s->z_in += (uint64_t)r;
+			}
+			/* another gzip member (RFC 1952 §2.2), or the end */
+			if (s->zs.avail_in > 0 && s->zs.next_in[0] == 0x1f &&
+			    (s->zs.avail_in < 2 || s->zs.next_in[1] == 0x8b)) {
+				if (inflateReset(&s->zs) != Z_OK)
+					return SRC_EGZIP;
+				continue;
+			}
+			s->z_end = 1;
+			break;
+		}
+		if (zr == Z_BUF_ERROR && s->zs.avail_in == 0 && s->z_eof)
+			return SRC_EGZIP; /* cut short */
+		if (zr != Z_OK && zr != Z_BUF_ERROR)
+			return SRC_EGZIP;
+	}
+	return (ssize_t)(n - s->zs.avail_out);
+}
+
+/* Bytes after decompression, the limits checked. */
+static ssize_t dec_read(lsrc *s, char *dst, size_t n)
+{
+	ssize_t r;
+	uint64_t in;
+
+	if (!s->z_on && !s->total)
+		return raw_read(s, dst, n);
+	r = s->z_on ? gz_read(s, dst, n) : raw_read(s, dst, n);
+	if (r <= 0)
+		return r;
+	s->out += (uint64_t)r;
+	if (s->total)
+		*s->total += (uint64_t)r;
+	if (s->max_out && (s->out > s->max_out || (s->total && *s->total > s->max_out))) {
+		s->capped = 1;
+		return SRC_ECAP;
+	}
+	/* a compression ratio no log has: a decompression bomb */
+	in = s->ar ? (uint64_t)archive_filter_bytes(s->ar, -1) : s->z_in;
+	if (s->max_ratio && (s->total ? *s->total : s->out) > SF_LOGS_RATIO_AFTER &&
+	    (s->total ? *s->total : s->out) / (in + 1) > s->max_ratio) {
+		s->capped = 1;
+		return SRC_ECAP;
+	}
+	return r;
+}
+
+/* Appends the UTF-8 form of code point @c to @p; the bytes written. */
+static size_t put_utf8(char *p, uint32_t c)
+{
+	if (c < 0x80) {
+		p[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		p[0] = (char)(0xc0 | (c >> 6));
+		p[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		p[0] = (char)(0xe0 | (c >> 12));
+		p[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		p[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	p[0] = (char)(0xf0 | (c >> 18));
+	p[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+	p[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+	p[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+/*
+ * Decodes the next UTF-16 bytes into s->u16out: 1 if something was
+ * decoded, 0 at the end, < 0 a dec_read error.  Lone surrogates become
+ * U+FFFD; an odd last byte is dropped.
+ */
+static int u16_more(lsrc *s)
+{
+	size_t n = s->u16_carry, i = 0, o = 0;
+	int le = s->u16 == 1;
+
+	while (!s->u16_eof && n < 4) {
+		ssize_t r;
+
+		if (s->u16p_off < s->u16p_len) {
+			size_t k = s->u16p_len - s->u16p_off;
+
+			if (k > U16_IN - n)
+				k = U16_IN - n;
+			memcpy(s->u16in + n, s->u16pend + s->u16p_off, k);
+			s->u16p_off += k;
+			r = (ssize_t)k;
+		} else {
+			r = dec_read(s, (char *)s->u16in + n, U16_IN - n);
+		}
+		if (r < 0)
+			return (int)r;
+		if (r == 0)
+			s->u16_eof = 1;
+		n += (size_t)r;
+		if (n >= U16_IN / 2)
+			break;
+	}
+	while (i + 2 <= n) {
+		const unsigned char *b = s->u16in + i;
+		uint32_t c = le ? (uint32_t)(b[0] | b[1] << 8) : (uint32_t)(b[0] << 8 | b[1]);
+
+		if (c >= 0xd800 && c <= 0xdbff) {
+			uint32_t d;
+
+			if (i + 4 > n) {
+				if (!s->u16_eof)
+					break; /* the low half comes with the next bytes */
+				c = 0xfffd;
+				i += 2;
+			} else {
+				d = le ? (uint32_t)(b[2] | b[3] << 8) : (uint32_t)(b[2] << 8 | b[3]);
+				if (d >= 0xdc00 && d <= 0xdfff) {
+					c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+					i += 4;
+				} else {
+					c = 0xfffd;
+					i += 2;
+				}
+			}
+		} else {
+			if (c >= 0xdc00 && c <= 0xdfff)
+				c = 0xfffd;
+			i += 2;
+		}
+		o += put_utf8(s->u16out + o, c);
+	}
+	if (s->u16_eof)
+		i = n; /* an odd byte at the end */
+	memmove(s->u16in, s->u16in + i, n - i);
+	s->u16_carry = n - i;
+	s->u16o_off = 0;
+	s->u16o_len = o;
+	return o > 0 || !s->u16_eof || s->u16_carry ? 1 : 0;
+}
+
+/* Bytes into @dst; 0 at the end, -1 (errno) or SRC_E* on error. */
+static ssize_t src_read(lsrc *s, char *dst, size_t n)
+{
+	if (!s->u16)
+		return dec_read(s, dst, n);
+	while (s->u16o_off == s->u16o_len) {
+		int r = u16_more(s);
+
+		if (r <= 0)
+			return r;
+	}
+	if (n > s->u16o_len - s->u16o_off)
+		n = s->u16o_len - s->u16o_off;
+	memcpy(dst, s->u16out + s->u16o_off, n);
+	s->u16o_off += n;
+	return (ssize_t)n;
+}
+
+/* Switches to UTF-16 decoding; @rest[0..@n) are raw bytes already read after the BOM. */
+static int u16_start(lsrc *s, int which, const char *rest, size_t n)
+{
+	s->u16pend = malloc(n ? n : 1);
+	s->u16in = malloc(U16_IN);
+	s->u16out = malloc(U16_OUT);
+	if (!s->u16pend || !s->u16in || !s->u16out)
+		return -1;
+	memcpy(s->u16pend, rest, n);
+	s->u16p_len = n;
+	s->u16 = which;
+	return 0;
+}
+
+static void src_release(lsrc *s)
+{
+	if (s->z_init)
+		inflateEnd(&s->zs);
+	s->z_init = s->z_on = 0;
+	free(s->zin);
+	free(s->u16pend);
+	free(s->u16in);
+	free(s->u16out);
+	s->zin = NULL;
+	s->u16pend = NULL;
+	s->u16in = NULL;
+	s->u16out = NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -896,11 +1005,19 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The message of a src_read() failure (@rc -1: errno, -2: gzip); returns SF_EIO. */
-static sf_status read_failed(int rc, const char *name, char *err, size_t errlen)
+/* The message of a src_read() failure (@rc -1: errno, SRC_E*); returns SF_EIO. */
+static sf_status read_failed(const lsrc *s, int rc, const char *name, char *err, size_t errlen)
 {
-	if (rc == -2)
+	if (rc == SRC_EGZIP)
 		seterr(err, errlen, "cannot read '%s': not valid gzip data", name);
+	else if (rc == SRC_ECAP)
+		seterr(err, errlen,
+		       "cannot read '%s': decompressed data over the limit (%llu bytes, or a "
+		       "ratio above %u:1): a decompression bomb?",
+		       name, (unsigned long long)s->max_out, s->max_ratio);
+	else if (rc == SRC_EARCH)
+		seterr(err, errlen, "cannot read '%s': %s", name,
+		       archive_error_string(s->ar) ? archive_error_string(s->ar) : "bad archive");
 	else
 		seterr(err, errlen, "cannot read '%s': %s", name, strerror(errno));
 	return SF_EIO;
@@ -941,7 +1058,7 @@ static int fill(lsrc *s, char *buf, size_t *len, size_t cap, int *eof)
 static sf_status run(lsrc *s, const char *name, sf_log_type type, sf_log_emit_fn emit, void *arg,
 		     const sf_logs_opts *opts, sf_log_type *out_type, char *err, size_t errlen)
 {
-	sf_logs_opts o = { SF_LOGS_BLOCK, SF_LOGS_MAXREC, SF_LOGS_BEHIND };
+	sf_logs_opts o = { SF_LOGS_BLOCK, SF_LOGS_MAXREC, SF_LOGS_BEHIND, 0, 0 };
 	sf_logrd rd;
 	sf_status st = SF_OK;
 	char *buf = NULL;
@@ -958,6 +1075,8 @@ static sf_status run(lsrc *s, const char *name, sf_log_type type, sf_log_emit_fn
 		if (o.behind < 64)
 			o.behind = 64;
 	}
+	s->max_out = o.max_out ? o.max_out : SF_LOGS_MAX_OUT;
+	s->max_ratio = o.max_ratio ? o.max_ratio : SF_LOGS_MAX_RATIO;
 	cap = o.behind + o.block + o.maxrec;
 	buf = malloc(cap);
 	rd.tmp = malloc(SF_LR_TMP);
@@ -967,25 +1086,22 @@ static sf_status run(lsrc *s, const char *name, sf_log_type type, sf_log_emit_fn
 		goto out;
 	}
 	/* the first bytes: gzip magic (RFC 1952 §2.3.1: ID1 0x1f, ID2 0x8b)? */
-	while (s->fd >= 0 && len < 2 && !eof) {
+	while ((s->fd >= 0 || s->ar) && len < 2 && !eof) {
 		ssize_t r = src_read(s, buf + len, cap - len);
 
 		if (r < 0) {
-			seterr(err, errlen, "cannot read '%s': %s", name, strerror(errno));
-			st = SF_EIO;
+			st = read_failed(s, (int)r, name, err, errlen);
 			goto out;
 		}
 		if (r == 0)
 			eof = 1;
 		len += (size_t)r;
 	}
-	if (s->fd >= 0 && len >= 2 && (unsigned char)buf[0] == 0x1f &&
+	if ((s->fd >= 0 || s->ar) && len >= 2 && (unsigned char)buf[0] == 0x1f &&
 	    (unsigned char)buf[1] == 0x8b) {
 		if (gz_start(s, buf, len) != 0) {
-			seterr(err, errlen,
-			       "cannot read '%s': cannot run gzip to decompress it: %s", name,
-			       strerror(errno));
-			st = SF_EIO;
+			seterr(err, errlen, "cannot read '%s': %s", name, strerror(ENOMEM));
+			st = SF_ENOMEM;
 			goto out;
 		}
 		len = 0;
@@ -993,8 +1109,27 @@ static sf_status run(lsrc *s, const char *name, sf_log_type type, sf_log_emit_fn
 	}
 	rc = fill(s, buf, &len, cap, &eof);
 	if (rc < 0) {
-		st = read_failed(rc, name, err, errlen);
+		st = read_failed(s, rc, name, err, errlen);
 		goto out;
+	}
+	/* byte-order marks: UTF-8 skipped, UTF-16 (Windows exports) decoded */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		memmove(buf, buf + 3, len - 3);
+		len -= 3;
+	} else if (len >= 2 && ((unsigned char)buf[0] == 0xff || (unsigned char)buf[0] == 0xfe) &&
+		   (unsigned char)buf[1] == ((unsigned char)buf[0] ^ 1)) {
+		if (u16_start(s, (unsigned char)buf[0] == 0xff ? 1 : 2, buf + 2, len - 2) != 0) {
+			seterr(err, errlen, "cannot read '%s': %s", name, strerror(ENOMEM));
+			st = SF_ENOMEM;
+			goto out;
+		}
+		len = 0;
+		eof = 0;
+		rc = fill(s, buf, &len, cap, &eof);
+		if (rc < 0) {
+			st = read_failed(s, rc, name, err, errlen);
+			goto out;
+		}
 	}
 	if (len == 0) {
 		seterr(err, errlen, "'%s' is empty", name);
@@ -1035,8 +1170,10 @@ static sf_status run(lsrc *s, const char *name, sf_log_type type, sf_log_emit_fn
 		rd.final = eof;
 		limit = eof ? len : len - o.maxrec;
 		run_hits(&rd, from, limit);
-		if (rd.st != SF_OK || rd.stop || eof)
+		if (rd.st != SF_OK || rd.stop || eof) {
+			s->stopped = rd.stop;
 			break;
+		}
 		/* keep `behind` bytes of context and the unscanned look-ahead */
 		keep = limit > o.behind ? limit - o.behind : 0;
 		if (rd.nl_pos < keep) {
@@ -1050,7 +1187,7 @@ static sf_status run(lsrc *s, const char *name, sf_log_type type, sf_log_emit_fn
 		from = limit - keep;
 		rc = fill(s, buf, &len, cap, &eof);
 		if (rc < 0) {
-			st = read_failed(rc, name, err, errlen);
+			st = read_failed(s, rc, name, err, errlen);
 			goto out;
 		}
 	}
@@ -1060,12 +1197,279 @@ static sf_status run(lsrc *s, const char *name, sf_log_type type, sf_log_emit_fn
 		goto out;
 	}
 out:
-	if (s->pid > 0)
-		gz_reap(s, 1);
-	free(s->pend);
-	s->pend = NULL;
+	src_release(s);
 	rd_release(&rd);
 	free(buf);
+	return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* Bundles (.tar, .tar.gz, .tgz, .zip) and directories                  */
+/* ------------------------------------------------------------------ */
+
+/* A walk over the files of a bundle or a directory. */
+typedef struct walk {
+	sf_log_type type;
+	sf_log_emit_fn emit;
+	void *arg;
+	const sf_logs_opts *opts;
+	sf_log_type *out_type;
+	size_t files;   /* regular files met (members of bundles included) */
+	size_t read;    /* logs read */
+	int stop;       /* emit asked to stop, or a limit was reached */
+	sf_status st;   /* the first failure (SF_OK: none) */
+	char msg[SF_LOGS_ERRLEN];
+} walk;
+
+static void walk_fail(walk *w, sf_status st, const char *msg)
+{
+	if (w->st == SF_OK) {
+		w->st = st;
+		snprintf(w->msg, sizeof(w->msg), "%s", msg);
+	}
+	if (st == SF_ENOMEM)
+		w->stop = 1;
+}
+
+/*
+ * The outcome of one log of a walk: read, skipped (empty or binary: bundles
+ * hold pcaps, images, ...; SF_EPARSE), or a failure kept for the end.
+ */
+static void walk_took(walk *w, const lsrc *s, sf_status st, sf_log_type t, const char *msg)
+{
+	if (st == SF_OK) {
+		if (w->read++ == 0 && w->out_type)
+			*w->out_type = t;
+	} else if (st != SF_EPARSE) {
+		walk_fail(w, st, msg);
+	}
+	if (s->stopped)
+		w->stop = 1;
+}
+
+/* 1 if the file open at @fd is a tar (plain or gzip) or zip archive, from its first bytes. */
+static int is_bundle(int fd)
+{
+	unsigned char b[4096], t[512];
+	ssize_t n;
+
+	do
+		n = pread(fd, b, sizeof(b), 0);
+	while (n < 0 && errno == EINTR);
+	if (n >= 4 && b[0] == 'P' && b[1] == 'K' &&
+	    ((b[2] == 3 && b[3] == 4) || (b[2] == 5 && b[3] == 6)))
+		return 1; /* zip: local file header, or an empty archive's end record */
+	if (n >= 262 && memcmp(b + 257, "ustar", 5) == 0)
+		return 1; /* POSIX / GNU tar header magic */
+	if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
+		z_stream z;
+		size_t got;
+
+		memset(&z, 0, sizeof(z));
+		if (inflateInit2(&z, 15 + 16) != Z_OK)
+			return 0;
+		z.next_in = b;
+		z.avail_in = (uInt)n;
+		z.next_out = t;
+		z.avail_out = sizeof(t);
+		(void)inflate(&z, Z_SYNC_FLUSH);
+		got = sizeof(t) - z.avail_out;
+		inflateEnd(&z);
+		return got >= 262 && memcmp(t + 257, "ustar", 5) == 0;
+	}
+	return 0;
+}
+
+static sf_status run(lsrc *s, const char *name, sf_log_type type, sf_log_emit_fn emit, void *arg,
+		     const sf_logs_opts *opts, sf_log_type *out_type, char *err, size_t errlen);
+
+/* Reads every regular file of the archive @path; events name "PATH:MEMBER". */
+static void walk_archive(walk *w, const char *path)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	uint64_t total = 0;
+	char *msg = malloc(SF_LOGS_ERRLEN);
+	int r;
+
+	if (!a || !msg) {
+		walk_fail(w, SF_ENOMEM, "out of memory");
+		goto out;
+	}
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_zip(a);
+	if (archive_read_open_filename(a, path, 64u << 10) != ARCHIVE_OK) {
+		snprintf(msg, SF_LOGS_ERRLEN, "cannot read '%s': %s", path,
+			 archive_error_string(a) ? archive_error_string(a) : "not an archive");
+		walk_fail(w, SF_EIO, msg);
+		goto out;
+	}
+	while (!w->stop) {
+		const char *mp;
+		char *name;
+		size_t depth = 0;
+		sf_log_type t = SF_LOGT_AUTO;
+		sf_status st;
+		lsrc s;
+
+		r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN) {
+			snprintf(msg, SF_LOGS_ERRLEN, "cannot read '%s': %s", path,
+				 archive_error_string(a) ? archive_error_string(a)
+							 : "bad archive");
+			walk_fail(w, SF_EIO, msg);
+			break;
+		}
+		if (archive_entry_filetype(e) != AE_IFREG || !(mp = archive_entry_pathname(e)))
+			continue;
+		while (mp[0] == '.' && mp[1] == '/')
+			mp += 2;
+		for (const char *q = mp; *q; q++)
+			depth += *q == '/';
+		if (depth > SF_LOGS_MAX_DEPTH || !*mp)
+			continue;
+		if (++w->files > SF_LOGS_MAX_MEMBERS) {
+			snprintf(msg, SF_LOGS_ERRLEN,
+				 "cannot read all of '%s': more than %u files; the rest is not read",
+				 path, SF_LOGS_MAX_MEMBERS);
+			walk_fail(w, SF_EIO, msg);
+			w->stop = 1;
+			break;
+		}
+		name = sf_aprintf("%s:%s", path, mp);
+		if (!name) {
+			walk_fail(w, SF_ENOMEM, "out of memory");
+			break;
+		}
+		memset(&s, 0, sizeof(s));
+		s.fd = -1;
+		s.ar = a;
+		s.total = &total;
+		st = run(&s, name, w->type, w->emit, w->arg, w->opts, &t, msg, SF_LOGS_ERRLEN);
+		walk_took(w, &s, st, t, msg);
+		free(name);
+		if (s.capped || r == ARCHIVE_FATAL)
+			break; /* the bundle's limit: the rest is not read */
+	}
+out:
+	if (a)
+		archive_read_free(a);
+	free(msg);
+}
+
+static void walk_path(walk *w, const char *path, unsigned depth);
+
+/* Reads the regular files of directory @dir (sorted by name), recursively; symlinks are not followed. */
+static void walk_dir(walk *w, const char *dir, unsigned depth)
+{
+	struct dirent **ents = NULL;
+	int n = scandir(dir, &ents, NULL, alphasort);
+	size_t dl = strlen(dir);
+
+	if (n < 0) {
+		char m[SF_LOGS_ERRLEN];
+
+		snprintf(m, sizeof(m), "cannot read '%s': %s", dir, strerror(errno));
+		walk_fail(w, SF_EIO, m);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *nm = ents[i]->d_name;
+		char *child;
+
+		if (w->stop || strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0)
+			continue;
+		child = sf_aprintf(dl && dir[dl - 1] == '/' ? "%s%s" : "%s/%s", dir, nm);
+		if (!child) {
+			walk_fail(w, SF_ENOMEM, "out of memory");
+			continue;
+		}
+		walk_path(w, child, depth);
+		free(child);
+	}
+	for (int i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+}
+
+/* A path met in a directory walk (@depth: levels below the top): file, bundle or directory. */
+static void walk_path(walk *w, const char *path, unsigned depth)
+{
+	struct stat sb;
+	char *msg;
+	sf_log_type t = SF_LOGT_AUTO;
+	sf_status st;
+	lsrc s;
+
+	if (lstat(path, &sb) != 0)
+		return; /* gone since the directory was listed */
+	if (S_ISDIR(sb.st_mode)) {
+		if (depth < SF_LOGS_MAX_DEPTH)
+			walk_dir(w, path, depth + 1);
+		return;
+	}
+	if (!S_ISREG(sb.st_mode))
+		return; /* symlinks (no loops), devices, sockets */
+	msg = malloc(SF_LOGS_ERRLEN);
+	if (!msg) {
+		walk_fail(w, SF_ENOMEM, "out of memory");
+		return;
+	}
+	memset(&s, 0, sizeof(s));
+	s.fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (s.fd < 0) {
+		snprintf(msg, SF_LOGS_ERRLEN, "cannot read '%s': %s", path, strerror(errno));
+		walk_fail(w, SF_EIO, msg);
+	} else if (is_bundle(s.fd)) {
+		close(s.fd);
+		walk_archive(w, path);
+	} else if (++w->files > SF_LOGS_MAX_MEMBERS) {
+		close(s.fd);
+		snprintf(msg, SF_LOGS_ERRLEN, "cannot read all files: more than %u; the rest is not read",
+			 SF_LOGS_MAX_MEMBERS);
+		walk_fail(w, SF_EIO, msg);
+		w->stop = 1;
+	} else {
+		posix_fadvise(s.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		st = run(&s, path, w->type, w->emit, w->arg, w->opts, &t, msg, SF_LOGS_ERRLEN);
+		close(s.fd);
+		walk_took(w, &s, st, t, msg);
+	}
+	free(msg);
+}
+
+/* Runs a walk from @path (a directory or a bundle); the sf_logs_read() contract. */
+static sf_status walk_run(const char *path, int is_dir, sf_log_type type, sf_log_emit_fn emit,
+			  void *arg, const sf_logs_opts *opts, sf_log_type *out_type, char *err,
+			  size_t errlen)
+{
+	walk *w = calloc(1, sizeof(*w));
+	sf_status st;
+
+	if (!w) {
+		seterr(err, errlen, "cannot read '%s': %s", path, strerror(ENOMEM));
+		return SF_ENOMEM;
+	}
+	w->type = type;
+	w->emit = emit;
+	w->arg = arg;
+	w->opts = opts;
+	w->out_type = out_type;
+	if (is_dir)
+		walk_dir(w, path, 0);
+	else
+		walk_archive(w, path);
+	st = w->st;
+	if (st != SF_OK)
+		seterr(err, errlen, "%s", w->msg);
+	else if (w->read == 0 && !w->stop) {
+		seterr(err, errlen, "'%s' holds no log (%zu files, none is text)", path, w->files);
+		st = SF_EPARSE;
+	}
+	free(w);
 	return st;
 }
 
@@ -1084,19 +1488,25 @@ sf_status sf_logs_read_opts(const char *path, sf_log_type type, sf_log_emit_fn e
 		return SF_EINVAL;
 	}
 	memset(&s, 0, sizeof(s));
-	s.gz_in = s.gz_out = -1;
 	if (strcmp(path, "-") == 0) {
 		s.fd = STDIN_FILENO;
 	} else {
 		struct stat sb;
 
+		memset(&sb, 0, sizeof(sb));
 		s.fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (s.fd < 0) {
 			seterr(err, errlen, "cannot read '%s': %s", path, strerror(errno));
 			return SF_EIO;
 		}
 		s.close_fd = 1;
-		if (fstat(s.fd, &sb) == 0 && S_ISREG(sb.st_mode))
+		if (fstat(s.fd, &sb) == 0 && (S_ISDIR(sb.st_mode) ||
+					      (S_ISREG(sb.st_mode) && is_bundle(s.fd)))) {
+			close(s.fd);
+			return walk_run(path, S_ISDIR(sb.st_mode), type, emit, arg, opts, out_type,
+					err, errlen);
+		}
+		if (S_ISREG(sb.st_mode))
 			posix_fadvise(s.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	}
 	st = run(&s, path, type, emit, arg, opts, out_type, err, errlen);
@@ -1149,7 +1559,6 @@ sf_status sf_logs_read_mem(const void *buf, size_t len, sf_log_type type, sf_log
 	}
 	memset(&s, 0, sizeof(s));
 	s.fd = -1;
-	s.gz_in = s.gz_out = -1;
 	s.mem = buf;
 	s.mem_len = len;
 	return run(&s, name, type, emit, arg, opts, out_type, err, errlen);

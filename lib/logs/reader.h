@@ -42,11 +42,28 @@
 /* Room for a failure message: a path and a sentence. */
 #define SF_LOGS_ERRLEN (4096 + 256)
 
+/*
+ * Limits of compressed input and bundles (input.c).  Decompressed bytes of
+ * one input (a gzip file, or all members of a bundle together) stop at
+ * SF_LOGS_MAX_OUT; past SF_LOGS_RATIO_AFTER bytes, more than
+ * SF_LOGS_MAX_RATIO bytes out per byte in is a decompression bomb (logs
+ * compress 5-50:1; runs of one byte reach ~1000:1 with deflate).  Either stops the input
+ * with an error.  A bundle or directory is read up to SF_LOGS_MAX_MEMBERS
+ * regular files and SF_LOGS_MAX_DEPTH levels of directories.
+ */
+#define SF_LOGS_MAX_OUT (32ull << 30)
+#define SF_LOGS_MAX_RATIO 200u
+#define SF_LOGS_RATIO_AFTER (64ull << 20)
+#define SF_LOGS_MAX_MEMBERS 10000u
+#define SF_LOGS_MAX_DEPTH 32u
+
 /* Window geometry; tests and fuzzers use tiny ones to exercise the shifts. */
 typedef struct sf_logs_opts {
 	size_t block;  /* >= 1 */
 	size_t maxrec; /* >= 64 */
 	size_t behind; /* >= 64 */
+	uint64_t max_out;   /* 0: SF_LOGS_MAX_OUT */
+	unsigned max_ratio; /* 0: SF_LOGS_MAX_RATIO */
 } sf_logs_opts;
 
 /*

@@ -3,8 +3,9 @@
  * only events are kept, never lines, so memory follows the number of
  * failures, not the size of the logs), explained from the knowledge base,
  * correlated by Call-ID across files (a bare 504 on the Expressway takes the
- * explanation of the Edge record or ms-diagnostics of the same call, LOG-003)
- * and grouped by cause for the summary.
+ * explanation of the Edge record or ms-diagnostics of the same call, LOG-003),
+ * then by time window and domains for legs whose Call-IDs differ, and grouped
+ * by cause for the summary.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -289,6 +290,161 @@ static sf_status correlate(sf_logs_report *r)
 	return st;
 }
 
+/* ---- correlation across legs: time window + domains ---------------------- */
+
+/*
+ * Legs of one call through an Expressway and an Edge can carry different
+ * Call-IDs (a B2BUA rewrites it).  A bare failure response that no record of
+ * its Call-ID explains is then linked to the Edge record or ms-diagnostics
+ * event within SF_LOGS_LINK_WINDOW_MS of it whose From / To domains are the
+ * same pair (either order); among several, one a rule explains, then the
+ * closest in time.  An offset written in a stamp ("+01:00", "Z") is applied;
+ * stamps without one are compared as written.
+ */
+#define SF_LOGS_LINK_WINDOW_MS 30000
+#define SF_LOGS_LINK_SCAN 1000 /* candidates looked at per response */
+
+/* Days from 1970-01-01 to the civil date @y-@m-@d (proleptic Gregorian). */
+static int64_t days_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Milliseconds of a time stamp (see time_key), its offset applied; 0 or -1. */
+static int time_ms(const char *s, int64_t *out)
+{
+	char k[18];
+	const char *t;
+	int64_t ms;
+	unsigned v[7];
+	size_t pos[7] = { 0, 4, 6, 8, 10, 12, 14 }, len[7] = { 4, 2, 2, 2, 2, 2, 3 };
+
+	if (time_key(s, k) != 0)
+		return -1;
+	for (size_t i = 0; i < 7; i++) {
+		v[i] = 0;
+		for (size_t j = 0; j < len[i]; j++)
+			v[i] = v[i] * 10 + (unsigned)(k[pos[i] + j] - '0');
+	}
+	if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31)
+		return -1;
+	ms = days_civil(v[0], v[1], v[2]) * 86400000 +
+	     ((int64_t)v[3] * 3600 + v[4] * 60 + v[5]) * 1000 + v[6];
+	/* an offset after the seconds and fraction: "+01:00", "-0500", "Z" */
+	while (*s == ' ' || *s == '"')
+		s++;
+	t = s + 19;
+	while (*t == '.' || *t == ',' || (*t >= '0' && *t <= '9'))
+		t++;
+	if ((*t == '+' || *t == '-') && t[1] >= '0' && t[1] <= '9' && t[2] >= '0' && t[2] <= '9') {
+		const char *m = t[3] == ':' ? t + 4 : t + 3;
+		int64_t off = ((t[1] - '0') * 10 + (t[2] - '0')) * 60;
+
+		if (m[0] >= '0' && m[0] <= '9' && m[1] >= '0' && m[1] <= '9')
+			off += (m[0] - '0') * 10 + (m[1] - '0');
+		ms -= (*t == '+' ? off : -off) * 60000;
+	}
+	*out = ms;
+	return 0;
+}
+
+static int same_domains(const sf_log_event *a, const sf_log_event *b)
+{
+	if (!a->from_domain || !a->to_domain || !b->from_domain || !b->to_domain)
+		return 0;
+	return (strcmp(a->from_domain, b->from_domain) == 0 &&
+		strcmp(a->to_domain, b->to_domain) == 0) ||
+	       (strcmp(a->from_domain, b->to_domain) == 0 &&
+		strcmp(a->to_domain, b->from_domain) == 0);
+}
+
+struct timed {
+	int64_t ms;
+	size_t i;
+};
+
+static int by_ms(const void *a, const void *b)
+{
+	const struct timed *x = a, *y = b;
+
+	if (x->ms != y->ms)
+		return x->ms < y->ms ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static sf_status correlate_window(sf_logs_report *r)
+{
+	struct timed *rec = NULL;
+	size_t n = 0;
+	sf_status st = SF_OK;
+	int64_t ms;
+
+	for (size_t i = 0; i < r->n_ev; i++) {
+		const sf_log_event *ev = r->ev[i];
+
+		n += (ev->kind == SF_LOG_MSDIAG || ev->kind == SF_LOG_EDGE_RECORD) &&
+		     ev->from_domain && ev->to_domain;
+	}
+	if (n == 0)
+		return SF_OK;
+	if ((rec = calloc(n, sizeof(*rec))) == NULL)
+		return SF_ENOMEM;
+	n = 0;
+	for (size_t i = 0; i < r->n_ev; i++) {
+		const sf_log_event *ev = r->ev[i];
+
+		if ((ev->kind == SF_LOG_MSDIAG || ev->kind == SF_LOG_EDGE_RECORD) &&
+		    ev->from_domain && ev->to_domain && time_ms(ev->time, &ms) == 0)
+			rec[n++] = (struct timed){ ms, i };
+	}
+	qsort(rec, n, sizeof(*rec), by_ms);
+	for (size_t i = 0; i < r->n_ev && st == SF_OK; i++) {
+		sf_log_event *ev = r->ev[i];
+		size_t lo = 0, hi = n, best = SIZE_MAX;
+		int64_t best_d = 0;
+		int best_rules = 0;
+
+		if (ev->kind != SF_LOG_SIP_RESPONSE || ev->linked != NULL ||
+		    time_ms(ev->time, &ms) != 0)
+			continue;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (rec[mid].ms < ms - SF_LOGS_LINK_WINDOW_MS)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t k = lo; k < n && k - lo < SF_LOGS_LINK_SCAN &&
+				    rec[k].ms <= ms + SF_LOGS_LINK_WINDOW_MS; k++) {
+			const sf_log_event *c = r->ev[rec[k].i];
+			int64_t d = rec[k].ms > ms ? rec[k].ms - ms : ms - rec[k].ms;
+			int rules = c->n_rules > 0;
+
+			if (!same_domains(ev, c))
+				continue;
+			if (best == SIZE_MAX || rules > best_rules ||
+			    (rules == best_rules && d < best_d)) {
+				best = rec[k].i;
+				best_d = d;
+				best_rules = rules;
+			}
+		}
+		if (best != SIZE_MAX && copy_explanation(ev, r->ev[best]) < 0)
+			st = SF_ENOMEM;
+	}
+	free(rec);
+	return st;
+}
+
 /* ---- grouping --------------------------------------------------------------- */
 
 /* The grouping key of an explained event: cause, unit separator, subject. */
@@ -439,7 +595,8 @@ sf_status sf_logs_report_finish(sf_logs_report *r)
 		if ((st = sf_logs_explain(r->ev[i])) != SF_OK)
 			return finish_failed(r, st);
 	}
-	if ((st = correlate(r)) != SF_OK || (st = group(r)) != SF_OK)
+	if ((st = correlate(r)) != SF_OK || (st = correlate_window(r)) != SF_OK ||
+	    (st = group(r)) != SF_OK)
 		return finish_failed(r, st);
 	for (size_t i = 0; i < r->n_ev; i++) {
 		char *d = sf_logs_check_domain(r->ev[i]);

@@ -81,8 +81,8 @@ static int fuzz_emit(void *arg, sf_log_event *ev)
 
 static int fuzz_logs(const uint8_t *data, size_t size, sf_log_type type)
 {
-	static const sf_logs_opts tiny = { 13, 300, 97 };
-	static const sf_logs_opts mid = { 1u << 16, 1u << 16, 1u << 14 };
+	static const sf_logs_opts tiny = { 13, 300, 97, 0, 0 };
+	static const sf_logs_opts mid = { 1u << 16, 1u << 16, 1u << 14, 0, 0 };
 	fuzz_state fs = { type, 1, 0 };
 	char err[256];
 	sf_status st;

@@ -7,7 +7,9 @@ with the 1009 and 1010 responses, event 32263) and the readers' fixtures in
 the other directories of tests/data/logs/.  Pinned: the causes (most frequent
 first), the check IDs, subjects, fixes and `next` commands, the JSON shape of
 SPEC section 3, JSON lines, exit statuses, a bad file among good ones, stdin
-and gzip, and --verify against the offline seed lab.
+and gzip, bundles (.tar.gz, .zip) and directories named by member path,
+UTF-16 exports, a decompression bomb, and --verify against the offline seed
+lab.
 """
 
 import gzip
@@ -393,6 +395,131 @@ def case_seeds(tmp):
         check(got == SEED_WANT, "%s: explained as\n%r\nwant\n%r" % (note, got, SEED_WANT))
 
 
+def plain_events(name):
+    """The events of a reader fixture read as a file, without file / linked."""
+    doc = parse_doc(logs(["--json", data_dir(name)]))
+    return [dict(e, file=None, linked=None) for e in doc["events"]]
+
+
+def by_file(doc):
+    out = {}
+    for e in doc["events"]:
+        out.setdefault(e["file"], []).append(dict(e, file=None, linked=None))
+    return out
+
+
+BUNDLED = [("logs/edge/edge.log", "edge.log"), ("logs/client/uccapi.log", "uccapi.log")]
+
+
+def check_bundle(run, prefix):
+    check(run.rc == 1, "exit %d, want 1\n%s" % (run.rc, run.describe()))
+    got = by_file(parse_doc(run))
+    want = {prefix + member: plain_events(name) for member, name in BUNDLED}
+    check(sorted(got) == sorted(want), "events named %r, want %r" % (sorted(got), sorted(want)))
+    for f in want:
+        check(got[f] == want[f], "%s: other events than the plain file" % f)
+
+
+def case_bundles(tmp):
+    import tarfile
+    import zipfile
+    tgz = os.path.join(tmp, "diag.tar.gz")
+    with tarfile.open(tgz, "w:gz") as t:
+        for member, name in BUNDLED:
+            t.add(data_dir(name), arcname=member)
+    z = os.path.join(tmp, "diag.zip")
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        for member, name in BUNDLED:
+            zf.write(data_dir(name), member)
+        zf.writestr("logs/capture.pcap", bytes(range(256)) * 8)  # not a log: skipped
+    for b in (tgz, z):
+        check_bundle(logs(["--json", b]), b + ":")
+    # a directory of logs, walked recursively
+    d = os.path.join(tmp, "dir")
+    for member, name in BUNDLED:
+        os.makedirs(os.path.dirname(os.path.join(d, member)), exist_ok=True)
+        with open(data_dir(name), "rb") as src, open(os.path.join(d, member), "wb") as dst:
+            dst.write(src.read())
+    os.symlink("..", os.path.join(d, "logs", "edge", "loop"))
+    check_bundle(logs(["--json", d]), d + "/")
+    # a gzip file
+    gz = os.path.join(tmp, "edge.log.gz")
+    with open(data_dir("edge.log"), "rb") as src:
+        with gzip.open(gz, "wb") as dst:
+            dst.write(src.read())
+    run = logs(["--json", gz])
+    check(run.rc == 1, "gzip file: exit %d\n%s" % (run.rc, run.describe()))
+    check([dict(e, file=None, linked=None) for e in parse_doc(run)["events"]]
+          == plain_events("edge.log"), "gzip file: other events than the plain file")
+
+
+def case_utf16(tmp):
+    with open(data_dir("event.txt"), encoding="utf-8") as f:
+        text = f.read()
+    for enc, bom in (("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")):
+        p = os.path.join(tmp, "event-%s.txt" % enc)
+        with open(p, "wb") as f:
+            f.write(bom + text.replace("\n", "\r\n").encode(enc))
+        run = logs(["--json", p])
+        check(run.rc == 1, "%s: exit %d\n%s" % (enc, run.rc, run.describe()))
+        got = [dict(e, file=None, linked=None) for e in parse_doc(run)["events"]]
+        check(got == plain_events("event.txt"), "%s: other events than the UTF-8 file" % enc)
+
+
+def case_bomb(tmp):
+    # a member of ~100 MiB of spaces in ~100 KiB: over the ratio limit (200:1), a
+    # decompression bomb.  The bundle stops there with one message, exit 2; the
+    # members read before it keep their events.
+    import zipfile
+    z = os.path.join(tmp, "bomb.zip")
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(data_dir("edge.log"), "a/edge.log")
+        zf.writestr("b/big.log", (b" " * 65535 + b"\n") * 1600, compresslevel=9)
+        zf.write(data_dir("uccapi.log"), "c/uccapi.log")
+    run = logs(["--json", z])
+    check(run.rc == 2, "exit %d, want 2\n%s" % (run.rc, run.describe()))
+    errs = run.err.splitlines()
+    check(len(errs) == 1 and errs[0].startswith("sipfed: cannot read '%s:b/big.log'" % z)
+          and "decompression bomb" in errs[0], "want one message naming the member:\n"
+          + run.err)
+    files = {e["file"] for e in parse_doc(run)["events"]}
+    check(files == {z + ":a/edge.log"}, "events of %r" % files)
+
+
+def case_time_window(tmp):
+    # The Edge leg of the call under another Call-ID (a B2BUA rewrote it): the
+    # bare 504 is linked by time (within 30 s, the stamps' offsets applied:
+    # 08:10:46.240+01:00 and 07:10:46.230) and the same From / To domains.
+    with open(cli_file("edge.log"), encoding="utf-8") as f:
+        edge = f.read()
+    other = os.path.join(tmp, "edge-leg.log")
+    with open(other, "w", encoding="utf-8") as f:
+        f.write(edge.replace("kbfix0000001", "otherleg0001"))
+    doc = parse_doc(logs(["--json", cli_file("expressway.log"), other]))
+    x = [e for e in doc["events"] if e["kind"] == "sip-response"]
+    rec = [e for e in doc["events"] if e["kind"] == "edge-record"
+           and e["result_code"] == "0xC3E93D6F"][0]
+    check(x[0]["linked"] == "%s:%d" % (other, rec["line"]) and x[0]["checks"] == ["DNS-005"],
+          "504 of the other leg not linked by time: %r" % x[0])
+    check(x[1]["linked"] is None, "the lone 504 is linked to %r" % x[1]["linked"])
+    # two minutes apart: no link
+    late = os.path.join(tmp, "edge-late.log")
+    with open(late, "w", encoding="utf-8") as f:
+        f.write(edge.replace("kbfix0000001", "otherleg0001")
+                .replace("03/02/2017-07:10:46.230", "03/02/2017-07:12:46.230"))
+    doc = parse_doc(logs(["--json", cli_file("expressway.log"), late]))
+    check(all(e["linked"] is None for e in doc["events"]),
+          "linked outside the window: %r" % [e["linked"] for e in doc["events"]])
+    # other domains: no link
+    dom = os.path.join(tmp, "edge-dom.log")
+    with open(dom, "w", encoding="utf-8") as f:
+        f.write(edge.replace("kbfix0000001", "otherleg0001")
+                .replace("stejanss@skype.lab", "stejanss@other.lab"))
+    doc = parse_doc(logs(["--json", cli_file("expressway.log"), dom]))
+    check(all(e["linked"] is None for e in doc["events"]),
+          "linked across domains: %r" % [e["linked"] for e in doc["events"]])
+
+
 CASES = {
     "seeds": case_seeds,
     "own-json": case_own_json,
@@ -404,6 +531,10 @@ CASES = {
     "usage": case_usage,
     "verify": case_verify,
     "reader-fixtures": case_reader_fixtures,
+    "bundles": case_bundles,
+    "utf16": case_utf16,
+    "bomb": case_bomb,
+    "time-window": case_time_window,
 }
 
 

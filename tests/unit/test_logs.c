@@ -303,10 +303,10 @@ static void test_pdf_variants_match(void **state)
 static void test_small_windows(void **state)
 {
 	static const sf_logs_opts geo[] = {
-		{ 1, 8192, 4096 },
-		{ 7, 16384, 4096 },
-		{ 300, 65536, 8192 },
-		{ 4096, 8192, 6000 },
+		{ 1, 8192, 4096, 0, 0 },
+		{ 7, 16384, 4096, 0, 0 },
+		{ 300, 65536, 8192, 0, 0 },
+		{ 4096, 8192, 6000, 0, 0 },
 	};
 	size_t i, g;
 
@@ -615,8 +615,18 @@ static void test_not_a_log(void **state)
 			 SF_EIO);
 	snprintf(want, sizeof(want), "cannot read '%s': %s", missing, strerror(ENOENT));
 	assert_string_equal(err, want);
-	assert_int_equal(read_log(tmpdir, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
-			 SF_EIO);
+	/* a directory is walked (test_directory); one without a log is no log */
+	{
+		char ed[300]; /* not tmp_path: its slots hold the paths above */
+
+		snprintf(ed, sizeof(ed), "%s/no-logs-here", tmpdir);
+
+		assert_int_equal(mkdir(ed, 0700), 0);
+		assert_int_equal(read_log(ed, SF_LOGT_AUTO, collect, &s, NULL, err, sizeof(err)),
+				 SF_EPARSE);
+		snprintf(want, sizeof(want), "'%s' holds no log (0 files, none is text)", ed);
+		assert_string_equal(err, want);
+	}
 
 	/* gzip bytes in memory are not decompressed: binary */
 	assert_int_equal(sf_logs_read_mem("\x1f\x8b\x08\x00\x00\x00\x00\x00", 8, SF_LOGT_AUTO,
@@ -816,7 +826,7 @@ static void test_line_numbers(void **state)
 {
 	static const char block[] = "SIPMSG:\n|SIP/2.0 504 Server time-out\nCall-ID: c%d\n"
 				    "CSeq: 1 INVITE\nServer: RTC/6.0\nContent-Length: 0\n\n|\n";
-	static const sf_logs_opts small = { 4096, 4096, 1024 };
+	static const sf_logs_opts small = { 4096, 4096, 1024, 0, 0 };
 	size_t cap = 4u << 20, len = 0, n = 0;
 	char *buf = malloc(cap), err[256];
 	uint64_t line = 1, want[64];
@@ -1173,6 +1183,236 @@ static void test_event_helpers(void **state)
 	free(rd.tmp);
 }
 
+/* ---- issue 11 item 3: encodings, limits, directories, bundles ------------------ */
+
+/* Like collect, but every event also gets its "file". */
+static int collect_file(void *arg, sf_log_event *ev)
+{
+	sink *s = arg;
+	json_t *o = ev_json(ev);
+
+	json_object_set_new(o, "file", jstr(ev->file));
+	json_array_append_new(s->events, o);
+	sf_log_event_free(ev);
+	return 0;
+}
+
+/* The events of @path keyed by file: an object {file: [events without "file"]}. */
+static json_t *by_file(json_t *events)
+{
+	json_t *o = json_object(), *e;
+	size_t i;
+
+	json_array_foreach(events, i, e) {
+		const char *f = json_string_value(json_object_get(e, "file"));
+		json_t *c = json_deep_copy(e), *a;
+
+		assert_non_null(f);
+		json_object_del(c, "file");
+		a = json_object_get(o, f);
+		if (!a) {
+			a = json_array();
+			json_object_set_new(o, f, a);
+		}
+		json_array_append_new(a, c);
+	}
+	return o;
+}
+
+static void run_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void run_cmd(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* UTF-16 (BOM, LE with CRLF and BE) and a UTF-8 BOM give the events of the UTF-8 file. */
+static void test_utf16(void **state)
+{
+	static const sf_logs_opts tiny = { 7, 300, 97, 0, 0 };
+	const char *le = tmp_path("event-le.txt"), *be = tmp_path("event-be.txt"),
+		   *u8 = tmp_path("event-bom.txt");
+	size_t n, i, o = 0;
+	char *src = read_all(fixture("event.txt"), &n), err[512];
+	unsigned char *w = malloc(4 * n + 8), *b = malloc(2 * n + 8);
+	json_t *plain = read_events(fixture("event.txt"), SF_LOGT_AUTO, NULL), *got;
+	sf_log_type t = SF_LOGT_AUTO;
+	sink s;
+
+	(void)state;
+	assert_non_null(w);
+	assert_non_null(b);
+	w[o++] = 0xff;
+	w[o++] = 0xfe;
+	for (i = 0; i < n; i++) { /* the fixture is ASCII */
+		if (src[i] == '\n') {
+			w[o++] = '\r';
+			w[o++] = 0;
+		}
+		w[o++] = (unsigned char)src[i];
+		w[o++] = 0;
+	}
+	write_all(le, w, o);
+	b[0] = 0xfe;
+	b[1] = 0xff;
+	for (i = 0; i < n; i++) {
+		b[2 + 2 * i] = 0;
+		b[3 + 2 * i] = (unsigned char)src[i];
+	}
+	write_all(be, b, 2 + 2 * n);
+	memcpy(w, "\xef\xbb\xbf", 3);
+	memcpy(w + 3, src, n);
+	write_all(u8, w, n + 3);
+	assert_true(json_array_size(plain) > 0);
+	got = read_events(le, SF_LOGT_AUTO, &t);
+	assert_int_equal(t, SF_LOGT_EVENT);
+	assert_json_equal(got, plain, "UTF-16LE with BOM and CRLF");
+	json_decref(got);
+	got = read_events(be, SF_LOGT_AUTO, NULL);
+	assert_json_equal(got, plain, "UTF-16BE with BOM");
+	json_decref(got);
+	got = read_events(u8, SF_LOGT_AUTO, NULL);
+	assert_json_equal(got, plain, "UTF-8 with BOM");
+	json_decref(got);
+	/* through windows of a few bytes: as the UTF-8 file through them */
+	sink_init(&s, be);
+	assert_int_equal(sf_logs_read_opts(be, SF_LOGT_AUTO, collect, &s, &tiny, NULL, err,
+					   sizeof(err)),
+			 SF_OK);
+	got = s.events;
+	sink_init(&s, fixture("event.txt"));
+	assert_int_equal(sf_logs_read_opts(fixture("event.txt"), SF_LOGT_AUTO, collect, &s, &tiny,
+					   NULL, err, sizeof(err)),
+			 SF_OK);
+	assert_json_equal(got, s.events, "UTF-16BE, tiny windows");
+	json_decref(s.events);
+	json_decref(got);
+	/* a surrogate pair, a lone surrogate and an odd last byte, from memory */
+	{
+		static const unsigned char m[] = { 0xff, 0xfe, 'a', 0, 0x3d, 0xd8, 0x00, 0xde,
+						   0x00, 0xdc, '\n', 0, 'z' };
+		sink_init(&s, "m");
+		assert_int_equal(sf_logs_read_mem(m, sizeof(m), SF_LOGT_AUTO, collect, &s, "m",
+						  NULL, NULL, err, sizeof(err)),
+				 SF_OK);
+		json_decref(s.events);
+	}
+	json_decref(plain);
+	free(src);
+	free(w);
+	free(b);
+}
+
+/* gzip through zlib: concatenated members; the decompressed-size limit. */
+static void test_gzip_limits(void **state)
+{
+	static const sf_logs_opts cap = { SF_LOGS_BLOCK, SF_LOGS_MAXREC, SF_LOGS_BEHIND,
+					  1u << 20, 0 };
+	const char *two = tmp_path("two.gz"), *sp = tmp_path("spaces.log");
+	char err[512];
+	json_t *e1 = read_events(fixture("edge.log"), SF_LOGT_AUTO, NULL), *got;
+	sink s;
+	FILE *fp;
+	int i;
+
+	(void)state;
+	if (!have_gzip())
+		skip();
+	run_cmd("gzip -c '%s' > '%s' && gzip -c '%s' >> '%s'", fixture("edge.log"), two,
+		fixture("edge.log"), two);
+	got = read_events(two, SF_LOGT_EDGE, NULL);
+	assert_int_equal(json_array_size(got), 2 * json_array_size(e1));
+	json_decref(got);
+	fp = fopen(sp, "w");
+	assert_non_null(fp);
+	for (i = 0; i < 4096; i++)
+		fprintf(fp, "%1023s\n", "x");
+	assert_int_equal(fclose(fp), 0);
+	run_cmd("gzip -f '%s'", sp);
+	sink_init(&s, NULL);
+	assert_int_equal(sf_logs_read_opts(tmp_path("spaces.log.gz"), SF_LOGT_AUTO, collect, &s,
+					   &cap, NULL, err, sizeof(err)),
+			 SF_EIO);
+	assert_non_null(strstr(err, "spaces.log.gz': decompressed data over the limit"));
+	json_decref(s.events);
+	json_decref(e1);
+}
+
+/* A directory: regular files walked recursively, in name order; no symlinks, binary skipped. */
+static void test_directory(void **state)
+{
+	const char *d = tmp_path("dir");
+	char err[512], a[600], b[600];
+	json_t *ea = read_events(fixture("edge.log"), SF_LOGT_AUTO, NULL);
+	json_t *eb = read_events(fixture("uccapi.log"), SF_LOGT_AUTO, NULL), *o;
+	sf_log_type t = SF_LOGT_AUTO;
+	sink s;
+
+	(void)state;
+	run_cmd("mkdir -p '%s/a' '%s/b/c' '%s/empty' && cp '%s' '%s/a/' && cp '%s' '%s/b/c/' && "
+		"printf 'x\\000y' > '%s/b/bin.dat' && : > '%s/b/nothing.log' && "
+		"ln -s .. '%s/b/c/loop' && ln -s '%s' '%s/link.log'",
+		d, d, d, fixture("edge.log"), d, fixture("uccapi.log"), d, d, d, d,
+		fixture("expressway.log"), d);
+	sink_init(&s, NULL);
+	assert_int_equal(read_log(d, SF_LOGT_AUTO, collect_file, &s, &t, err, sizeof(err)), SF_OK);
+	assert_int_equal(t, SF_LOGT_EDGE);
+	o = by_file(s.events);
+	snprintf(a, sizeof(a), "%s/a/edge.log", d);
+	snprintf(b, sizeof(b), "%s/b/c/uccapi.log", d);
+	assert_int_equal(json_object_size(o), 2);
+	assert_json_equal(json_object_get(o, a), ea, "directory: edge.log");
+	assert_json_equal(json_object_get(o, b), eb, "directory: uccapi.log");
+	json_decref(o);
+	json_decref(s.events);
+	/* nothing to read: one message */
+	sink_init(&s, NULL);
+	snprintf(a, sizeof(a), "%s/empty", d);
+	assert_int_equal(read_log(a, SF_LOGT_AUTO, collect_file, &s, NULL, err, sizeof(err)),
+			 SF_EPARSE);
+	assert_non_null(strstr(err, "holds no log"));
+	json_decref(s.events);
+	json_decref(ea);
+	json_decref(eb);
+}
+
+/* A .tar.gz bundle: members named "BUNDLE:PATH", read like files. */
+static void test_bundle_tar(void **state)
+{
+	const char *d = tmp_path("bundle"), *tgz = tmp_path("diag.tgz");
+	char err[512], a[600], b[600];
+	json_t *ea = read_events(fixture("edge.log"), SF_LOGT_AUTO, NULL);
+	json_t *eb = read_events(fixture("uccapi.log"), SF_LOGT_AUTO, NULL), *o;
+	sink s;
+
+	(void)state;
+	if (system("tar --version > /dev/null 2>&1") != 0 || !have_gzip())
+		skip();
+	run_cmd("mkdir -p '%s/logs/edge' '%s/logs/client' && cp '%s' '%s/logs/edge/' && "
+		"cp '%s' '%s/logs/client/' && printf 'x\\000y' > '%s/logs/capture.pcap' && "
+		"tar -C '%s' -czf '%s' logs",
+		d, d, fixture("edge.log"), d, fixture("uccapi.log"), d, d, d, tgz);
+	sink_init(&s, NULL);
+	assert_int_equal(read_log(tgz, SF_LOGT_AUTO, collect_file, &s, NULL, err, sizeof(err)),
+			 SF_OK);
+	o = by_file(s.events);
+	snprintf(a, sizeof(a), "%s:logs/edge/edge.log", tgz);
+	snprintf(b, sizeof(b), "%s:logs/client/uccapi.log", tgz);
+	assert_int_equal(json_object_size(o), 2);
+	assert_json_equal(json_object_get(o, a), ea, "bundle: edge.log");
+	assert_json_equal(json_object_get(o, b), eb, "bundle: uccapi.log");
+	json_decref(o);
+	json_decref(s.events);
+	json_decref(ea);
+	json_decref(eb);
+}
+
 /* ---- setup ------------------------------------------------------------------ */
 
 static int setup(void **state)
@@ -1328,7 +1568,7 @@ static void test_generic_formats(void **state)
 		{ "TL_ERROR", tl, SF_LOGT_EDGE, 1, "event", "result_code", "0xC3E93C5E",
 		  SF_R_COUNT },
 	};
-	static const sf_logs_opts tiny = { 7, 300, 97 };
+	static const sf_logs_opts tiny = { 7, 300, 97, 0, 0 };
 	size_t i, w;
 
 	(void)state;
@@ -1411,6 +1651,10 @@ int main(void)
 		cmocka_unit_test(test_line_numbers),
 		cmocka_unit_test(test_gzip),
 		cmocka_unit_test(test_gzip_bad),
+		cmocka_unit_test(test_gzip_limits),
+		cmocka_unit_test(test_utf16),
+		cmocka_unit_test(test_directory),
+		cmocka_unit_test(test_bundle_tar),
 		cmocka_unit_test(test_stdin),
 		cmocka_unit_test(test_not_a_log),
 		cmocka_unit_test(test_stop),
