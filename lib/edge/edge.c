@@ -557,7 +557,7 @@ static void request(edge_conn *c, const char *buf, size_t n, sf_sip_msg *m)
 	sf_edge *e = c->e;
 	const unsigned fatal = SF_SIP_BAD_START | SF_SIP_BAD_HEADER | SF_SIP_NO_END |
 			       SF_SIP_BAD_CLEN | SF_SIP_MISSING | SF_SIP_BAD_CSEQ |
-			       SF_SIP_BAD_VERSION | SF_SIP_TOO_MANY;
+			       SF_SIP_BAD_VERSION | SF_SIP_TOO_MANY | SF_SIP_BAD_VALUE;
 	sf_span who;
 	char host[256], dom[256];
 	edge_req *q;
@@ -715,7 +715,9 @@ static void on_read(struct bufferevent *bev, void *arg)
 		buf = (const char *)evbuffer_pullup(in, (ev_ssize_t)(hl + clen));
 		if (!buf)
 			break;
-		if (sf_sip_parse(buf, hl + clen, hdrs, HDRS_MAX, 0, &m) < 0)
+		/* strict: the RFC 4475 syntax errors (start line, Via, name-addr,
+		 * Date, Max-Forwards) are answered 400 like the framing errors */
+		if (sf_sip_parse(buf, hl + clen, hdrs, HDRS_MAX, 1, &m) < 0)
 			bad_message(c, buf, hl + clen, "Bad Request", 0);
 		else
 			request(c, buf, hl + clen, &m);
