@@ -573,7 +573,66 @@ def case_kamailio(tmp):
         sflab.stop_process(p, "kamailio")
 
 
+def server_auth_only_pki(tmp):
+    """A root of our own and a leaf for vcse.steven.lab whose EKU is serverAuth only
+    (what public CAs issue since 2025-2026): (root, chain, key)."""
+    d = os.path.join(tmp, "sa-only")
+    os.makedirs(d, exist_ok=True)
+    ossl = sflab.find_tool("openssl")
+
+    def run(*args):
+        p = subprocess.run([ossl] + list(args), stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        check(p.returncode == 0, "openssl %s: %s" % (args[0], p.stderr.decode(errors="replace")))
+
+    root_key, root = os.path.join(d, "root.key"), os.path.join(d, "root.pem")
+    key, csr, leaf = (os.path.join(d, n) for n in ("leaf.key", "leaf.csr", "leaf.pem"))
+    ext = os.path.join(d, "leaf.ext")
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", root_key, "-out", root,
+        "-days", "30", "-subj", "/CN=serverAuth-only test root")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
+        "-subj", "/CN=%s" % US)
+    with open(ext, "w", encoding="ascii") as f:
+        f.write("subjectAltName=DNS:%s\nextendedKeyUsage=serverAuth\n" % US)
+    run("x509", "-req", "-in", csr, "-CA", root, "-CAkey", root_key, "-CAcreateserial",
+        "-out", leaf, "-days", "20", "-extfile", ext)
+    return root, leaf, key
+
+
+def case_kamailio_server_auth(tmp):
+    """Kamailio verifying client certificates, our certificate with serverAuth
+    only: the handshake stops with the alert Kamailio really sends, named as
+    RFC 8446 names its number; 200 with a certificate that has clientAuth."""
+    lab = Lab(tmp)
+    root, leaf, key = server_auth_only_pki(tmp)
+    both = os.path.join(tmp, "cas.pem")
+    with open(both, "w", encoding="ascii") as f:
+        for path in (lab.root, root):
+            with open(path, encoding="ascii") as g:
+                f.write(g.read())
+    p, port = start_kamailio(tmp, "kam-sa", "127.0.0.74", lab, both)
+    try:
+        run = run_probe(["skype.lab", "--target", "127.0.0.74:%d" % port, "--timeout", "3000",
+                         "--json", "--cert", leaf, "--key", key, "--trust", lab.root])
+        r = json_result(run)
+        al = r["tls"]["alert"]
+        check(run.rc == 1 and r["stopped_at"] == "tls" and al,
+              "a serverAuth-only client certificate: want a TLS alert\n%s" % run.describe())
+        want = ssl.AlertDescription(al["number"]).name.lower().replace("alert_description_", "")
+        check(al["name"] == want, "alert %d named %r, RFC 8446 calls it %r\n%s"
+              % (al["number"], al["name"], want, run.describe()))
+        print("Kamailio refuses a serverAuth-only client certificate with alert %d %s"
+              % (al["number"], al["name"]))
+        run = run_probe(["skype.lab", "--target", "127.0.0.74:%d" % port, "--timeout", "3000",
+                         "--json"] + lab.probe_args())
+        check(run.rc == 0 and json_result(run)["replies"][0]["status"] == 200,
+              "with clientAuth the same Kamailio answers 200\n%s" % run.describe())
+    finally:
+        sflab.stop_process(p, "kamailio")
+
+
 CASES = {
+    "kamailio-server-auth": case_kamailio_server_auth,
     "ok": case_ok,
     "msdiag": case_msdiag,
     "unknown-ca": case_unknown_ca,
