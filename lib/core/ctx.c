@@ -135,18 +135,10 @@ sf_status sf_ctx_new(const sf_options *opt, sf_ctx **out_ctx)
 	if (opt->no_network) {
 		ctx->dns_desc = NULL;
 	} else if (opt->n_zone_files > 0) {
-		size_t len = sizeof("zone files ");
-
-		for (size_t i = 0; i < opt->n_zone_files; i++)
-			len += strlen(opt->zone_files[i]) + 2;
-		ctx->dns_desc = malloc(len);
-		if (!ctx->dns_desc)
-			return sf_ctx_fail(ctx, SF_ENOMEM, "out of memory");
 		sf_sb d = { 0 };
 		size_t n_notes = 0;
 		const char *const *notes = sf_dns_zone_notes(ctx->dns, &n_notes);
 
-		(void)len;
 		sf_sb_addf(&d, "zone file%s ", opt->n_zone_files > 1 ? "s" : "");
 		for (size_t i = 0; i < opt->n_zone_files; i++) {
 			if (i)
@@ -160,7 +152,6 @@ sf_status sf_ctx_new(const sf_options *opt, sf_ctx **out_ctx)
 		}
 		if (n_notes)
 			sf_sb_add(&d, ")");
-		free(ctx->dns_desc);
 		ctx->dns_desc = sf_sb_take(&d);
 		if (!ctx->dns_desc)
 			return sf_ctx_fail(ctx, SF_ENOMEM, "out of memory");

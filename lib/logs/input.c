@@ -717,6 +717,21 @@ static int gz_start(lsrc *s, const char *first, size_t n)
  * Concatenated gzip members are read one after the other (as gzip -dc
  * does); bytes after the last member that start no other are ignored.
  */
+/* Refills zlib's input from the file; 0 at its end (then z_eof), or the read error. */
+static ssize_t gz_fill(lsrc *s)
+{
+	ssize_t r = raw_read(s, (char *)s->zin, Z_IN);
+
+	if (r < 0)
+		return r;
+	if (r == 0)
+		s->z_eof = 1;
+	s->zs.next_in = s->zin;
+	s->zs.avail_in = (uInt)r;
+	s->z_in += (uint64_t)r;
+	return r;
+}
+
 static ssize_t gz_read(lsrc *s, char *dst, size_t n)
 {
 	if (n > UINT32_MAX)
@@ -727,28 +742,18 @@ static ssize_t gz_read(lsrc *s, char *dst, size_t n)
 		int zr;
 
 		if (s->zs.avail_in == 0 && !s->z_eof) {
-			ssize_t r = raw_read(s, (char *)s->zin, Z_IN);
+			ssize_t r = gz_fill(s);
 
 			if (r < 0)
 				return r;
-			if (r == 0)
-				s->z_eof = 1;
-			s->zs.next_in = s->zin;
-			s->zs.avail_in = (uInt)r;
-			s->z_in += (uint64_t)r;
 		}
 		zr = inflate(&s->zs, Z_NO_FLUSH);
 		if (zr == Z_STREAM_END) {
 			if (s->zs.avail_in == 0 && !s->z_eof) {
-				ssize_t r = raw_read(s, (char *)s->zin, Z_IN);
+				ssize_t r = gz_fill(s);
 
 				if (r < 0)
 					return r;
-				if (r == 0)
-					s->z_eof = 1;
-				s->zs.next_in = s->zin;
-				s->zs.avail_in = (uInt)r;
-				s->z_in += (uint64_t)r;
 			}
 			/* another gzip member (RFC 1952 §2.2), or the end */
 			if (s->zs.avail_in > 0 && s->zs.next_in[0] == 0x1f &&
