@@ -90,6 +90,49 @@ static unsigned lit_rank(unsigned char c, int ci)
 	return r > 100 ? 100 : r;
 }
 
+/* Sets bit @k in the nibble tables @lo, @hi for byte @c, both cases if @ci. */
+static void nib_set(uint8_t *lo, uint8_t *hi, unsigned k, unsigned char c, int ci)
+{
+	lo[c & 15] |= (uint8_t)(1u << k);
+	hi[c >> 4] |= (uint8_t)(1u << k);
+	if (ci && is_alpha(c)) {
+		unsigned char u = (unsigned char)(c ^ 0x20);
+
+		lo[u & 15] |= (uint8_t)(1u << k);
+		hi[u >> 4] |= (uint8_t)(1u << k);
+	}
+}
+
+/*
+ * The nibble tables from the anchors.  With one literal per bit, a byte
+ * matches both of its tables only if it is the literal's byte (or its other
+ * case), so candidates are exact pair matches.
+ */
+static void nib_build(sf_mscan *m)
+{
+	size_t k;
+
+	memset(m->nib, 0, sizeof(m->nib));
+	m->maxanc = 0;
+	for (k = 0; k < m->n && k < SF_MSCAN_BUCKETS; k++) {
+		const sf_mscan_lit *l = &m->lit[k];
+		unsigned j;
+
+		nib_set(m->nib[0], m->nib[1], (unsigned)k, (unsigned char)l->s[m->anc[k]], l->ci);
+		if (l->len > 1) {
+			nib_set(m->nib[2], m->nib[3], (unsigned)k, (unsigned char)l->s[m->anc[k] + 1],
+				l->ci);
+		} else {
+			for (j = 0; j < 16; j++) { /* one byte: any byte follows */
+				m->nib[2][j] |= (uint8_t)(1u << k);
+				m->nib[3][j] |= (uint8_t)(1u << k);
+			}
+		}
+		if (m->anc[k] > m->maxanc)
+			m->maxanc = m->anc[k];
+	}
+}
+
 int sf_mscan_init(sf_mscan *m, const char *const *lits, const unsigned *flags, size_t n)
 {
 	size_t k, a, b;
@@ -126,6 +169,17 @@ int sf_mscan_init(sf_mscan *m, const char *const *lits, const unsigned *flags, s
 		}
 		if (len == 1)
 			l->o2 = 0;
+		/* the anchor of the nibble kernel: the rarest two adjacent bytes */
+		best = ~0u;
+		for (a = 0; a + 1 < len; a++) {
+			unsigned r = lit_rank((unsigned char)l->s[a], l->ci) +
+				     lit_rank((unsigned char)l->s[a + 1], l->ci);
+
+			if (r < best) {
+				best = r;
+				m->anc[k] = (uint8_t)a;
+			}
+		}
 		l->b1 = (uint8_t)l->s[l->o1];
 		l->b2 = (uint8_t)l->s[l->o2];
 		l->f1 = (l->ci && is_alpha(l->b1)) ? 0x20 : 0;
@@ -138,6 +192,7 @@ int sf_mscan_init(sf_mscan *m, const char *const *lits, const unsigned *flags, s
 			m->maxoff = l->o1;
 	}
 	m->n = n;
+	nib_build(m);
 	return 0;
 }
 
@@ -155,6 +210,48 @@ static size_t pair_count(const sf_mscan_lit *l, size_t a, size_t b, const char *
 		c += (((unsigned char)s[i + a] | fa) == ba) &
 		     (((unsigned char)s[i + b] | fb) == bb);
 	return c;
+}
+
+/* Occurrences of the adjacent bytes @x @y in the pair counts @pc, both cases if @ci. */
+static size_t pair_freq(const uint32_t *pc, unsigned char x, unsigned char y, int ci)
+{
+	size_t c = pc[x << 8 | y];
+
+	if (ci && is_alpha(x))
+		c += pc[(x ^ 0x20) << 8 | y];
+	if (ci && is_alpha(y))
+		c += pc[x << 8 | (y ^ 0x20)];
+	if (ci && is_alpha(x) && is_alpha(y))
+		c += pc[(x ^ 0x20) << 8 | (y ^ 0x20)];
+	return c;
+}
+
+/* The anchors re-chosen on @sample: the adjacent pair of each literal seen least. */
+static void tune_anchors(sf_mscan *m, const char *sample, size_t n)
+{
+	uint32_t *pc = calloc(65536, sizeof(*pc));
+	size_t i, k, a;
+
+	if (!pc)
+		return; /* the anchors of sf_mscan_init stay */
+	for (i = 0; i + 1 < n; i++)
+		pc[(unsigned char)sample[i] << 8 | (unsigned char)sample[i + 1]]++;
+	for (k = 0; k < m->n; k++) {
+		const sf_mscan_lit *l = &m->lit[k];
+		size_t best = SIZE_MAX;
+
+		for (a = 0; a + 1 < l->len; a++) {
+			size_t c = pair_freq(pc, (unsigned char)l->s[a], (unsigned char)l->s[a + 1],
+					     l->ci);
+
+			if (c < best) {
+				best = c;
+				m->anc[k] = (uint8_t)a;
+			}
+		}
+	}
+	free(pc);
+	nib_build(m);
 }
 
 void sf_mscan_tune(sf_mscan *m, const char *sample, size_t n)
@@ -216,6 +313,7 @@ void sf_mscan_tune(sf_mscan *m, const char *sample, size_t n)
 		if (m->lit[k].o2 > m->maxoff)
 			m->maxoff = m->lit[k].o2;
 	}
+	tune_anchors(m, sample, n);
 }
 
 /* Does literal @l start at @p (with at least l->len bytes readable)? */
@@ -342,6 +440,78 @@ SF_KERNEL(find_avx2, 32, __m256i, _mm256_loadu_si256, _mm256_set1_epi8, _mm256_c
 	  _mm256_and_si256, _mm256_or_si256, _mm256_movemask_epi8, _mm256_setzero_si256,
 	  __attribute__((target("avx2"))))
 
+/*
+ * The nibble kernel (AVX2, up to SF_MSCAN_BUCKETS literals): for 32
+ * positions at once, the bucket bits of the byte there and of the next byte
+ * are looked up by nibble (vpshufb, four tables) and ANDed, so the cost does
+ * not grow with the number of literals.  Bit k left at position p means
+ * literal k's anchor pair is at p: the literal may start at p - anc[k] and
+ * is verified there.  Anchors differ, so a start is only known to be the
+ * first once every position up to it plus the largest anchor was looked at.
+ * Stops where the load of the next byte would pass @end, and reports in
+ * *stop the first start not yet judged.
+ */
+__attribute__((target("avx2"))) static size_t find_nib(const sf_mscan *m, const char *buf,
+							size_t from, size_t end, unsigned *id,
+							size_t *stop)
+{
+	const __m256i lo15 = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
+	const __m256i t0l = _mm256_broadcastsi128_si256(_mm_loadu_si128((const void *)m->nib[0]));
+	const __m256i t0h = _mm256_broadcastsi128_si256(_mm_loadu_si128((const void *)m->nib[1]));
+	const __m256i t1l = _mm256_broadcastsi128_si256(_mm_loadu_si128((const void *)m->nib[2]));
+	const __m256i t1h = _mm256_broadcastsi128_si256(_mm_loadu_si128((const void *)m->nib[3]));
+	size_t j = from, best = SIZE_MAX;
+	unsigned bestk = 0;
+	uint8_t bits[32];
+
+	while (end - j >= 33) {
+		const char *q = buf + j;
+		__m256i x0 = _mm256_loadu_si256((const void *)q);
+		__m256i x1 = _mm256_loadu_si256((const void *)(q + 1));
+		__m256i r0 = _mm256_and_si256(
+			_mm256_shuffle_epi8(t0l, _mm256_and_si256(x0, lo15)),
+			_mm256_shuffle_epi8(t0h, _mm256_and_si256(_mm256_srli_epi16(x0, 4), lo15)));
+		__m256i r1 = _mm256_and_si256(
+			_mm256_shuffle_epi8(t1l, _mm256_and_si256(x1, lo15)),
+			_mm256_shuffle_epi8(t1h, _mm256_and_si256(_mm256_srli_epi16(x1, 4), lo15)));
+		__m256i r = _mm256_and_si256(r0, r1);
+		unsigned mask = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r, zero));
+
+		if (__builtin_expect(mask != 0, 0)) {
+			_mm256_storeu_si256((void *)bits, r);
+			do {
+				unsigned bit = (unsigned)__builtin_ctz(mask), bk = bits[bit];
+				size_t p = j + bit;
+
+				mask &= mask - 1;
+				while (bk) {
+					unsigned k = (unsigned)__builtin_ctz(bk);
+					const sf_mscan_lit *l = &m->lit[k];
+					size_t s;
+
+					bk &= bk - 1;
+					if (p < from + m->anc[k])
+						continue; /* would start before @from */
+					s = p - m->anc[k];
+					if (s > best || (s == best && k >= bestk))
+						continue;
+					if (s + l->len <= end && lit_at(l, buf + s)) {
+						best = s;
+						bestk = k;
+					}
+				}
+			} while (mask);
+		}
+		j += 32;
+		if (best != SIZE_MAX && best + m->maxanc < j) {
+			*id = bestk;
+			return best;
+		}
+	}
+	*stop = j - from > m->maxanc ? j - m->maxanc : from;
+	return SIZE_MAX;
+}
+
 static int have_avx2(void)
 {
 	__builtin_cpu_init();
@@ -358,7 +528,9 @@ size_t sf_mscan_find_level(const sf_mscan *m, const char *buf, size_t from, size
 	if (!m || !buf || from >= end || m->n == 0)
 		return end;
 #ifdef SF_X86_SIMD
-	if (level >= 2 && have_avx2())
+	if (level >= 3 && m->n <= SF_MSCAN_BUCKETS && have_avx2())
+		r = find_nib(m, buf, from, end, &id, &from);
+	else if (level >= 2 && have_avx2())
 		r = find_avx2(m, buf, from, end, &id, &from);
 	else if (level >= 1)
 		r = find_sse2(m, buf, from, end, &id, &from);
@@ -378,7 +550,7 @@ out:
 
 size_t sf_mscan_find(const sf_mscan *m, const char *buf, size_t from, size_t end, unsigned *out_id)
 {
-	return sf_mscan_find_level(m, buf, from, end, out_id, 2);
+	return sf_mscan_find_level(m, buf, from, end, out_id, 3);
 }
 
 /* ---- newline counting ---- */

@@ -111,11 +111,24 @@ typedef struct sf_mscan_lit {
 	uint8_t f1, f2; /* 0x20 when that filter byte is a folded letter */
 } sf_mscan_lit;
 
+#define SF_MSCAN_BUCKETS 8 /* literals the nibble kernel takes (one bucket bit each) */
+
 typedef struct sf_mscan {
 	sf_mscan_lit lit[SF_MSCAN_MAX];
 	size_t n;
 	size_t maxlen; /* longest literal */
 	size_t maxoff; /* largest filter offset */
+	/*
+	 * The nibble kernel (n <= SF_MSCAN_BUCKETS): literal k's anchor is the
+	 * pair of adjacent bytes at anc[k], anc[k]+1; nib[0..1] are the tables
+	 * of the first byte's low and high nibble, nib[2..3] of the second:
+	 * bit k set where literal k's byte (either case if folded) has that
+	 * nibble.  A position where all four agree on bit k may start literal
+	 * k at position - anc[k].
+	 */
+	uint8_t anc[SF_MSCAN_MAX];
+	uint8_t nib[4][16];
+	size_t maxanc; /* largest anchor offset */
 } sf_mscan;
 
 /*
@@ -146,7 +159,11 @@ size_t sf_mscan_find(const sf_mscan *m, const char *buf, size_t from, size_t end
 /* Number of '\n' in @p[0..@n) (SIMD).  @unittest: test_logs */
 uint64_t sf_count_nl(const char *p, size_t n);
 
-/* The same with a given kernel: 0 portable, 1 SSE2, 2 AVX2 (or the best below). For tests. */
+/*
+ * The same with a given kernel: 0 portable, 1 SSE2, 2 AVX2 byte pairs, 3 AVX2
+ * nibble tables (up to SF_MSCAN_BUCKETS literals; more take level 2), or the
+ * best below that the CPU has.  For tests.
+ */
 size_t sf_mscan_find_level(const sf_mscan *m, const char *buf, size_t from, size_t end,
 			   unsigned *out_id, int level);
 uint64_t sf_count_nl_level(const char *p, size_t n, int level);

@@ -933,7 +933,7 @@ static void test_mscan(void **state)
 				from = (seed >> 3) % len;
 				end = from + (seed >> 13) % (len - from + 1);
 				want = naive_find(lits, fl, nl, b, from, end, &wid);
-				for (lev = 0; lev <= 2; lev++) {
+				for (lev = 0; lev <= 3; lev++) {
 					gid = 99;
 					got = sf_mscan_find_level(&m, b, from, end, &gid, lev);
 					if (got != want)
@@ -958,7 +958,7 @@ static void test_mscan(void **state)
 		from = (seed >> 3) % len;
 		end = from + (seed >> 13) % (len - from + 1);
 		want = naive_find(lits, fl, 6, b, from, end, &wid);
-		for (int lev = 0; lev <= 2; lev++) {
+		for (int lev = 0; lev <= 3; lev++) {
 			got = sf_mscan_find_level(&m, b, from, end, &gid, lev);
 			assert_int_equal(got, want);
 			if (want < end)
@@ -973,7 +973,7 @@ static void test_mscan(void **state)
 		for (size_t end = ln; end < 100; end++) {
 			memset(b, '.', end);
 			memcpy(b + end - ln, lits[k], ln);
-			for (int lev = 0; lev <= 2; lev++) {
+			for (int lev = 0; lev <= 3; lev++) {
 				unsigned id = 99;
 
 				assert_int_equal(sf_mscan_find_level(&m, b, 0, end, &id, lev),
@@ -982,6 +982,31 @@ static void test_mscan(void **state)
 				/* one byte short: not there */
 				assert_int_equal(sf_mscan_find_level(&m, b, 0, end - 1, &id, lev),
 						 end - 1);
+			}
+		}
+	}
+	/*
+	 * a literal anchored far in (its rare pair "$$" at offset 10) holding,
+	 * two bytes after its start, a literal anchored at its start: the
+	 * earlier start wins in every kernel, also when the later one's anchor
+	 * comes first (in the block before), at every alignment
+	 */
+	{
+		static const char *const two[] = { "ab$Qefghij$$", "$Q" };
+
+		assert_int_equal(sf_mscan_init(&m, two, NULL, 2), 0);
+		assert_int_equal(m.anc[0], 10);
+		for (size_t at = 0; at < 100; at++) {
+			memset(b, '.', 200);
+			memcpy(b + at, two[0], 12);
+			for (int lev = 0; lev <= 3; lev++) {
+				unsigned id = 99;
+
+				assert_int_equal(sf_mscan_find_level(&m, b, 0, 200, &id, lev), at);
+				assert_int_equal(id, 0);
+				assert_int_equal(sf_mscan_find_level(&m, b, at + 1, 200, &id, lev),
+						 at + 2);
+				assert_int_equal(id, 1);
 			}
 		}
 	}
