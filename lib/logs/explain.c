@@ -650,6 +650,12 @@ static void pick_entry(const sf_log_event *ev, struct fill *f, struct pick *pk)
 		}
 	} else if (ev->kind == SF_LOG_EVENT && evidence_entry(ev, f, pk)) {
 		/* the generic scanner's evidence: chosen (or known by number only) */
+	} else if (ev->kind == SF_LOG_EVENT && ev->source == SF_LOGT_EXPRESSWAY &&
+		   ev->sip_status == 504) {
+		/* an Expressway event (Call Rejected, Sending Response Code) of a 504:
+		 * its search to the Microsoft peer timed out, as a bare 504 (LOG-003) */
+		snprintf(f->code, sizeof(f->code), "%d", ev->sip_status);
+		pk->entry = sf_kb_bare_response();
 	} else if (ev->kind == SF_LOG_EVENT) {
 		if (parse_hex(ev->result_code, &v) == 0 &&
 		    (pk->entry = sf_kb_find(SF_KB_RESULT, v)) != NULL) {

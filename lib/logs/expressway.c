@@ -43,6 +43,37 @@
  * "time-out", "timeout" or "504" gives SF_LOG_SIP_RESPONSE with sip_status
  * 504, reason = Reason, from/to domain = the hosts of Src-alias/Dst-alias,
  * attrs Reason, Service, Src-alias, Dst-alias, Call-serial-number, Tag, Detail.
+ * A search line with any other Reason but "OK" ("Not Found", "Forbidden")
+ * gives an event line (below).
+ *
+ * Event lines (issue 11; X14 event-log syntax):
+ *
+ *   2026-11-23T10:00:00.123+01:00 vcse tvcs: UTCTime="2026-11-23 09:00:00,123"
+ *     Module="network.tls" Level="ERROR" Event="TLS Negotiation Error" ... Detail="..."
+ *   ... Module="network.callcontrol" ... Event="Call Rejected" ... Response-code="504"
+ *   ... Module="network.tcp" ... Detail="TCP Connection Failed"
+ *   ... Module="network.sip" ... Detail="Sending Response Code=504, Method=INVITE, ..."
+ *
+ * each give one SF_LOG_EVENT: time, the key="value" fields as attrs
+ * (Module, Event, Reason, Service, Protocol, Src-/Dst-ip and port,
+ * Src-/Dst-alias, Response-code, Call-serial-number, Detail), reason =
+ * Reason else Detail, sip_status = Response-code or the code sent (4xx-6xx
+ * only; "Receive Response Code=" lines repeat the SIPMSG block after them
+ * and give nothing), from/to domain = the alias hosts, and the generic
+ * scanner's TLS evidence of the line (TLS-alert, X509-verify-error,
+ * OpenSSL-reason: explained as TLS / CERT checks).  A 504 is explained as
+ * LOG-003's bare 504 from the Microsoft side.
+ *
+ * A SIPMSG block of a 4xx-6xx response without ms-diagnostics whose
+ * "Warning: 399 <agent> \"text\"" header stands in for it gives one
+ * SF_LOG_EVENT on the Warning line: sip_status of the block, attrs of its
+ * syslog line + Warning, Warning-code, Warning-agent, Warning-text (the
+ * reason).
+ *
+ * The scanner looks for the event lines by "tion " (Negotiation Error,
+ * Connection Failed) and "code=" (Response-code=, Response Code=): the
+ * SIMD scanner keeps up to 5 literals in registers, and each literal costs
+ * about 10% of the speed on the sparse benchmark log.
  */
 #include "logs/reader.h"
 
@@ -205,6 +236,37 @@ static void xw_cont(sf_logrd *rd, size_t pos)
 	sf_xw_block(rd, pos, mp);
 }
 
+static void xw_hit_warning(sf_logrd *rd, size_t pos);
+
+/*
+ * A failure response's SIPMSG block (start line at @p) without
+ * ms-diagnostics: its "Warning: 399 <agent> \"text\"" header, if any, is
+ * the evidence (the Expressway writes it in place of ms-diagnostics).
+ */
+static void block_warning(sf_logrd *rd, size_t p)
+{
+	const char *b = rd->buf;
+	size_t hi = sf_lr_hi(rd, p, 16384), cur = sf_lr_eol(rd, p, hi), warn = SIZE_MAX, k;
+
+	for (k = 0; k < SF_MSG_LINES_MAX && cur < hi; k++) {
+		size_t cs = cur + 1, e = sf_lr_eol(rd, cs, hi);
+
+		while (cs < e && (b[cs] == ' ' || b[cs] == '\t' || b[cs] == '|'))
+			cs++;
+		if (cs < e && sf_xw_is_header(b + cs, e - cs))
+			break;
+		if (e - cs >= 12 && sf_lr_prefix_ci(b + cs, e - cs, "ms-diagnostics"))
+			return; /* that header is the evidence */
+		if (warn == SIZE_MAX && e - cs >= 12 && sf_lr_prefix_ci(b + cs, e - cs, "Warning: 399"))
+			warn = cs;
+		if (cur + 1 < e && e - (cur + 1) == 1 && b[cur + 1] == '|')
+			break; /* the lone '|' ending the block */
+		cur = e;
+	}
+	if (warn != SIZE_MAX)
+		xw_hit_warning(rd, warn);
+}
+
 void sf_xw_hit_sipmsg(sf_logrd *rd, size_t pos)
 {
 	const char *b = rd->buf;
@@ -230,6 +292,8 @@ void sf_xw_hit_sipmsg(sf_logrd *rd, size_t pos)
 	rd->cont = sf_lr_abs(rd, pos);
 	rd->cont_read = xw_cont;
 	rd->cont_msg = sf_lr_abs(rd, p);
+	if (sf_sip_status_at(b + p, hi - p) >= 400)
+		block_warning(rd, p);
 }
 
 /* Does a search line's Reason (or Detail) report the time-out? */
@@ -269,6 +333,230 @@ static const char *const search_keys[] = {
 	"Reason", "Service", "Src-alias", "Dst-alias", "Call-serial-number", "Tag", "Detail",
 };
 
+/*
+ * End of the event line holding @pos: its end, or for a line broken by a
+ * paste the end of the last piece before the next syslog line (blank lines
+ * skipped), within @hi.
+ */
+static size_t event_end(sf_logrd *rd, size_t pos, size_t hi)
+{
+	const char *b = rd->buf;
+	size_t le = sf_lr_eol(rd, pos, hi), cs, k;
+
+	for (k = 0, cs = le; k < 16 && cs < hi; k++) {
+		size_t nb = cs + 1, ne = sf_lr_eol(rd, nb, hi);
+
+		cs = nb;
+		while (cs < ne && (b[cs] == ' ' || b[cs] == '\t' || b[cs] == '\r'))
+			cs++;
+		if (cs < ne && sf_xw_is_header(b + cs, ne - cs))
+			break;
+		if (cs < ne)
+			le = ne;
+		cs = ne;
+	}
+	return le;
+}
+
+/* Keys of an event line kept as attributes, in this order. */
+static const char *const event_keys[] = {
+	"Module",    "Event",  "Reason",	"Service",	 "Protocol",
+	"Src-ip",    "Src-port", "Dst-ip",	"Dst-port",	 "Src-alias",
+	"Dst-alias", "Response-code", "Call-serial-number", "Detail",
+};
+
+/* The SIP status at @p: three digits (400..699), else 0. */
+static int status_at(const char *p, size_t n)
+{
+	int v;
+
+	if (n < 3 || !is_digit((unsigned char)p[0]) || !is_digit((unsigned char)p[1]) ||
+	    !is_digit((unsigned char)p[2]) || (n > 3 && is_digit((unsigned char)p[3])))
+		return 0;
+	v = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+	return v >= 400 && v <= 699 ? v : 0;
+}
+
+/*
+ * An event line of the Expressway (Event="TLS Negotiation Error", "Call
+ * Rejected", "Search Completed" with a failure Reason, Detail="TCP
+ * Connection Failed", Detail="Sending Response Code=NNN, ...") holding
+ * window position @pos: one SF_LOG_EVENT with the time, the key="value"
+ * fields as attributes, reason = Reason (else Detail), sip_status =
+ * Response-code or the sent code (or @status), the alias domains and the
+ * generic scanner's TLS evidence of the line.  With @warn (a "Warning: 399
+ * <agent> \"text\"" header of a SIPMSG block), the warning instead of the
+ * line's fields, the line's own SIP message giving the status.
+ */
+static void xw_event_line(sf_logrd *rd, size_t pos, int status, const sf_span *warn)
+{
+	const char *b = rd->buf, *t;
+	size_t lo = sf_lr_lo(rd, pos, XW_HEADER_BACK), ls, le, hi, n, k;
+	sf_span v, reason = { NULL, 0 }, detail = { NULL, 0 };
+	sf_log_event *ev;
+	sf_msgctx ctx;
+
+	hi = sf_lr_hi(rd, pos, 16384);
+	if (warn) {
+		ls = sf_lr_bol(rd, pos, lo);
+		le = sf_lr_eol(rd, pos, hi);
+		ctx_init(&ctx);
+		/* the syslog line of its SIPMSG block (still unread), else the lines before */
+		if (!(status && rd->cont != SF_LR_NONE && sf_lr_rel(rd, rd->cont, &k) && k < pos))
+			k = pos;
+		block_header(rd, k, &ctx);
+		sf_lr_consume(rd, le);
+		ev = sf_lr_event(rd, SF_LOG_EVENT, pos);
+		if (!ev)
+			return;
+		ev->sip_status = status;
+		if (ctx.time)
+			sf_lr_set(rd, &ev->time, ctx.time, ctx.time_n);
+		for (k = 0; k < ctx.n_attrs; k++)
+			sf_lr_attr(rd, ev, ctx.attrs[k].k, ctx.attrs[k].kn, ctx.attrs[k].v,
+				   ctx.attrs[k].vn);
+		sf_lr_attr(rd, ev, "Warning", 7, warn[0].p, warn[0].n);
+		sf_lr_attr(rd, ev, "Warning-code", 12, warn[1].p, warn[1].n);
+		if (warn[2].n)
+			sf_lr_attr(rd, ev, "Warning-agent", 13, warn[2].p, warn[2].n);
+		if (warn[3].n) {
+			sf_lr_attr(rd, ev, "Warning-text", 12, warn[3].p, warn[3].n);
+			sf_lr_set(rd, &ev->reason, warn[3].p, warn[3].n);
+		}
+		sf_generic_tls(rd, ev, ls, le);
+		sf_lr_emit(rd, ev);
+		return;
+	}
+	ls = syslog_start(rd, pos);
+	if (ls == SIZE_MAX)
+		ls = sf_lr_bol(rd, pos, lo);
+	le = event_end(rd, pos, hi);
+	n = sf_span_unfold((sf_span){ b + ls, le - ls }, rd->tmp, SF_LR_TMP);
+	if (n >= SF_LR_TMP)
+		n = SF_LR_TMP - 1;
+	t = rd->tmp;
+	ctx_init(&ctx);
+	header_time(&ctx, t, n);
+	sf_lr_consume(rd, le);
+	ev = sf_lr_event(rd, SF_LOG_EVENT, ls);
+	if (!ev)
+		return;
+	if (ctx.time)
+		sf_lr_set(rd, &ev->time, ctx.time, ctx.time_n);
+	for (k = 0; k < sizeof(event_keys) / sizeof(event_keys[0]); k++) {
+		if (!sf_lr_kv(t, n, event_keys[k], &v))
+			continue;
+		sf_lr_attr(rd, ev, event_keys[k], strlen(event_keys[k]), v.p, v.n);
+		if (k == 2)
+			reason = v;
+		else if (k == 13)
+			detail = v;
+		else if (k == 9)
+			alias_domain(rd, &ev->from_domain, v);
+		else if (k == 10)
+			alias_domain(rd, &ev->to_domain, v);
+		else if (k == 11 && !status)
+			status = status_at(v.p, v.n);
+	}
+	if (!status && detail.n) {
+		const char *c = sf_lr_find_ci(detail.p, detail.n, "Response Code=");
+
+		if (c)
+			status = status_at(c + 14, (size_t)(detail.p + detail.n - c - 14));
+	}
+	ev->sip_status = status;
+	if (reason.n)
+		sf_lr_set(rd, &ev->reason, reason.p, reason.n);
+	else if (detail.n)
+		sf_lr_set(rd, &ev->reason, detail.p, detail.n);
+	sf_generic_tls(rd, ev, ls, le);
+	sf_lr_emit(rd, ev);
+}
+
+/*
+ * "tion " of Event="TLS Negotiation Error" and Detail="TCP Connection
+ * Failed" (one literal for both: the scanner stays fast with few literals;
+ * "Connection Established" and the like are turned away at once).
+ */
+static void xw_hit_tion(sf_logrd *rd, size_t pos)
+{
+	const char *b = rd->buf;
+	size_t hi = sf_lr_hi(rd, pos, 16), p = pos + 5;
+
+	if (p + 5 > hi || (memcmp(b + p, "Error", 5) != 0 &&
+			   (p + 6 > hi || memcmp(b + p, "Failed", 6) != 0)))
+		return;
+	if (!(pos >= 7 && memcmp(b + pos - 7, "Negotia", 7) == 0) &&
+	    !(pos >= 6 && memcmp(b + pos - 6, "Connec", 6) == 0))
+		return;
+	xw_event_line(rd, pos, 0, NULL);
+}
+
+/*
+ * "code=" of Response-code="504" (Event="Call Rejected" and other call
+ * events) and of Detail="Sending Response Code=504, ...": only failures
+ * (most sent responses are 100/180/200).
+ */
+static void xw_hit_code(sf_logrd *rd, size_t pos)
+{
+	const char *b = rd->buf;
+	size_t p = pos + 5, hi = sf_lr_hi(rd, pos, 32);
+	int st;
+
+	if (pos < 9 || (b[pos - 1] != ' ' && b[pos - 1] != '-') ||
+	    !sf_lr_prefix_ci(b + pos - 9, 8, "Response"))
+		return;
+	/* "Receive Response Code=" repeats the SIPMSG block that follows (read there) */
+	if (b[pos - 1] == ' ' && (pos < 17 || memcmp(b + pos - 17, "Sending ", 8) != 0))
+		return;
+	if (p < hi && b[p] == '"')
+		p++;
+	st = status_at(b + p, hi > p ? hi - p : 0);
+	if (st)
+		xw_event_line(rd, pos, st, NULL);
+}
+
+/* "Warning: 399 vcse.example.com \"Policy Response\"" (a header of a SIP message). */
+static void xw_hit_warning(sf_logrd *rd, size_t pos)
+{
+	const char *b = rd->buf;
+	size_t hi = sf_lr_hi(rd, pos, 1024), e = sf_lr_eol(rd, pos, hi), p = pos + 9, a, q;
+	sf_span w[4];
+	size_t mp;
+	int st = 0;
+
+	if (pos > 0 && b[pos - 1] != ' ' && b[pos - 1] != '\t' && b[pos - 1] != '\n' &&
+	    b[pos - 1] != '|' && b[pos - 1] != '"')
+		return;
+	while (e > p && (b[e - 1] == '\r' || b[e - 1] == ' '))
+		e--;
+	w[0] = (sf_span){ b + p, e - p };
+	w[1] = (sf_span){ b + p, 3 };
+	a = p + 3;
+	while (a < e && b[a] == ' ')
+		a++;
+	q = a;
+	while (q < e && b[q] != ' ' && b[q] != '"')
+		q++;
+	w[2] = (sf_span){ b + a, q - a };
+	while (q < e && b[q] != '"')
+		q++;
+	if (q < e) {
+		size_t z = ++q;
+
+		while (z < e && b[z] != '"')
+			z++;
+		w[3] = (sf_span){ b + q, z - q };
+	} else {
+		w[3] = (sf_span){ b + q, 0 };
+	}
+	/* the status of the SIPMSG block it belongs to, when that is still unread */
+	if (rd->cont != SF_LR_NONE && rd->cont >= rd->skip && sf_lr_rel(rd, rd->cont_msg, &mp) &&
+	    mp < pos && pos - mp < 16384)
+		st = sf_sip_status_at(b + mp, pos - mp);
+	xw_event_line(rd, pos, st, w);
+}
+
 void sf_xw_hit_search(sf_logrd *rd, size_t pos)
 {
 	const char *b = rd->buf, *t;
@@ -286,8 +574,11 @@ void sf_xw_hit_search(sf_logrd *rd, size_t pos)
 		return;
 	/* most searches succeed: Reason="OK" follows at once, nothing else to look at */
 	if (sf_lr_kv(b + pos, rd->len - pos < 48 ? rd->len - pos : 48, "Reason", &reason) &&
-	    reason.p + reason.n < b + pos + 48 && !says_timeout(reason))
+	    reason.p + reason.n < b + pos + 48 && !says_timeout(reason)) {
+		if (!(reason.n == 2 && sf_lr_prefix_ci(reason.p, 2, "OK")))
+			xw_event_line(rd, pos, 0, NULL); /* "Not Found", "Forbidden"... */
 		return;
+	}
 
 	ls = syslog_start(rd, pos);
 	if (ls == SIZE_MAX)
@@ -296,8 +587,11 @@ void sf_xw_hit_search(sf_logrd *rd, size_t pos)
 	le = sf_lr_eol(rd, pos, hi);
 	/* Reason decides (it follows the event name); Detail only without one */
 	if (sf_lr_kv(b + pos, le - pos, "Reason", &reason)) {
-		if (!says_timeout(reason))
+		if (!says_timeout(reason)) {
+			if (!(reason.n == 2 && sf_lr_prefix_ci(reason.p, 2, "OK")))
+				xw_event_line(rd, pos, 0, NULL);
 			return;
+		}
 	} else if (!sf_lr_kv(b + ls, le - ls, "Detail", &v) || !says_timeout(v)) {
 		return;
 	}
@@ -366,6 +660,9 @@ static const sf_lit xw_lits[] = {
 	{ "SIPMSG", 0, sf_xw_hit_sipmsg },
 	{ "diagnostics", SF_MSCAN_CI, sf_siptext_hit_msdiag },
 	{ "Completed\"", 0, sf_xw_hit_search },
+	/* event lines: at most 5 literals keep the scanner's vectors in registers */
+	{ "tion ", 0, xw_hit_tion },
+	{ "code=", SF_MSCAN_CI, xw_hit_code },
 };
 
 const sf_reader sf_reader_expressway = {

@@ -296,8 +296,11 @@ static long alert_number(const char *b, size_t i, size_t e)
 	return -1;
 }
 
-/* TLS evidence of one line: one event with every attribute found. */
-static void line_tls(sf_logrd *rd, size_t bol, size_t eol)
+/*
+ * TLS evidence of one line: every attribute found, added to @into (returns 1),
+ * or without @into emitted as one new event.  Returns 0 if none was found.
+ */
+int sf_generic_tls(sf_logrd *rd, sf_log_event *into, size_t bol, size_t eol)
 {
 	const char *b = rd->buf;
 	long alert = -1, verify = -1, state = -1;
@@ -362,10 +365,10 @@ static void line_tls(sf_logrd *rd, size_t bol, size_t eol)
 		}
 	}
 	if (alert < 0 && verify < 0 && !reason)
-		return;
-	ev = sf_lr_event(rd, SF_LOG_EVENT, bol);
+		return 0;
+	ev = into ? into : sf_lr_event(rd, SF_LOG_EVENT, bol);
 	if (!ev)
-		return;
+		return 0;
 	if (alert >= 0)
 		add_num(rd, ev, "TLS-alert", alert);
 	if (aname)
@@ -376,8 +379,11 @@ static void line_tls(sf_logrd *rd, size_t bol, size_t eol)
 		sf_lr_attr(rd, ev, "OpenSSL-reason", 14, reason, strlen(reason));
 	if (state >= 0)
 		add_num(rd, ev, "SChannel-error-state", state);
+	if (into)
+		return 1;
 	sf_lr_set(rd, &ev->reason, b + bol, eol - bol);
 	sf_lr_emit(rd, ev);
+	return 1;
 }
 
 /* "Reason: Q.850;cause=16;text=..." */
@@ -473,7 +479,7 @@ static void line_phrase(sf_logrd *rd, size_t bol, size_t eol)
 }
 
 /* Any phrase literal: the line around it is scanned once for every kind of phrase. */
-static void gen_hit_line(sf_logrd *rd, size_t pos)
+void sf_generic_hit_line(sf_logrd *rd, size_t pos)
 {
 	size_t lo = pos > GEN_BACK ? pos - GEN_BACK : 0, bol, eol;
 
@@ -486,7 +492,7 @@ static void gen_hit_line(sf_logrd *rd, size_t pos)
 		eol--;
 	line_errorcode(rd, bol, eol);
 	line_q850(rd, bol, eol);
-	line_tls(rd, bol, eol);
+	sf_generic_tls(rd, NULL, bol, eol);
 	line_phrase(rd, bol, eol);
 }
 
@@ -494,19 +500,19 @@ static const sf_lit gen_lits[] = {
 	{ "diagnostics", SF_MSCAN_CI, sf_siptext_hit_msdiag },
 	{ "SIP/2.0", 0, gen_hit_status },
 	{ "0x", SF_MSCAN_CI, sf_generic_hit_code },
-	{ "ErrorCode=", SF_MSCAN_CI, gen_hit_line },
-	{ "Q.850", SF_MSCAN_CI, gen_hit_line },
-	{ "alert", SF_MSCAN_CI, gen_hit_line },
-	{ "certificate", SF_MSCAN_CI, gen_hit_line },
-	{ "verify", SF_MSCAN_CI, gen_hit_line },
-	{ "version number", SF_MSCAN_CI, gen_hit_line },
-	{ "cipher", SF_MSCAN_CI, gen_hit_line },
-	{ "time-out", SF_MSCAN_CI, gen_hit_line },
-	{ "Unavailable", SF_MSCAN_CI, gen_hit_line },
-	{ "Forbidden", SF_MSCAN_CI, gen_hit_line },
-	{ "Not Found", SF_MSCAN_CI, gen_hit_line },
-	{ "protocol", SF_MSCAN_CI, gen_hit_line },
-	{ "Timeout", SF_MSCAN_CI, gen_hit_line },
+	{ "ErrorCode=", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "Q.850", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "alert", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "certificate", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "verify", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "version number", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "cipher", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "time-out", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "Unavailable", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "Forbidden", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "Not Found", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "protocol", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "Timeout", SF_MSCAN_CI, sf_generic_hit_line },
 };
 
 const sf_reader sf_reader_generic = {

@@ -447,6 +447,17 @@ void sf_edge_proto(sf_logrd *rd, size_t pos);
 void sf_event_hit(sf_logrd *rd, size_t pos); /* event.c */
 /* A result code or HRESULT "0xC3E9....[(NAME)]" at @pos, anywhere in a line (generic.c). */
 void sf_generic_hit_code(sf_logrd *rd, size_t pos);
+/*
+ * The line holding @pos scanned once for every phrase the generic scanner
+ * knows (TLS alerts, OpenSSL reasons, Q.850, ErrorCode=, "NNN Phrase") (generic.c).
+ */
+void sf_generic_hit_line(sf_logrd *rd, size_t pos);
+/*
+ * TLS evidence (alert, verify error, OpenSSL reason, SChannel state) of the
+ * line [@bol, @eol): its attributes added to @into (returns 1), or without
+ * @into emitted as a new SF_LOG_EVENT.  0 if the line has none (generic.c).
+ */
+int sf_generic_tls(sf_logrd *rd, sf_log_event *into, size_t bol, size_t eol);
 
 /* Line classifiers for the message collector (content without indentation). */
 int sf_xw_is_header(const char *p, size_t n); /* Expressway syslog header / SIPMSG line */

@@ -1642,6 +1642,150 @@ static void test_generic_formats(void **state)
 	}
 }
 
+/*
+ * Expressway/VCS event-log lines (issue 11): TLS negotiation errors with
+ * OpenSSL reasons, failed searches, rejected calls, failed TCP connections,
+ * failure codes sent, and Warning: 399 in place of ms-diagnostics.
+ * Excerpts written for this test (X14 event-log syntax, invented names,
+ * documentation addresses).
+ */
+static const char xw_events[] =
+	"2026-11-23T10:00:00.123+01:00 vcse tvcs: UTCTime=\"2026-11-23 09:00:00,123\" "
+	"Module=\"network.tls\" Level=\"ERROR\" Event=\"TLS Negotiation Error\" Service=\"SIP\" "
+	"Src-ip=\"198.51.100.20\" Src-port=\"25012\" Dst-ip=\"192.0.2.15\" Dst-port=\"5061\" "
+	"Detail=\"error:0A000418:SSL routines::tlsv1 alert unknown ca\" Protocol=\"TLS\"\n"
+	"2026-11-23T10:00:01.200+01:00 vcse tvcs: UTCTime=\"2026-11-23 09:00:01,200\" "
+	"Module=\"network.tls\" Level=\"ERROR\" Event=\"TLS Negotiation Error\" Service=\"SIP\" "
+	"Src-ip=\"198.51.100.20\" Src-port=\"25014\" Dst-ip=\"192.0.2.15\" Dst-port=\"5061\" "
+	"Detail=\"certificate verify failed: unable to get local issuer certificate\"\n"
+	"2026-11-23T10:00:02.300+01:00 vcse tvcs: UTCTime=\"2026-11-23 09:00:02,300\" "
+	"Module=\"network.search\" Level=\"INFO\": Event=\"Search Completed\" Reason=\"Not Found\" "
+	"Service=\"SIP\" Src-alias-type=\"SIP\" Src-alias=\"sip:ann.lee@video.contoso.example\" "
+	"Dst-alias-type=\"SIP\" Dst-alias=\"sip:bob.ray@fabrikam.example\" "
+	"Call-serial-number=\"5f0c1a2b-0d1e-4f60-9a7b-2c3d4e5f6a7b\" "
+	"Detail=\"found:false, searchtype:INVITE\"\n"
+	"2026-11-23T10:00:03.400+01:00 vcse tvcs: UTCTime=\"2026-11-23 09:00:03,400\" "
+	"Module=\"network.callcontrol\" Level=\"INFO\": Event=\"Call Rejected\" Service=\"SIP\" "
+	"Src-alias-type=\"SIP\" Src-alias=\"sip:ann.lee@video.contoso.example\" "
+	"Dst-alias-type=\"SIP\" Dst-alias=\"sip:bob.ray@fabrikam.example\" "
+	"Call-serial-number=\"5f0c1a2b-0d1e-4f60-9a7b-2c3d4e5f6a7c\" Reason=\"Server Time-out\" "
+	"Response-code=\"504\"\n"
+	"2026-11-23T10:00:04.500+01:00 vcse tvcs: UTCTime=\"2026-11-23 09:00:04,500\" "
+	"Module=\"network.tcp\" Level=\"DEBUG\": Src-ip=\"198.51.100.20\" Src-port=\"25016\" "
+	"Dst-ip=\"192.0.2.15\" Dst-port=\"5061\" Detail=\"TCP Connection Failed\"\n"
+	"2026-11-23T10:00:05.600+01:00 vcse tvcs: UTCTime=\"2026-11-23 09:00:05,600\" "
+	"Module=\"network.sip\" Level=\"INFO\": Action=\"Sent\" Local-ip=\"198.51.100.20\" "
+	"Local-port=\"5061\" Dst-ip=\"192.0.2.40\" Dst-port=\"25020\" Detail=\"Sending Response "
+	"Code=504, Method=INVITE, To=sip:bob.ray@fabrikam.example, Call-ID=0a1b2c3d4e5f\"\n"
+	"2026-11-23T10:00:06.700+01:00 vcse tvcs: UTCTime=\"2026-11-23 09:00:06,700\" "
+	"Module=\"network.sip\" Level=\"DEBUG\":  Action=\"Sent\" Local-ip=\"198.51.100.20\" "
+	"Local-port=\"5061\" Dst-ip=\"192.0.2.40\" Dst-port=\"25020\" Msg-Hash=\"4411\"\n"
+	"SIPMSG:\n"
+	"|SIP/2.0 403 Forbidden\n"
+	"Via: SIP/2.0/TLS 192.0.2.40:25020;branch=z9hG4bK77a1;received=192.0.2.40\n"
+	"Call-ID: 6c7d8e9f\n"
+	"CSeq: 101 INVITE\n"
+	"From: <sip:ann.lee@video.contoso.example>;tag=1a2b\n"
+	"To: <sip:bob.ray@fabrikam.example>;tag=3c4d\n"
+	"Warning: 399 vcse.video.contoso.example \"Policy Response\"\n"
+	"Server: TANDBERG/4352 (X14.3.2)\n"
+	"Content-Length: 0\n"
+	"\n"
+	"|\n"
+	"2026-11-23T10:00:07.800+01:00 vcse tvcs: UTCTime=\"2026-11-23 09:00:07,800\" "
+	"Module=\"network.tcp\" Level=\"DEBUG\": Src-ip=\"198.51.100.20\" Src-port=\"25018\" "
+	"Dst-ip=\"192.0.2.15\" Dst-port=\"5061\" Detail=\"TCP Connection Established\"\n";
+
+static void test_expressway_events(void **state)
+{
+	static const fmt_case rows[] = {
+		{ "TLS alert", xw_events, SF_LOGT_EXPRESSWAY, 1, "event", "TLS-alert", "48",
+		  SF_R_CERT005_UNTRUSTED },
+		{ "TLS event", xw_events, SF_LOGT_EXPRESSWAY, 1, "event", "Event",
+		  "TLS Negotiation Error", SF_R_COUNT },
+		{ "TLS verify", xw_events, SF_LOGT_EXPRESSWAY, 2, "event", "X509-verify-error", "20",
+		  SF_R_TLS002_INCOMPLETE },
+		{ "search not found", xw_events, SF_LOGT_EXPRESSWAY, 3, "event", "Reason",
+		  "Not Found", SF_R_COUNT },
+		{ "search domain", xw_events, SF_LOGT_EXPRESSWAY, 3, "event", "to_domain",
+		  "fabrikam.example", SF_R_COUNT },
+		{ "call rejected", xw_events, SF_LOGT_EXPRESSWAY, 4, "event", "sip_status", "504",
+		  SF_R_DNS001_NO_SRV },
+		{ "tcp failed", xw_events, SF_LOGT_EXPRESSWAY, 5, "event", "reason",
+		  "TCP Connection Failed", SF_R_COUNT },
+		{ "sending 504", xw_events, SF_LOGT_EXPRESSWAY, 6, "event", "sip_status", "504",
+		  SF_R_DNS001_NO_SRV },
+		{ "warning 399", xw_events, SF_LOGT_EXPRESSWAY, 15, "event", "Warning-text",
+		  "Policy Response", SF_R_COUNT },
+		{ "warning status", xw_events, SF_LOGT_EXPRESSWAY, 15, "event", "sip_status", "403",
+		  SF_R_COUNT },
+	};
+	static const sf_logs_opts tiny = { 7, 300, 97, 0, 0 };
+	size_t i, w;
+
+	(void)state;
+	for (w = 0; w < 2; w++) {
+		sink s;
+		sf_log_type t = SF_LOGT_AUTO;
+		char err[256];
+
+		/* one event per failure line, none for the established connection */
+		sink_init(&s, "xw");
+		assert_int_equal(sf_logs_read_mem(xw_events, strlen(xw_events), SF_LOGT_AUTO,
+						  collect, &s, "xw", w ? &tiny : NULL, &t, err,
+						  sizeof(err)),
+				 SF_OK);
+		assert_int_equal(t, SF_LOGT_EXPRESSWAY);
+		if (json_array_size(s.events) != 7)
+			print_error("%s\n", json_dumps(s.events, JSON_INDENT(1)));
+		assert_int_equal(json_array_size(s.events), 7);
+		json_decref(s.events);
+	}
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		for (w = 0; w < 2; w++) {
+			sink s;
+			sf_log_type t = SF_LOGT_AUTO;
+			char err[256], nb[32];
+			size_t k;
+			int found = 0;
+
+			sink_init(&s, "xw");
+			assert_int_equal(sf_logs_read_mem(rows[i].text, strlen(rows[i].text),
+							  SF_LOGT_AUTO, collect, &s, "xw",
+							  w ? &tiny : NULL, &t, err, sizeof(err)),
+					 SF_OK);
+			assert_int_equal(t, rows[i].type);
+			for (k = 0; k < json_array_size(s.events); k++) {
+				json_t *e = json_array_get(s.events, k);
+				const char *v = ev_field(e, rows[i].field, nb, sizeof(nb));
+
+				if ((uint64_t)json_integer_value(json_object_get(e, "line")) ==
+					    rows[i].line &&
+				    strcmp(json_string_value(json_object_get(e, "kind")),
+					   rows[i].kind) == 0 &&
+				    v && strcmp(v, rows[i].want) == 0)
+					found = 1;
+			}
+			if (!found)
+				print_error("%s: no %s event on line %llu with %s=%s in\n%s\n",
+					    rows[i].what, rows[i].kind,
+					    (unsigned long long)rows[i].line, rows[i].field,
+					    rows[i].want, json_dumps(s.events, JSON_INDENT(1)));
+			assert_true(found);
+			json_decref(s.events);
+		}
+		if (rows[i].rule != SF_R_COUNT) {
+			sf_rule r = SF_R_COUNT;
+
+			assert_int_equal(first_rule_of(rows[i].text, rows[i].line, &r), 0);
+			if (r != rows[i].rule)
+				print_error("%s: explained by rule %d, want %d\n", rows[i].what,
+					    (int)r, (int)rows[i].rule);
+			assert_int_equal(r, rows[i].rule);
+		}
+	}
+}
+
 /* The same ms-diagnostics phrase in HTTP (Exchange / OAuth x-ms-diagnostics) is no evidence. */
 static void test_generic_lookalikes(void **state)
 {
@@ -1686,6 +1830,7 @@ int main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_generic_formats),
 		cmocka_unit_test(test_generic_lookalikes),
+		cmocka_unit_test(test_expressway_events),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
