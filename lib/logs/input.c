@@ -104,33 +104,61 @@ static void nib_set(uint8_t *lo, uint8_t *hi, unsigned k, unsigned char c, int c
 }
 
 /*
- * The nibble tables from the anchors.  With one literal per bit, a byte
- * matches both of its tables only if it is the literal's byte (or its other
- * case), so candidates are exact pair matches.
+ * The buckets and nibble tables from the anchors.  A literal joins the
+ * bucket of an earlier one whose anchor has the same first byte and the same
+ * high nibble of the second (folded alike): the union then admits only pairs
+ * that differ in that low nibble.  Otherwise it takes a bucket of its own;
+ * with more than SF_MSCAN_BUCKETS needed the nibble kernel is not used.
+ * With one literal per bucket, candidates are exact pair matches.  Returns
+ * the number of buckets, 0 if they do not fit.
  */
-static void nib_build(sf_mscan *m)
+static size_t nib_build(sf_mscan *m)
 {
-	size_t k;
+	size_t k, j, nb = 0;
 
 	memset(m->nib, 0, sizeof(m->nib));
+	memset(m->members, 0, sizeof(m->members));
 	m->maxanc = 0;
-	for (k = 0; k < m->n && k < SF_MSCAN_BUCKETS; k++) {
+	m->nib_ok = 1;
+	for (k = 0; k < m->n; k++) {
 		const sf_mscan_lit *l = &m->lit[k];
-		unsigned j;
+		unsigned char c0 = (unsigned char)l->s[m->anc[k]];
+		unsigned char c1 = l->len > 1 ? (unsigned char)l->s[m->anc[k] + 1] : 0;
+		unsigned b = (unsigned)nb, i;
 
-		nib_set(m->nib[0], m->nib[1], (unsigned)k, (unsigned char)l->s[m->anc[k]], l->ci);
+		for (j = 0; j < k; j++) {
+			const sf_mscan_lit *o = &m->lit[j];
+
+			if (o->ci == l->ci && o->len > 1 && l->len > 1 &&
+			    (unsigned char)o->s[m->anc[j]] == c0 &&
+			    ((unsigned char)o->s[m->anc[j] + 1] >> 4) == (c1 >> 4) &&
+			    (!l->ci || (is_alpha(c1) == is_alpha((unsigned char)o->s[m->anc[j] + 1])))) {
+				b = m->bkt[j];
+				break;
+			}
+		}
+		if (b == nb) {
+			if (nb == SF_MSCAN_BUCKETS) {
+				m->nib_ok = 0;
+				return 0;
+			}
+			nb++;
+		}
+		m->bkt[k] = (uint8_t)b;
+		m->members[b] |= (uint16_t)(1u << k);
+		nib_set(m->nib[0], m->nib[1], b, c0, l->ci);
 		if (l->len > 1) {
-			nib_set(m->nib[2], m->nib[3], (unsigned)k, (unsigned char)l->s[m->anc[k] + 1],
-				l->ci);
+			nib_set(m->nib[2], m->nib[3], b, c1, l->ci);
 		} else {
-			for (j = 0; j < 16; j++) { /* one byte: any byte follows */
-				m->nib[2][j] |= (uint8_t)(1u << k);
-				m->nib[3][j] |= (uint8_t)(1u << k);
+			for (i = 0; i < 16; i++) { /* one byte: any byte follows */
+				m->nib[2][i] |= (uint8_t)(1u << b);
+				m->nib[3][i] |= (uint8_t)(1u << b);
 			}
 		}
 		if (m->anc[k] > m->maxanc)
 			m->maxanc = m->anc[k];
 	}
+	return nb;
 }
 
 int sf_mscan_init(sf_mscan *m, const char *const *lits, const unsigned *flags, size_t n)
@@ -212,6 +240,8 @@ static size_t pair_count(const sf_mscan_lit *l, size_t a, size_t b, const char *
 	return c;
 }
 
+static int nib_kernel(void);
+
 /* Occurrences of the adjacent bytes @x @y in the pair counts @pc, both cases if @ci. */
 static size_t pair_freq(const uint32_t *pc, unsigned char x, unsigned char y, int ci)
 {
@@ -226,14 +256,20 @@ static size_t pair_freq(const uint32_t *pc, unsigned char x, unsigned char y, in
 	return c;
 }
 
-/* The anchors re-chosen on @sample: the adjacent pair of each literal seen least. */
+/*
+ * The anchors re-chosen on @sample: the adjacent pair of each literal seen
+ * least.  If that needs more buckets than before (literals that shared one
+ * chose unlike pairs), the anchors before stay.
+ */
 static void tune_anchors(sf_mscan *m, const char *sample, size_t n)
 {
 	uint32_t *pc = calloc(65536, sizeof(*pc));
-	size_t i, k, a;
+	uint8_t old[SF_MSCAN_MAX];
+	size_t i, k, a, nb_old = m->nib_ok ? nib_build(m) : SF_MSCAN_BUCKETS + 1, nb;
 
 	if (!pc)
 		return; /* the anchors of sf_mscan_init stay */
+	memcpy(old, m->anc, sizeof(old));
 	for (i = 0; i + 1 < n; i++)
 		pc[(unsigned char)sample[i] << 8 | (unsigned char)sample[i + 1]]++;
 	for (k = 0; k < m->n; k++) {
@@ -251,7 +287,11 @@ static void tune_anchors(sf_mscan *m, const char *sample, size_t n)
 		}
 	}
 	free(pc);
-	nib_build(m);
+	nb = nib_build(m);
+	if (nb_old <= SF_MSCAN_BUCKETS && (nb == 0 || nb > nb_old)) {
+		memcpy(m->anc, old, sizeof(old));
+		nib_build(m);
+	}
 }
 
 void sf_mscan_tune(sf_mscan *m, const char *sample, size_t n)
@@ -260,6 +300,9 @@ void sf_mscan_tune(sf_mscan *m, const char *sample, size_t n)
 
 	if (!m || !sample || n < 4096)
 		return;
+	tune_anchors(m, sample, n);
+	if (m->nib_ok && nib_kernel())
+		return; /* the pair kernel's filter bytes are not used */
 	for (i = 0; i < n; i++)
 		hist[(unsigned char)sample[i]]++;
 	for (k = 0; k < m->n; k++) {
@@ -313,7 +356,6 @@ void sf_mscan_tune(sf_mscan *m, const char *sample, size_t n)
 		if (m->lit[k].o2 > m->maxoff)
 			m->maxoff = m->lit[k].o2;
 	}
-	tune_anchors(m, sample, n);
 }
 
 /* Does literal @l start at @p (with at least l->len bytes readable)? */
@@ -441,12 +483,12 @@ SF_KERNEL(find_avx2, 32, __m256i, _mm256_loadu_si256, _mm256_set1_epi8, _mm256_c
 	  __attribute__((target("avx2"))))
 
 /*
- * The nibble kernel (AVX2, up to SF_MSCAN_BUCKETS literals): for 32
- * positions at once, the bucket bits of the byte there and of the next byte
- * are looked up by nibble (vpshufb, four tables) and ANDed, so the cost does
- * not grow with the number of literals.  Bit k left at position p means
- * literal k's anchor pair is at p: the literal may start at p - anc[k] and
- * is verified there.  Anchors differ, so a start is only known to be the
+ * The nibble kernel (AVX2, literals in up to SF_MSCAN_BUCKETS buckets): for
+ * 32 positions at once, the bucket bits of the byte there and of the next
+ * byte are looked up by nibble (vpshufb, four tables) and ANDed, so the cost
+ * does not grow with the number of literals.  Bit b left at position p means
+ * the anchor pair of a literal k of bucket b may be at p: k may start at
+ * p - anc[k] and is verified there.  Anchors differ, so a start is only known to be the
  * first once every position up to it plus the largest anchor was looked at.
  * Stops where the load of the next byte would pass @end, and reports in
  * *stop the first start not yet judged.
@@ -480,10 +522,14 @@ __attribute__((target("avx2"))) static size_t find_nib(const sf_mscan *m, const 
 		if (__builtin_expect(mask != 0, 0)) {
 			_mm256_storeu_si256((void *)bits, r);
 			do {
-				unsigned bit = (unsigned)__builtin_ctz(mask), bk = bits[bit];
+				unsigned bit = (unsigned)__builtin_ctz(mask), bk = 0, bb = bits[bit];
 				size_t p = j + bit;
 
 				mask &= mask - 1;
+				while (bb) { /* the literals of the buckets seen there */
+					bk |= m->members[__builtin_ctz(bb)];
+					bb &= bb - 1;
+				}
 				while (bk) {
 					unsigned k = (unsigned)__builtin_ctz(bk);
 					const sf_mscan_lit *l = &m->lit[k];
@@ -519,6 +565,16 @@ static int have_avx2(void)
 }
 #endif
 
+/* Does sf_mscan_find use the nibble kernel (when the literals fit)? */
+static int nib_kernel(void)
+{
+#ifdef SF_X86_SIMD
+	return have_avx2();
+#else
+	return 0;
+#endif
+}
+
 size_t sf_mscan_find_level(const sf_mscan *m, const char *buf, size_t from, size_t end,
 			   unsigned *out_id, int level)
 {
@@ -528,7 +584,7 @@ size_t sf_mscan_find_level(const sf_mscan *m, const char *buf, size_t from, size
 	if (!m || !buf || from >= end || m->n == 0)
 		return end;
 #ifdef SF_X86_SIMD
-	if (level >= 3 && m->n <= SF_MSCAN_BUCKETS && have_avx2())
+	if (level >= 3 && m->nib_ok && have_avx2())
 		r = find_nib(m, buf, from, end, &id, &from);
 	else if (level >= 2 && have_avx2())
 		r = find_avx2(m, buf, from, end, &id, &from);

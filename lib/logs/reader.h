@@ -111,7 +111,7 @@ typedef struct sf_mscan_lit {
 	uint8_t f1, f2; /* 0x20 when that filter byte is a folded letter */
 } sf_mscan_lit;
 
-#define SF_MSCAN_BUCKETS 8 /* literals the nibble kernel takes (one bucket bit each) */
+#define SF_MSCAN_BUCKETS 8 /* buckets (bits) of the nibble kernel */
 
 typedef struct sf_mscan {
 	sf_mscan_lit lit[SF_MSCAN_MAX];
@@ -119,15 +119,21 @@ typedef struct sf_mscan {
 	size_t maxlen; /* longest literal */
 	size_t maxoff; /* largest filter offset */
 	/*
-	 * The nibble kernel (n <= SF_MSCAN_BUCKETS): literal k's anchor is the
-	 * pair of adjacent bytes at anc[k], anc[k]+1; nib[0..1] are the tables
-	 * of the first byte's low and high nibble, nib[2..3] of the second:
-	 * bit k set where literal k's byte (either case if folded) has that
-	 * nibble.  A position where all four agree on bit k may start literal
-	 * k at position - anc[k].
+	 * The nibble kernel: literal k's anchor is the pair of adjacent bytes at
+	 * anc[k], anc[k]+1, and it is in bucket bkt[k] (members[b]: a bit per
+	 * literal).  nib[0..1] are the tables of the first anchor byte's low and
+	 * high nibble, nib[2..3] of the second: bit b set where a literal of
+	 * bucket b has that nibble (either case if folded).  A position where
+	 * all four agree on bit b may start a literal k of the bucket at
+	 * position - anc[k].  Literals whose anchors differ only in the low
+	 * nibble of their second byte ("=4", "=5") share a bucket at no cost;
+	 * nib_ok is 0 when the literals need more than SF_MSCAN_BUCKETS.
 	 */
 	uint8_t anc[SF_MSCAN_MAX];
+	uint8_t bkt[SF_MSCAN_MAX];
+	uint16_t members[SF_MSCAN_BUCKETS];
 	uint8_t nib[4][16];
+	int nib_ok;
 	size_t maxanc; /* largest anchor offset */
 } sf_mscan;
 
@@ -161,8 +167,8 @@ uint64_t sf_count_nl(const char *p, size_t n);
 
 /*
  * The same with a given kernel: 0 portable, 1 SSE2, 2 AVX2 byte pairs, 3 AVX2
- * nibble tables (up to SF_MSCAN_BUCKETS literals; more take level 2), or the
- * best below that the CPU has.  For tests.
+ * nibble tables (when the literals fit in SF_MSCAN_BUCKETS buckets; else
+ * level 2), or the best below that the CPU has.  For tests.
  */
 size_t sf_mscan_find_level(const sf_mscan *m, const char *buf, size_t from, size_t end,
 			   unsigned *out_id, int level);

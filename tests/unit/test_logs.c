@@ -890,6 +890,86 @@ static size_t naive_find(const char *const *lits, const unsigned *fl, size_t nl,
 	return end;
 }
 
+/*
+ * Random text over @alpha with @lits planted (some in the other case, one at
+ * the very end), searched in random ranges by every kernel, tuned or not:
+ * each finds what a naive search finds.
+ */
+static void mscan_random(const char *const *lits, const unsigned *fl, size_t nl,
+			 const char *alpha, unsigned seed, int want_nib)
+{
+	size_t len = 20000, i, round, na = strlen(alpha);
+	char *b = malloc(len);
+	sf_mscan m;
+
+	assert_non_null(b);
+	assert_int_equal(sf_mscan_init(&m, lits, fl, nl), 0);
+	assert_int_equal(m.nib_ok, want_nib);
+	for (round = 0; round < 20; round++) {
+		for (i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			b[i] = alpha[(seed >> 16) % na];
+		}
+		for (i = 0; i < 60; i++) {
+			size_t at, k, ln, li;
+
+			seed = seed * 1103515245u + 12345u;
+			li = (seed >> 8) % nl;
+			ln = strlen(lits[li]);
+			at = i == 0 ? len - ln : (seed >> 4) % (len - ln);
+			for (k = 0; k < ln; k++)
+				b[at + k] = (fl[li] && (seed >> k) & 1)
+						    ? (char)toupper((unsigned char)lits[li][k])
+						    : lits[li][k];
+		}
+		if (round == 10) {
+			sf_mscan_tune(&m, b, len);
+			assert_int_equal(m.nib_ok, want_nib);
+		}
+		for (i = 0; i < 200; i++) {
+			size_t from, end, want, got;
+			unsigned wid = 0, gid = 0;
+
+			seed = seed * 1103515245u + 12345u;
+			from = (seed >> 3) % len;
+			end = from + (seed >> 13) % (len - from + 1);
+			want = naive_find(lits, fl, nl, b, from, end, &wid);
+			for (int lev = 0; lev <= 3; lev++) {
+				gid = 99;
+				got = sf_mscan_find_level(&m, b, from, end, &gid, lev);
+				assert_int_equal(got, want);
+				if (want < end)
+					assert_int_equal(gid, wid);
+			}
+		}
+	}
+	free(b);
+}
+
+/* More literals than buckets: those with anchors alike share one; too many leave the kernel. */
+static void test_mscan_buckets(void **state)
+{
+	static const char *const lits[] = {
+		"ms-diagnostics", "SIPMSG",	"Completed\"",	    "Negotiation Error",
+		"Connection Failed", "Response-code=", "Response Code=4", "Response Code=5",
+		"Response Code=6", "$$end",	"ID",		    "Q.850",
+		"alert",	  "verify",	"cipher",	    "protocol",
+	};
+	static const unsigned fl[] = { SF_MSCAN_CI, 0, 0, 0, 0, SF_MSCAN_CI, 0, 0, 0, 0, 0,
+				       SF_MSCAN_CI, SF_MSCAN_CI, SF_MSCAN_CI, SF_MSCAN_CI, SF_MSCAN_CI };
+	static const char alpha[] = "ResponCd=456 \"NgtiaEFlMSIP-ms$Q.80 \n";
+	sf_mscan m;
+
+	(void)state;
+	/* 9 literals: "=4" "=5" "=6" in one bucket */
+	mscan_random(lits, fl, 9, alpha, 777, 1);
+	assert_int_equal(sf_mscan_init(&m, lits, fl, 9), 0);
+	assert_int_equal(m.bkt[6], m.bkt[7]);
+	assert_int_equal(m.bkt[6], m.bkt[8]);
+	/* 16 unlike literals do not fit: the pair kernel takes them, same answers */
+	mscan_random(lits, fl, 16, alpha, 4242, 0);
+}
+
 static void test_mscan(void **state)
 {
 	static const char *const lits[] = { "ms-diagnostics", "SIPMSG",  "$$begin_record",
@@ -1810,6 +1890,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_mscan),
+		cmocka_unit_test(test_mscan_buckets),
 		cmocka_unit_test(test_count_nl),
 		cmocka_unit_test(test_event_helpers),
 		cmocka_unit_test(test_fixtures_expected),
