@@ -13,6 +13,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "logs/kb.h"
@@ -23,15 +24,14 @@
 #define MAX_SEEN 6 /* distinct "seen as" labels shown per cause */
 
 /*
- * Writes the distinct check IDs of @ev into @buf ("DNS-005, CERT-001");
+ * Appends the distinct check IDs of @ev to @sb ("DNS-005, CERT-001");
  * returns the worst severity of its rules in any profile.
  */
-static sf_severity checks_of(const sf_log_event *ev, char *buf, size_t cap)
+static sf_severity checks_of(const sf_log_event *ev, sf_sb *sb)
 {
 	sf_severity worst = SF_SEV_NONE;
-	size_t len = 0;
+	int any = 0;
 
-	buf[0] = '\0';
 	for (size_t i = 0; i < ev->n_rules; i++) {
 		const sf_rule_info *ri = sf_rule_get(ev->rules[i]);
 		int dup = 0;
@@ -49,74 +49,117 @@ static sf_severity checks_of(const sf_log_event *ev, char *buf, size_t cap)
 		}
 		if (dup)
 			continue;
-		len += (size_t)snprintf(buf + len, cap > len ? cap - len : 0, "%s%s",
-					len > 0 ? ", " : "", ri->id);
-		if (len >= cap)
-			len = cap - 1;
+		sf_sb_addf(sb, "%s%s", any ? ", " : "", ri->id);
+		any = 1;
 	}
 	return worst;
 }
 
-/* What the log showed for @ev, as a short label ("ms-diagnostics 1009"). */
-static void seen_label(const sf_log_event *ev, char *buf, size_t cap)
+/* Appends ", " then "@what @value" when @ev has the attribute @key. */
+static void label_attr(sf_sb *sb, const sf_log_event *ev, const char *key, const char *what)
+{
+	const char *v = sf_log_event_attr(ev, key);
+
+	if (v == NULL)
+		return;
+	sf_sb_addf(sb, "%s%s%s", sb->n ? ", " : "", what, v);
+}
+
+/*
+ * What the log showed for @ev, as a short label ("ms-diagnostics 1009",
+ * "TLS alert 48 unknown_ca, OpenSSL tlsv1 alert unknown ca"), appended to
+ * @sb.  The values come from the log: the writer escapes them.
+ */
+static void seen_label(const sf_log_event *ev, sf_sb *sb)
 {
 	switch (ev->kind) {
 	case SF_LOG_MSDIAG:
-		snprintf(buf, cap, "ms-diagnostics %d", ev->code);
+		sf_sb_addf(sb, "ms-diagnostics %d", ev->code);
 		return;
 	case SF_LOG_EDGE_RECORD:
-		snprintf(buf, cap, "Edge %s%s%s", ev->result_code ? ev->result_code : "record",
-			 ev->result_name ? " " : "", ev->result_name ? ev->result_name : "");
+		sf_sb_addf(sb, "Edge %s%s%s", ev->result_code ? ev->result_code : "record",
+			   ev->result_name ? " " : "", ev->result_name ? ev->result_name : "");
 		return;
 	case SF_LOG_SIP_RESPONSE:
-		snprintf(buf, cap, "%d without ms-diagnostics", ev->sip_status);
+		sf_sb_addf(sb, "%d without ms-diagnostics", ev->sip_status);
 		return;
 	case SF_LOG_EVENT:
-		if (ev->result_code != NULL)
-			snprintf(buf, cap, "event %d %s", ev->code, ev->result_code);
-		else
-			snprintf(buf, cap, "event %d", ev->code);
+		break;
+	default:
+		sf_sb_add(sb, "?");
 		return;
 	}
-	snprintf(buf, cap, "?");
+	/* a Windows event or CDR diagnostic ID; else what the line carried */
+	if (ev->code >= 0)
+		sf_sb_addf(sb, "event %d", ev->code);
+	label_attr(sb, ev, "Event", "Expressway ");
+	if (ev->sip_status > 0)
+		sf_sb_addf(sb, "%s%d", sb->n ? ", " : "", ev->sip_status);
+	label_attr(sb, ev, "Warning-code", "Warning ");
+	if (ev->result_code != NULL)
+		sf_sb_addf(sb, "%s%s%s%s", sb->n ? ", " : "", ev->result_code,
+			   ev->result_name ? " " : "", ev->result_name ? ev->result_name : "");
+	if (ev->hresult != NULL &&
+	    (ev->result_code == NULL || strcmp(ev->hresult, ev->result_code) != 0))
+		sf_sb_addf(sb, "%sHRESULT %s", sb->n ? ", " : "", ev->hresult);
+	label_attr(sb, ev, "TLS-alert", "TLS alert ");
+	label_attr(sb, ev, "X509-verify-error", "X509 verify error ");
+	label_attr(sb, ev, "OpenSSL-reason", "OpenSSL ");
+	label_attr(sb, ev, "SChannel-error-state", "Schannel error state ");
+	label_attr(sb, ev, "Q.850-cause", "Q.850 cause ");
+	if (sb->n == 0)
+		sf_sb_add(sb, "log line");
 }
 
-/* "  seen as  A; B" over the events of cause @ci. */
+/* "  seen as  A; B" over the events of cause @ci (at most MAX_SEEN distinct labels). */
 static void tw_seen(struct sf_tw *w, const sf_logs_report *r, size_t ci)
 {
-	char seen[MAX_SEEN][160], label[160], line[MAX_SEEN * 162 + 8];
-	size_t n_seen = 0, len = 0;
-	int more = 0;
+	char *seen[MAX_SEEN];
+	size_t n_seen = 0, k;
+	int more = 0, oom = 0;
+	sf_sb line;
 
-	for (size_t i = 0; i < sf_logs_report_n_events(r); i++) {
+	for (size_t i = 0; i < sf_logs_report_n_events(r) && !more && !oom; i++) {
+		sf_sb label;
+		char *l;
 		int dup = 0;
 
 		if (sf_logs_report_event_cause(r, i) != ci)
 			continue;
-		seen_label(sf_logs_report_event(r, i), label, sizeof(label));
-		for (size_t k = 0; k < n_seen; k++)
-			dup |= strcmp(seen[k], label) == 0;
-		if (dup)
-			continue;
-		if (n_seen == MAX_SEEN) {
-			more = 1;
+		sf_sb_init(&label, 0);
+		seen_label(sf_logs_report_event(r, i), &label);
+		l = sf_sb_take(&label);
+		if (l == NULL) {
+			oom = 1;
 			break;
 		}
-		memcpy(seen[n_seen++], label, sizeof(label));
+		for (k = 0; k < n_seen; k++)
+			dup |= strcmp(seen[k], l) == 0;
+		if (dup || n_seen == MAX_SEEN) {
+			more = !dup;
+			free(l);
+			continue;
+		}
+		seen[n_seen++] = l;
 	}
-	line[0] = '\0';
-	for (size_t k = 0; k < n_seen; k++)
-		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s", k ? "; " : "",
-					seen[k]);
+	sf_sb_init(&line, 0);
+	for (k = 0; k < n_seen; k++)
+		sf_sb_addf(&line, "%s%s", k ? "; " : "", seen[k]);
 	if (more)
-		snprintf(line + len, sizeof(line) - len, "; ...");
-	sf_tw_field(w, "seen as", line);
+		sf_sb_add(&line, "; ...");
+	if (oom || line.oom)
+		w->err = 1;
+	else
+		sf_tw_field(w, "seen as", sf_sb_str(&line));
+	sf_sb_release(&line);
+	for (k = 0; k < n_seen; k++)
+		free(seen[k]);
 }
 
 /* One event on one line: "file:line  time  label  -> linked". */
 static void tw_event_line(struct sf_tw *w, const sf_log_event *ev)
 {
-	char label[160];
+	sf_sb label;
 
 	sf_tw_str(w, ev->file != NULL ? ev->file : "?");
 	sf_tw_printf(w, ":%llu", (unsigned long long)ev->line);
@@ -124,9 +167,11 @@ static void tw_event_line(struct sf_tw *w, const sf_log_event *ev)
 		sf_tw_puts(w, "  ");
 		sf_tw_str(w, ev->time);
 	}
-	seen_label(ev, label, sizeof(label));
+	sf_sb_init(&label, 0);
+	seen_label(ev, &label);
 	sf_tw_puts(w, "  ");
-	sf_tw_str(w, label);
+	sf_tw_str(w, label.oom ? "?" : sf_sb_str(&label));
+	sf_sb_release(&label);
 	if (ev->call_id != NULL) {
 		sf_tw_puts(w, "  Call-ID ");
 		sf_tw_str(w, ev->call_id);
@@ -142,20 +187,24 @@ static void tw_cause(struct sf_tw *w, const sf_logs_report *r, size_t ci, unsign
 {
 	const sf_logs_cause *c = sf_logs_report_cause(r, ci);
 	const sf_log_event *ev = sf_logs_report_event(r, c->first_event);
-	char ids[256];
-	sf_severity worst = checks_of(ev, ids, sizeof(ids));
+	sf_sb ids;
+	sf_severity worst;
 	int listed = 0;
+
+	sf_sb_init(&ids, 0);
+	worst = checks_of(ev, &ids);
 
 	/* header: CHECKS  SUBJECT  (N events, first .. last) */
 	sf_tw_sgr(w, SF_SGR_BOLD);
-	if (ids[0] != '\0') {
+	if (ids.n > 0) {
 		sf_tw_sgr(w, worst >= SF_SEV_ERROR ? SF_SGR_RED : SF_SGR_YELLOW);
-		sf_tw_puts(w, ids);
+		sf_tw_puts(w, sf_sb_str(&ids));
 	} else {
 		sf_tw_sgr(w, SF_SGR_YELLOW);
 		sf_tw_puts(w, "(no check)");
 	}
 	sf_tw_sgr(w, SF_SGR_RESET);
+	sf_sb_release(&ids);
 	if (ev->subject != NULL) {
 		sf_tw_puts(w, "  ");
 		sf_tw_sgr(w, SF_SGR_BOLD);
