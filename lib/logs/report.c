@@ -232,10 +232,66 @@ static int copy_explanation(sf_log_event *to, const sf_log_event *from)
 	return 0;
 }
 
+/* Do @a and @b share a check ID? */
+static int share_check(const sf_log_event *a, const sf_log_event *b)
+{
+	for (size_t i = 0; i < a->n_rules; i++) {
+		const sf_rule_info *ra = sf_rule_get(a->rules[i]);
+
+		for (size_t j = 0; ra != NULL && j < b->n_rules; j++) {
+			const sf_rule_info *rb = sf_rule_get(b->rules[j]);
+
+			if (rb != NULL && strcmp(ra->id, rb->id) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Is @a a better explanation of a call than @b: explained, then an Edge record, then read first. */
+static int better_record(const sf_log_event *a, size_t ia, const sf_log_event *b, size_t ib)
+{
+	if ((a->n_rules > 0) != (b->n_rules > 0))
+		return a->n_rules > 0;
+	if ((a->kind == SF_LOG_EDGE_RECORD) != (b->kind == SF_LOG_EDGE_RECORD))
+		return a->kind == SF_LOG_EDGE_RECORD;
+	return ia < ib;
+}
+
 /*
- * Links every failure response without ms-diagnostics to the Edge record or
- * ms-diagnostics event of the same Call-ID (any file), preferring one that a
- * rule explains, then the first read.  O(n log n) in the number of events.
+ * The records of one call (an Edge record and the ms-diagnostics of the
+ * answer, in one log or several) are one cause: each record of the Call-ID
+ * group idx[lo..hi) that no rule explains, or that names a check the best
+ * one names too, takes the best one's explanation and is linked to it.
+ * Records explained by other checks keep theirs: two findings, not one.
+ */
+static sf_status merge_call(sf_logs_report *r, const size_t *idx, size_t lo, size_t hi)
+{
+	size_t best = idx[lo];
+
+	for (size_t k = lo + 1; k < hi; k++) {
+		if (better_record(r->ev[idx[k]], idx[k], r->ev[best], best))
+			best = idx[k];
+	}
+	if (r->ev[best]->n_rules == 0)
+		return SF_OK;
+	for (size_t k = lo; k < hi; k++) {
+		sf_log_event *ev = r->ev[idx[k]];
+
+		if (idx[k] == best || ev->linked != NULL ||
+		    (ev->n_rules > 0 && !share_check(ev, r->ev[best])))
+			continue;
+		if (copy_explanation(ev, r->ev[best]) < 0)
+			return SF_ENOMEM;
+	}
+	return SF_OK;
+}
+
+/*
+ * Links the records of one Call-ID into one story (merge_call), then every
+ * failure response without ms-diagnostics to the Edge record or
+ * ms-diagnostics event of its Call-ID (any file), preferring one that a rule
+ * explains, then the first read.  O(n log n) in the number of events.
  */
 static sf_status correlate(sf_logs_report *r)
 {
@@ -255,6 +311,13 @@ static sf_status correlate(sf_logs_report *r)
 			idx[n++] = i;
 	}
 	qsort_r(idx, n, sizeof(*idx), by_call_id, r);
+	for (size_t lo = 0, hi; lo < n && st == SF_OK; lo = hi) {
+		for (hi = lo + 1; hi < n && strcmp(r->ev[idx[hi]]->call_id,
+						   r->ev[idx[lo]]->call_id) == 0; hi++)
+			;
+		if (hi - lo > 1)
+			st = merge_call(r, idx, lo, hi);
+	}
 	for (size_t i = 0; i < r->n_ev && st == SF_OK; i++) {
 		sf_log_event *ev = r->ev[i];
 		size_t lo = 0, hi = n, best = SIZE_MAX;

@@ -520,6 +520,61 @@ def case_time_window(tmp):
           "linked across domains: %r" % [e["linked"] for e in doc["events"]])
 
 
+# One call, two records: the Edge's TF_DIAG record and the ms-diagnostics of the
+# answer the client got, with the same Call-ID but worded differently, are one
+# cause (issue 11 "one story"); with another Call-ID they stay two.
+STORY_EDGE = """TL_ERROR(TF_DIAG) [edge01\\edge01]0B60.0D6C::11/23/2026-09:30:40.025.00005602 (SIPStack,SIPAdminLog::WriteDiagnosticEvent:SIPAdminLog.cpp(833)) [3634190282] $$begin_record
+Severity: error
+Text: Message cannot be routed because the peer's certificate does not contain a matching FQDN
+Result-Code: 0xc3e93d67 SIPPROXY_E_ROUTING_MSG_CERT_MISMATCH
+SIP-Start-Line: INVITE sip:ada@fabrikam.example SIP/2.0
+SIP-Call-ID: story-call-0001
+SIP-CSeq: 1 INVITE
+Peer: sbc.northwind.example:25001
+Data: expected-fqdn="sip.northwind.example";certName="sbc.northwind.example";info="The peer certificate does not contain a matching FQDN"
+$$end_record
+"""
+STORY_CLIENT = """11/23/2026|09:30:40.102 1F20:1E4C INFO  :: Data Received - 192.0.2.10:443 (To Local Address: 192.0.2.71:62937) 700 bytes:
+SIP/2.0 504 Server time-out
+From: <sip:ada@fabrikam.example>;tag=a1
+To: <sip:bob@northwind.example>;tag=b2
+Call-ID: %s
+CSeq: 1 INVITE
+ms-diagnostics: 1010;reason="Certificate trust with another server could not be established";tls-target="sip.northwind.example";PeerServer="sbc.northwind.example";HRESULT="0x80090322(SEC_E_WRONG_PRINCIPAL)";source="edge01.fabrikam.example"
+Server: RTC/6.0
+Content-Length: 0
+
+11/23/2026|09:30:40.103 1F20:1E4C INFO  :: End of Data Received -
+"""
+
+
+def case_one_story(tmp):
+    edge = os.path.join(tmp, "edge.log")
+    with open(edge, "w") as f:
+        f.write(STORY_EDGE)
+    for call_id, want_causes in (("story-call-0001", 1), ("another-call-0002", 2)):
+        client = os.path.join(tmp, "client.uccapilog")
+        with open(client, "w") as f:
+            f.write(STORY_CLIENT % call_id)
+        run = logs(["--json", edge, client])
+        check(run.rc == 1, "exit %d, want 1\n%s" % (run.rc, run.describe()))
+        doc = parse_doc(run)
+        kinds = sorted(e["kind"] for e in doc["events"])
+        check(kinds == ["edge-record", "ms-diagnostics"], "events %r\n%s" % (kinds, run.out))
+        causes = doc["summary"]["causes"]
+        check(len(causes) == want_causes, "Call-ID %s: %d causes, want %d\n%s"
+              % (call_id, len(causes), want_causes, json.dumps(causes, indent=1)))
+        for e in doc["events"]:
+            check("CERT-001" in [c if isinstance(c, str) else c.get("id") for c in e["checks"]],
+                  "%s does not name CERT-001: %r" % (e["kind"], e["checks"]))
+        msd = [e for e in doc["events"] if e["kind"] == "ms-diagnostics"][0]
+        if want_causes == 1:
+            check(msd["linked"] and msd["linked"].endswith("edge.log:1"),
+                  "the answer is not linked to the Edge record: %r" % msd["linked"])
+        else:
+            check(not msd["linked"], "linked across calls: %r" % msd["linked"])
+
+
 CASES = {
     "seeds": case_seeds,
     "own-json": case_own_json,
@@ -535,6 +590,7 @@ CASES = {
     "utf16": case_utf16,
     "bomb": case_bomb,
     "time-window": case_time_window,
+    "one-story": case_one_story,
 }
 
 
