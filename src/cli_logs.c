@@ -24,7 +24,8 @@ void cli_usage_logs(FILE *fp)
 	      "200:1 (a decompression bomb) stops its bundle with an error (exit 2).\n"
 	      "\n"
 	      "  --type T               auto (default: detected per file), expressway, edge,\n"
-	      "                         uccapi, sip or event\n"
+	      "                         uccapi, event, search (Expressway Search history\n"
+	      "                         page), sip or generic (any text)\n"
 	      "  --events               list the events of each cause, one a line (text)\n"
 	      "  --format F             text (default), json or jsonl; --json = --format json\n"
 	      "  --color, --no-color    force colour on or off (default: on a terminal, unless\n"
@@ -165,7 +166,7 @@ int cli_logs(int argc, char **argv)
 		case OPT_TYPE:
 			if (sf_log_type_parse(optarg, &type) < 0) {
 				cli_error("invalid --type '%s': expected auto, expressway, edge, "
-					  "uccapi, sip or event", optarg);
+					  "uccapi, event, search, sip or generic", optarg);
 				goto out;
 			}
 			continue;

@@ -26,6 +26,7 @@ typedef enum sf_log_type {
 	SF_LOGT_SIP,        /* plain SIP message text, pasted traces ("sip") */
 	SF_LOGT_EVENT,      /* Windows event text, CDR reports ("event") */
 	SF_LOGT_GENERIC,    /* any text: the evidence the knowledge base knows ("generic") */
+	SF_LOGT_XWSEARCH,   /* Expressway "Search history" page pasted from the web UI ("search") */
 	SF_LOGT_COUNT
 } sf_log_type;
 

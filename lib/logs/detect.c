@@ -6,6 +6,8 @@
  *               ("TL" '_' or ' ' LEVEL '(' "TF" '_' or ' ' ...), as OCSLogger writes
  *   uccapi      a line "MM/DD/YYYY|HH:MM:SS.mmm ... :: ..." (UccApiLog)
  *   event       "Event ID" / "EventID" / "Diagnostic ID" followed by a number
+ *   search      the Expressway "Search history" page: its "Search type" /
+ *               "Destination" header row, or a "Search (N)" block with "Found: "
  *   sip         a SIP status or request line, or an "ms-diagnostics:" header
  * Markers of two or more of the first four formats mean a pasted document
  * (a ticket, a PDF): it is read as "sip", whose reader finds every kind of
@@ -21,7 +23,7 @@ static const char *const type_names[SF_LOGT_COUNT] = {
 	[SF_LOGT_AUTO] = "auto", [SF_LOGT_EXPRESSWAY] = "expressway",
 	[SF_LOGT_EDGE] = "edge", [SF_LOGT_UCCAPI] = "uccapi",
 	[SF_LOGT_SIP] = "sip",   [SF_LOGT_EVENT] = "event",
-	[SF_LOGT_GENERIC] = "generic",
+	[SF_LOGT_GENERIC] = "generic", [SF_LOGT_XWSEARCH] = "search",
 };
 
 /* Other names people use for the same logs. */
@@ -31,7 +33,7 @@ static const struct {
 } type_aliases[] = {
 	{ "vcs", SF_LOGT_EXPRESSWAY }, { "ocslogger", SF_LOGT_EDGE }, { "cls", SF_LOGT_EDGE },
 	{ "client", SF_LOGT_UCCAPI },  { "text", SF_LOGT_SIP },       { "cdr", SF_LOGT_EVENT },
-	{ "any", SF_LOGT_GENERIC },
+	{ "any", SF_LOGT_GENERIC },   { "search-history", SF_LOGT_XWSEARCH },
 };
 
 int sf_log_type_parse(const char *s, sf_log_type *out_type)
@@ -88,8 +90,8 @@ int sf_logs_is_binary(const char *buf, size_t len)
  * classifiers.  A new format is one file with its sf_reader and one row.
  */
 static const sf_reader *const readers[] = {
-	&sf_reader_expressway, &sf_reader_edge, &sf_reader_uccapi,
-	&sf_reader_event,      &sf_reader_sip,  &sf_reader_generic,
+	&sf_reader_expressway, &sf_reader_edge,	    &sf_reader_uccapi, &sf_reader_event,
+	&sf_reader_xwsearch,   &sf_reader_sip,	    &sf_reader_generic,
 };
 
 const sf_reader *sf_reader_at(size_t i)

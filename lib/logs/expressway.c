@@ -297,14 +297,14 @@ void sf_xw_hit_sipmsg(sf_logrd *rd, size_t pos)
 }
 
 /* Does a search line's Reason (or Detail) report the time-out? */
-static int says_timeout(sf_span v)
+int sf_xw_says_timeout(sf_span v)
 {
 	return sf_lr_find_ci(v.p, v.n, "time-out") || sf_lr_find_ci(v.p, v.n, "timeout") ||
 	       memmem(v.p, v.n, "504", 3);
 }
 
 /* Host of an alias: "sip:ann@x.example", "ann@x.example" or "x.example". */
-static void alias_domain(sf_logrd *rd, char **dst, sf_span v)
+void sf_xw_alias_domain(sf_logrd *rd, char **dst, sf_span v)
 {
 	char host[256];
 	const char *at;
@@ -452,9 +452,9 @@ static void xw_event_line(sf_logrd *rd, size_t pos, int status, const sf_span *w
 		else if (k == 13)
 			detail = v;
 		else if (k == 9)
-			alias_domain(rd, &ev->from_domain, v);
+			sf_xw_alias_domain(rd, &ev->from_domain, v);
 		else if (k == 10)
-			alias_domain(rd, &ev->to_domain, v);
+			sf_xw_alias_domain(rd, &ev->to_domain, v);
 		else if (k == 11 && !status)
 			status = status_at(v.p, v.n);
 	}
@@ -570,7 +570,7 @@ void sf_xw_hit_search(sf_logrd *rd, size_t pos)
 		return;
 	/* most searches succeed: Reason="OK" follows at once, nothing else to look at */
 	if (sf_lr_kv(b + pos, rd->len - pos < 48 ? rd->len - pos : 48, "Reason", &reason) &&
-	    reason.p + reason.n < b + pos + 48 && !says_timeout(reason)) {
+	    reason.p + reason.n < b + pos + 48 && !sf_xw_says_timeout(reason)) {
 		if (!(reason.n == 2 && sf_lr_prefix_ci(reason.p, 2, "OK")))
 			xw_event_line(rd, pos, 0, NULL); /* "Not Found", "Forbidden"... */
 		return;
@@ -583,12 +583,12 @@ void sf_xw_hit_search(sf_logrd *rd, size_t pos)
 	le = sf_lr_eol(rd, pos, hi);
 	/* Reason decides (it follows the event name); Detail only without one */
 	if (sf_lr_kv(b + pos, le - pos, "Reason", &reason)) {
-		if (!says_timeout(reason)) {
+		if (!sf_xw_says_timeout(reason)) {
 			if (!(reason.n == 2 && sf_lr_prefix_ci(reason.p, 2, "OK")))
 				xw_event_line(rd, pos, 0, NULL);
 			return;
 		}
-	} else if (!sf_lr_kv(b + ls, le - ls, "Detail", &v) || !says_timeout(v)) {
+	} else if (!sf_lr_kv(b + ls, le - ls, "Detail", &v) || !sf_xw_says_timeout(v)) {
 		return;
 	}
 	/* a line broken by a paste goes on until the next syslog line (blank lines skipped) */
@@ -627,9 +627,9 @@ void sf_xw_hit_search(sf_logrd *rd, size_t pos)
 		if (a->kn == 6 && memcmp(a->k, "Reason", 6) == 0)
 			sf_lr_set(rd, &ev->reason, a->v, a->vn);
 		else if (a->kn == 9 && memcmp(a->k, "Src-alias", 9) == 0)
-			alias_domain(rd, &ev->from_domain, (sf_span){ a->v, a->vn });
+			sf_xw_alias_domain(rd, &ev->from_domain, (sf_span){ a->v, a->vn });
 		else if (a->kn == 9 && memcmp(a->k, "Dst-alias", 9) == 0)
-			alias_domain(rd, &ev->to_domain, (sf_span){ a->v, a->vn });
+			sf_xw_alias_domain(rd, &ev->to_domain, (sf_span){ a->v, a->vn });
 	}
 	sf_lr_emit(rd, ev);
 }

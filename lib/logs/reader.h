@@ -235,9 +235,9 @@ typedef struct sf_reader {
 	unsigned mixed : 1;
 } sf_reader;
 
-/* The reader of each file (expressway.c, edge.c, uccapi.c, event.c, siptext.c, generic.c). */
+/* The reader of each file (expressway.c, edge.c, uccapi.c, event.c, xwsearch.c, siptext.c, generic.c). */
 extern const sf_reader sf_reader_expressway, sf_reader_edge, sf_reader_uccapi,
-	sf_reader_event, sf_reader_sip, sf_reader_generic;
+	sf_reader_event, sf_reader_xwsearch, sf_reader_sip, sf_reader_generic;
 
 /* The reader table (detect.c): entry @i (NULL past the end); the reader of @t (or NULL). */
 const sf_reader *sf_reader_at(size_t i);
@@ -464,6 +464,11 @@ void sf_generic_hit_line(sf_logrd *rd, size_t pos);
  * @into emitted as a new SF_LOG_EVENT.  0 if the line has none (generic.c).
  */
 int sf_generic_tls(sf_logrd *rd, sf_log_event *into, size_t bol, size_t eol);
+
+/* Does an Expressway Reason / Detail say the search timed out ("time-out", "timeout", "504")? */
+int sf_xw_says_timeout(sf_span v);
+/* *dst = the host of an alias ("sip:ann@x.example", "ann@x.example"), lower case (expressway.c). */
+void sf_xw_alias_domain(sf_logrd *rd, char **dst, sf_span v);
 
 /* Line classifiers for the message collector (content without indentation). */
 int sf_xw_is_header(const char *p, size_t n); /* Expressway syslog header / SIPMSG line */

@@ -575,6 +575,69 @@ def case_one_story(tmp):
             check(not msd["linked"], "linked across calls: %r" % msd["linked"])
 
 
+# The Expressway "Search history" page pasted from the web UI: the list (tabs
+# or runs of spaces) and one search's details.  Found searches give nothing.
+SEARCH_LIST = ("Search history\n\n"
+               "Start time\tSearch type\tSource\tDestination\tStatus\tActions\n"
+               "2026-11-23 10:00:00\tSIP (INVITE)\tsip:ann@kestrel.example\t"
+               "sip:bo@partner.example\tNot found\tView\n"
+               "2026-11-23 10:00:05\tSIP (OPTIONS)\tsip:kestrel.example\tsip:partner.example\t"
+               "Found\tView\n"
+               "2026-11-23 10:01:00   SIP (MESSAGE)   sip:ann@kestrel.example   "
+               "sip:cy@orchard.example   Not found   View  \n")
+SEARCH_DETAILS = """Search (12)
+  State: Completed
+  Found: False
+  Reason: Request Timeout
+  Type: SIP (INVITE)
+  Source (1)
+    Aliases (1)
+      Alias (1)
+        Type: Url
+        Value: sip:ann@kestrel.example
+  Destination (1)
+    Alias (1)
+      Value: sip:bo@partner.example
+  SubSearch (1)
+    Type: Transforms
+    Reason: Not Found
+  StartTime: 2026-11-23 10:00:00
+Search (13)
+  State: Completed
+  Found: True
+  Type: SIP (OPTIONS)
+"""
+
+
+def case_search_history(tmp):
+    lst = os.path.join(tmp, "search-list.txt")
+    det = os.path.join(tmp, "search-details.txt")
+    with open(lst, "w") as f:
+        f.write(SEARCH_LIST)
+    with open(det, "w") as f:
+        f.write(SEARCH_DETAILS.replace("\n", "\r\n"))
+    run = logs(["--json", lst])
+    check(run.rc in (0, 1), "exit %d\n%s" % (run.rc, run.describe()))
+    evs = parse_doc(run)["events"]
+    got = [(e["kind"], e["line"], e["to_domain"], e["attrs"].get("Search-type")) for e in evs]
+    check(got == [("event", 4, "partner.example", "SIP (INVITE)"),
+                  ("event", 6, "orchard.example", "SIP (MESSAGE)")],
+          "list: %r\n%s" % (got, run.out))
+    run = logs(["--json", det])
+    check(run.rc == 1, "exit %d, want 1\n%s" % (run.rc, run.describe()))
+    evs = parse_doc(run)["events"]
+    check(len(evs) == 1, "details: %d events, want 1 (the found search gives none)\n%s"
+          % (len(evs), run.out))
+    e = evs[0]
+    check(e["kind"] == "sip-response" and e["line"] == 3 and e["time"] == "2026-11-23 10:00:00"
+          and e["from_domain"] == "kestrel.example" and e["to_domain"] == "partner.example"
+          and e["attrs"].get("Reason") == "Request Timeout" and "DNS-005" in e["checks"],
+          "details: %r" % e)
+    # the type is detected, and can be forced by its name
+    run = logs(["--type", "search", "--json", lst])
+    check(len(parse_doc(run)["events"]) == 2, "--type search\n" + run.describe())
+
+
 CASES = {
     "seeds": case_seeds,
     "own-json": case_own_json,
@@ -591,6 +654,7 @@ CASES = {
     "bomb": case_bomb,
     "time-window": case_time_window,
     "one-story": case_one_story,
+    "search-history": case_search_history,
 }
 
 
