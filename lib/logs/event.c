@@ -621,6 +621,97 @@ static size_t id_word(const sf_logrd *rd, size_t pos, int *diag)
 	return SIZE_MAX;
 }
 
+/* The text of element @tag ("<Computer>x</Computer>") in [@b, @e), or an empty span. */
+static sf_span xml_text(const char *b, size_t e, size_t from, const char *tag)
+{
+	size_t tn = strlen(tag), i;
+	const char *h;
+
+	for (i = from; i < e && (h = memmem(b + i, e - i, tag, tn)) != NULL;
+	     i = (size_t)(h - b) + tn) {
+		size_t s = (size_t)(h - b) + tn, q;
+
+		if (h == b || h[-1] != '<' || s >= e || (b[s] != '>' && b[s] != ' '))
+			continue;
+		while (s < e && b[s] != '>')
+			s++;
+		if (s >= e || b[s - 1] == '/')
+			return SF_SPAN_NULL; /* <Tag ... /> */
+		for (q = ++s; q < e && b[q] != '<'; q++)
+			;
+		return (sf_span){ b + s, q - s };
+	}
+	return SF_SPAN_NULL;
+}
+
+/* The value of attribute @name ("SystemTime") of element @tag in [@b, @e). */
+static sf_span xml_attr(const char *b, size_t e, const char *tag, const char *name)
+{
+	const char *h = memmem(b, e, tag, strlen(tag)), *t;
+	sf_span v;
+
+	if (!h)
+		return SF_SPAN_NULL;
+	t = memchr(h, '>', e - (size_t)(h - b));
+	if (!t || !sf_lr_kv(h, (size_t)(t - h), name, &v))
+		return SF_SPAN_NULL;
+	return v;
+}
+
+/*
+ * The event XML view ("<Event xmlns=...>" .. "</Event>", at [@xb, @xe) of
+ * the window): Provider Name as source, TimeCreated SystemTime as time,
+ * Computer, Level, and every <Data Name="K">V</Data> as attribute K (a
+ * Schannel AlertDesc as TLS-alert, ErrorState as SChannel-error-state); the
+ * first unnamed <Data> is the reason.  Returns 1 if a TLS alert was given.
+ */
+static int xml_record(sf_logrd *rd, sf_log_event *ev, size_t xb, size_t xe)
+{
+	const char *b = rd->buf + xb, *h;
+	size_t e = xe - xb, i;
+	sf_span v;
+	int alert = 0;
+
+	if ((v = xml_attr(b, e, "<Provider", "Name")).p)
+		sf_lr_attr(rd, ev, "source", 6, v.p, v.n);
+	if ((v = xml_attr(b, e, "<TimeCreated", "SystemTime")).p)
+		sf_lr_set(rd, &ev->time, v.p, v.n);
+	if ((v = xml_text(b, e, 0, "Level")).p)
+		sf_lr_attr(rd, ev, "level", 5, v.p, v.n);
+	if ((v = xml_text(b, e, 0, "Computer")).p)
+		sf_lr_attr(rd, ev, "computer", 8, v.p, v.n);
+	for (i = 0; i < e && (h = memmem(b + i, e - i, "<Data", 5)) != NULL;) {
+		size_t s = (size_t)(h - b), q;
+		sf_span name = SF_SPAN_NULL, val;
+
+		i = s + 5;
+		if (i < e && b[i] != '>' && b[i] != ' ')
+			continue;
+		for (q = i; q < e && b[q] != '>'; q++)
+			;
+		if (q >= e || b[q - 1] == '/')
+			continue;
+		sf_lr_kv(b + i, q - i, "Name", &name);
+		val = xml_text(b, e, s + 1, "Data");
+		if (!val.p)
+			continue;
+		if (name.n == 9 && memcmp(name.p, "AlertDesc", 9) == 0) {
+			sf_lr_attr(rd, ev, "TLS-alert", 9, val.p, val.n);
+			alert = 1;
+		} else if (name.n == 10 && memcmp(name.p, "ErrorState", 10) == 0) {
+			sf_lr_attr(rd, ev, "SChannel-error-state", 20, val.p, val.n);
+		} else if (name.n) {
+			sf_lr_attr(rd, ev, name.p, name.n, val.p, val.n);
+		} else if (!ev->reason && val.n) {
+			sf_lr_set_unfold(rd, &ev->reason, val);
+			if (ev->reason && strlen(ev->reason) > SF_EV_REASON)
+				ev->reason[SF_EV_REASON] = '\0';
+		}
+		i = (size_t)(val.p - b) + val.n;
+	}
+	return alert;
+}
+
 void sf_event_hit(sf_logrd *rd, size_t pos)
 {
 	const char *b = rd->buf, *t;
@@ -743,6 +834,27 @@ void sf_event_hit(sf_logrd *rd, size_t pos)
 		sf_lr_attr(rd, ev, diag ? "diagnostic_id" : "event_id", diag ? 13 : 8, num,
 			   (size_t)nn);
 	}
+	if (start > 0 && b[start - 1] == '<') {
+		/* the XML view: its elements, not the text after the number */
+		size_t xlo = sf_lr_lo(rd, start, 4096), xb = start - 1, xe;
+		const char *x;
+
+		for (p = start - 1; p > xlo; p--) {
+			if (b[p - 1] == '<' && p + 5 <= start && memcmp(b + p, "Event", 5) == 0 &&
+			    (b[p + 5] == ' ' || b[p + 5] == '>')) {
+				xb = p - 1;
+				break;
+			}
+		}
+		hi = sf_lr_hi(rd, start, 16384);
+		x = memmem(b + start, hi - start, "</Event>", 8);
+		xe = x ? (size_t)(x - b) + 8 : hi;
+		if (!xml_record(rd, ev, xb, xe))
+			sf_generic_tls(rd, ev, xb, xe);
+		sf_lr_consume(rd, xe);
+		sf_lr_emit(rd, ev);
+		return;
+	}
 	/* the record unfolded onto one line (pasted text breaks anywhere), its labels */
 	tn = sf_span_unfold((sf_span){ b + rec_b, rec_e - rec_b }, rd->tmp, SF_LR_TMP);
 	if (tn >= SF_LR_TMP)
@@ -826,6 +938,8 @@ void sf_event_hit(sf_logrd *rd, size_t pos)
 			v.n = SF_EV_REASON;
 		sf_lr_set(rd, &ev->reason, v.p, v.n);
 	}
+	/* a Schannel alert code and error state, an OpenSSL reason in the text */
+	sf_generic_tls(rd, ev, rec_b, rec_e);
 	sf_lr_consume(rd, xml_e != SIZE_MAX ? xml_e : code_e);
 	sf_lr_emit(rd, ev);
 }

@@ -566,10 +566,11 @@ static const sf_kb_entry *hresult_entry(const sf_log_event *ev)
 /*
  * The evidence attributes of the generic scanner (lib/logs/generic.c), in
  * the order they are trusted: an OpenSSL verify error, a TLS alert, a Q.850
- * cause.  Returns 1 with pk->entry (or pk->unknown: a number the base does
- * not know, said so, never guessed) and f->code set; 0 if @ev has none.
+ * cause, and with @phrases an OpenSSL reason without a number.  Returns 1
+ * with pk->entry (or pk->unknown: a number the base does not know, said so,
+ * never guessed) and f->code set; 0 if @ev has none.
  */
-static int evidence_entry(const sf_log_event *ev, struct fill *f, struct pick *pk)
+static int evidence_entry(const sf_log_event *ev, struct fill *f, struct pick *pk, int phrases)
 {
 	static const struct {
 		const char *attr;
@@ -597,7 +598,7 @@ static int evidence_entry(const sf_log_event *ev, struct fill *f, struct pick *p
 				      "{reason}]";
 		return 1;
 	}
-	if ((a = attr(ev, "OpenSSL-reason")) != NULL) {
+	if (phrases && (a = attr(ev, "OpenSSL-reason")) != NULL) {
 		snprintf(f->code, sizeof(f->code), "%.60s", a);
 		pk->unknown = "a TLS failure reported as \"{code}\" without a number the "
 			      "knowledge base knows[: {reason}]";
@@ -648,8 +649,9 @@ static void pick_entry(const sf_log_event *ev, struct fill *f, struct pick *pk)
 		} else {
 			pk->unknown = unknown_status;
 		}
-	} else if (ev->kind == SF_LOG_EVENT && evidence_entry(ev, f, pk)) {
-		/* the generic scanner's evidence: chosen (or known by number only) */
+	} else if (ev->kind == SF_LOG_EVENT && evidence_entry(ev, f, pk, 0)) {
+		/* a number of the generic scanner's evidence (a Schannel event's alert
+		 * code, an OpenSSL verify error): chosen (or known by number only) */
 	} else if (ev->kind == SF_LOG_EVENT && ev->source == SF_LOGT_EXPRESSWAY &&
 		   ev->sip_status == 504) {
 		/* an Expressway event (Call Rejected, Sending Response Code) of a 504:
@@ -666,7 +668,9 @@ static void pick_entry(const sf_log_event *ev, struct fill *f, struct pick *pk)
 			if (pk->entry == NULL)
 				pk->entry = sf_kb_find(SF_KB_CDR, (uint32_t)ev->code);
 		}
-		if (pk->entry == NULL && (ev->code >= 0 || ev->result_code != NULL))
+		/* a code the base knows comes before an OpenSSL reason phrase in its text */
+		if (pk->entry == NULL && !evidence_entry(ev, f, pk, 1) &&
+		    (ev->code >= 0 || ev->result_code != NULL))
 			pk->unknown = "event {code} is not in the knowledge base[: {reason}]";
 	}
 	if (pk->entry == NULL && pk->unknown == NULL) {

@@ -330,9 +330,12 @@ int sf_generic_tls(sf_logrd *rd, sf_log_event *into, size_t bol, size_t eol)
 		if (alert >= 0)
 			break;
 	}
-	/* "The Windows SChannel error state is 1205." (maybe on the next lines of a wrap) */
+	/*
+	 * "The Windows SChannel error state is 1205." (for a line alone maybe on
+	 * the next lines of a wrap; within a record given by @into, in it)
+	 */
 	if (alert >= 0) {
-		size_t se = sf_lr_hi(rd, eol, 512);
+		size_t se = into ? eol : sf_lr_hi(rd, eol, 512);
 
 		if ((h = find(b, bol, se, "error state is")) < se) {
 			i = h + 14;

@@ -638,6 +638,39 @@ def case_search_history(tmp):
     check(len(parse_doc(run)["events"]) == 2, "--type search\n" + run.describe())
 
 
+# Windows events: Schannel 36887 / 36888 name the TLS alert (and error state)
+# in their description; the same event in the Event Viewer XML view.
+SCHANNEL_TEXT = 'Log Name:      System\nSource:        Schannel\nDate:          23/11/2026 10:20:30\nEvent ID:      36887\nTask Category: None\nLevel:         Error\nKeywords:      \nUser:          SYSTEM\nComputer:      edge01.fabrikam.example\nDescription:\nA fatal alert was received from the remote endpoint. The TLS protocol defined fatal alert code is 48.\n\nLog Name:      System\nSource:        Schannel\nDate:          23/11/2026 10:20:31\nEvent ID:      36888\nLevel:         Error\nComputer:      edge01.fabrikam.example\nDescription:\nA fatal alert was generated and sent to the remote endpoint. This may result in termination of the connection. The TLS protocol defined fatal alert code is 40. The Windows SChannel error state is 1205.\n\nLog Name:      Lync Server\nSource:        LS Protocol Stack\nDate:          23/11/2026 10:21:00\nEvent ID:      14428\nLevel:         Error\nComputer:      edge01.fabrikam.example\nDescription:\nTLS outgoing connection failures.\nOver the past 2 minutes, Lync Server has experienced TLS outgoing connection failures 3 time(s). The error code of the last failure is 0x80090322(SEC_E_WRONG_PRINCIPAL) while trying to connect to the host "sip.partner.example".\n'
+SCHANNEL_XML = '<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event">\n  <System>\n    <Provider Name="Schannel" Guid="{1f678132-5938-4686-9fdc-c8ff68f15c85}" />\n    <EventID>36887</EventID>\n    <Level>2</Level>\n    <TimeCreated SystemTime="2026-11-23T09:20:30.1234567Z" />\n    <Computer>edge01.fabrikam.example</Computer>\n  </System>\n  <EventData>\n    <Data Name="AlertDesc">48</Data>\n  </EventData>\n</Event>\n'
+
+
+def case_windows_events(tmp):
+    txt = os.path.join(tmp, "events.txt")
+    xml = os.path.join(tmp, "event.xml")
+    with open(txt, "w") as f:
+        f.write(SCHANNEL_TEXT.replace("\n", "\r\n"))
+    with open(xml, "w") as f:
+        f.write(SCHANNEL_XML)
+    run = logs(["--json", txt])
+    check(run.rc == 1, "exit %d, want 1\n%s" % (run.rc, run.describe()))
+    evs = parse_doc(run)["events"]
+    got = [(e["code"], e["attrs"].get("TLS-alert"), e["attrs"].get("SChannel-error-state"))
+           for e in evs]
+    check(got == [(36887, "48", None), (36888, "40", "1205"), (14428, None, None)],
+          "text: %r" % got)
+    check("CERT-005" in evs[0]["checks"] and "unknown_ca" in evs[0]["cause"],
+          "36887 alert 48 not explained as an untrusted chain: %r" % evs[0])
+    check("CERT-001" in evs[2]["checks"], "14428 with SEC_E_WRONG_PRINCIPAL: %r" % evs[2])
+    run = logs(["--json", xml])
+    evs = parse_doc(run)["events"]
+    check(len(evs) == 1, "xml: %d events, want 1\n%s" % (len(evs), run.out))
+    e = evs[0]
+    check(e["code"] == 36887 and e["attrs"].get("TLS-alert") == "48" and
+          e["attrs"].get("source") == "Schannel" and
+          e["time"] == "2026-11-23T09:20:30.1234567Z" and "CERT-005" in e["checks"],
+          "xml: %r" % e)
+
+
 CASES = {
     "seeds": case_seeds,
     "own-json": case_own_json,
@@ -655,6 +688,7 @@ CASES = {
     "time-window": case_time_window,
     "one-story": case_one_story,
     "search-history": case_search_history,
+    "windows-events": case_windows_events,
 }
 
 
