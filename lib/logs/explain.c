@@ -634,6 +634,11 @@ static void pick_entry(const sf_log_event *ev, struct fill *f, struct pick *pk)
 	} else if (ev->kind != SF_LOG_EVENT && parse_hex(ev->result_code, &v) == 0) {
 		snprintf(f->code, sizeof(f->code), "0x%08X", (unsigned)v);
 		pk->entry = sf_kb_find(SF_KB_RESULT, v);
+		/* a Windows code as Result-Code: an HRESULT, or a Win32 error (Winsock) */
+		if (pk->entry == NULL)
+			pk->entry = sf_kb_find(SF_KB_HRESULT, v);
+		if (pk->entry == NULL && (v & 0xFFFF0000u) == 0x80070000u)
+			pk->entry = sf_kb_find(SF_KB_WINSOCK, v & 0xFFFFu);
 		if (pk->entry == NULL)
 			pk->unknown = unknown_result;
 	} else if (ev->kind == SF_LOG_EDGE_RECORD && ev->code >= 0) {

@@ -671,6 +671,39 @@ def case_windows_events(tmp):
           "xml: %r" % e)
 
 
+# An Edge record whose Result-Code is a Windows code, not a SIP stack one: an
+# HRESULT (0x80090322) or a Win32 / Winsock error as HRESULT (0x8007274C = 10060).
+EDGE_WINDOWS = """TL_ERROR(TF_CONNECTION) [0]1A2C.2B3C::11/23/2026-09:10:12.001.0001A2B4 (SIPStack,SIPAdminLog::TraceConnectionRecord:SIPAdminLog.cpp(160))[1234] $$begin_record
+LogType: connection
+Severity: error
+Text: Failed to complete outbound connection
+Peer-IP: 203.0.113.50:5061
+Transport: TLS
+Result-Code: 0x8007274c WSAETIMEDOUT
+Data: fqdn="sip.partner.example";peer-type="FederatedPartner";winsock-code="10060"
+$$end_record
+TL_WARN(TF_CONNECTION) [0]1A2C.2B3C::11/23/2026-09:10:13.001.0001A2B5 (SIPStack,SIPAdminLog::TraceConnectionRecord:SIPAdminLog.cpp(160))[1234] $$begin_record
+LogType: connection
+Severity: warning
+Text: TLS negotiation failed
+Peer-IP: 203.0.113.51:5061
+Result-Code: 0x80090322 SEC_E_WRONG_PRINCIPAL
+$$end_record
+"""
+
+
+def case_edge_windows_codes(tmp):
+    f = os.path.join(tmp, "edge.log")
+    with open(f, "w") as fp:
+        fp.write(EDGE_WINDOWS)
+    run = logs(["--json", f])
+    check(run.rc == 1, "exit %d, want 1\n%s" % (run.rc, run.describe()))
+    evs = parse_doc(run)["events"]
+    got = [(e["kind"], e["checks"]) for e in evs]
+    check(got == [("edge-record", ["NET-001", "DNS-009"]), ("edge-record", ["CERT-001"])],
+          "%r\n%s" % (got, run.out))
+
+
 CASES = {
     "seeds": case_seeds,
     "own-json": case_own_json,
@@ -689,6 +722,7 @@ CASES = {
     "one-story": case_one_story,
     "search-history": case_search_history,
     "windows-events": case_windows_events,
+    "edge-windows-codes": case_edge_windows_codes,
 }
 
 
