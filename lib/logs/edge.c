@@ -479,8 +479,12 @@ static void edge_hit_result(sf_logrd *rd, size_t pos)
 
 	while (b < pos && (rd->buf[b] == ' ' || rd->buf[b] == '\t'))
 		b++;
-	if (sf_edge_is_tl(rd->buf + b, pos - b))
-		sf_generic_hit_code(rd, pos);
+	if (sf_edge_is_tl(rd->buf + b, pos - b)) {
+		tl_info tl;
+
+		tl_find(rd, pos, &tl);
+		sf_generic_code(rd, pos, (sf_span){ tl.time, strlen(tl.time) });
+	}
 }
 
 static const sf_lit edge_lits[] = {

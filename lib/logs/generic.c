@@ -137,6 +137,11 @@ static void gen_hit_status(sf_logrd *rd, size_t pos)
 
 void sf_generic_hit_code(sf_logrd *rd, size_t pos)
 {
+	sf_generic_code(rd, pos, SF_SPAN_NULL);
+}
+
+void sf_generic_code(sf_logrd *rd, size_t pos, sf_span time)
+{
 	const char *b = rd->buf;
 	size_t hi = sf_lr_hi(rd, pos, 256), i, e;
 	unsigned hi16 = 0;
@@ -169,6 +174,8 @@ void sf_generic_hit_code(sf_logrd *rd, size_t pos)
 	ev = sf_lr_event(rd, SF_LOG_EVENT, pos);
 	if (!ev)
 		return;
+	if (time.n)
+		sf_lr_set(rd, &ev->time, time.p, time.n);
 	sf_lr_result(rd, ev, b + pos, e - pos);
 	if (ev->hresult && ev->result_code && strcmp(ev->hresult, ev->result_code) == 0 &&
 	    hi16 != 0xC3E8) {

@@ -453,6 +453,8 @@ void sf_edge_proto(sf_logrd *rd, size_t pos);
 void sf_event_hit(sf_logrd *rd, size_t pos); /* event.c */
 /* A result code or HRESULT "0xC3E9....[(NAME)]" at @pos, anywhere in a line (generic.c). */
 void sf_generic_hit_code(sf_logrd *rd, size_t pos);
+/* The same with the time of the line (a trace prefix's), if @time is not empty. */
+void sf_generic_code(sf_logrd *rd, size_t pos, sf_span time);
 /*
  * The line holding @pos scanned once for every phrase the generic scanner
  * knows (TLS alerts, OpenSSL reasons, Q.850, ErrorCode=, "NNN Phrase") (generic.c).

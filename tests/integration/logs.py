@@ -689,6 +689,7 @@ Text: TLS negotiation failed
 Peer-IP: 203.0.113.51:5061
 Result-Code: 0x80090322 SEC_E_WRONG_PRINCIPAL
 $$end_record
+TL_ERROR(TF_COMPONENT) [0]1A2C.2B3C::11/23/2026-09:10:14.123.0001A2B3 (SIPStack,SIPAdminLog::ProcessOutgoingConnection:SIPAdminLog.cpp(512))[1234] Routing failed. Result 0xC3E93D6F(SIPPROXY_E_EPROUTING_MSG_ALLOWED_DOMAIN_NO_SRV_MATCH)
 """
 
 
@@ -700,8 +701,12 @@ def case_edge_windows_codes(tmp):
     check(run.rc == 1, "exit %d, want 1\n%s" % (run.rc, run.describe()))
     evs = parse_doc(run)["events"]
     got = [(e["kind"], e["checks"]) for e in evs]
-    check(got == [("edge-record", ["NET-001", "DNS-009"]), ("edge-record", ["CERT-001"])],
+    check(got[:2] == [("edge-record", ["NET-001", "DNS-009"]), ("edge-record", ["CERT-001"])],
           "%r\n%s" % (got, run.out))
+    # a trace line outside a record: its Result and the time of its prefix
+    check(len(evs) == 3 and evs[2]["kind"] == "event" and
+          evs[2]["result_code"] == "0xC3E93D6F" and "DNS-005" in evs[2]["checks"] and
+          evs[2]["time"] == "11/23/2026-09:10:14.123", "TL_ERROR line: %r" % evs[2:])
 
 
 CASES = {
