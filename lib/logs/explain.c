@@ -629,6 +629,8 @@ static void pick_entry(const sf_log_event *ev, struct fill *f, struct pick *pk)
 	if (ev->kind == SF_LOG_MSDIAG && ev->code >= 0) {
 		snprintf(f->code, sizeof(f->code), "%d", ev->code);
 		pk->entry = sf_kb_find(SF_KB_MSDIAG, (uint32_t)ev->code);
+		if (pk->entry == NULL) /* a range the table knows, not the number itself */
+			pk->entry = sf_kb_msdiag_range((uint32_t)ev->code);
 		if (pk->entry == NULL)
 			pk->unknown = unknown_msdiag;
 	} else if (ev->kind != SF_LOG_EVENT && parse_hex(ev->result_code, &v) == 0) {
@@ -645,6 +647,8 @@ static void pick_entry(const sf_log_event *ev, struct fill *f, struct pick *pk)
 		/* a record quoting an ms-diagnostics code but no Result-Code */
 		snprintf(f->code, sizeof(f->code), "%d", ev->code);
 		pk->entry = sf_kb_find(SF_KB_MSDIAG, (uint32_t)ev->code);
+		if (pk->entry == NULL) /* a range the table knows, not the number itself */
+			pk->entry = sf_kb_msdiag_range((uint32_t)ev->code);
 		if (pk->entry == NULL)
 			pk->unknown = unknown_msdiag;
 	} else if (ev->kind == SF_LOG_SIP_RESPONSE) {

@@ -39,6 +39,36 @@
  *   HRESULTs and Winsock errors: the Windows SDK values (winerror.h).
  *   CDR diagnostic ID 21: seeds/004.  Event 14428: the OCS / Lync "LS
  *   Protocol Stack" event "TLS outgoing connection failures".
+ *   Direct Routing (Teams) Microsoft response codes 5XYZZZ (CallEndSubReason,
+ *     the code beside the SIP status): the Microsoft Teams troubleshooting
+ *     articles "Microsoft and SIP response codes" and "SIP response code
+ *     400 / 402 / 403 / 404 / 408 / 410 / 412 / 415 / 420 / 422 / 480 / 484 /
+ *     486 / 488 / 500 / 503 / 504" (structure 5<X><Y><ZZZ>; 560ZZZ: the SBC
+ *     generated final response ZZZ), and "SBC connectivity issues" (SIP
+ *     options and TLS certificates).  540ZZZ (inbound, SBC side): the Azure
+ *     Communication Services PSTN troubleshooting codes note.  The 5-digit
+ *     Teams codes of those articles (10037, 10199, 10500, ... and 1106) are
+ *     not in the table: their numbers fall in the [MS-OCER] Mediation Server
+ *     (10000-10999) and SipStack ranges, where Lync logs give them another
+ *     meaning this base cannot tell apart by number.
+ *   ms-diagnostics ranges (sf_kb_msdiag_range()): the OCS 2007 "Ms-Diagnostics
+ *     Header" page (0-999 common ... 17000-17999 Client Version Filter,
+ *     90000-90999 PIC), [MS-OCER] §8.x (20000-20999 group chat server).  The
+ *     ErrorIds inside those ranges beyond 1000-1099 are not listed: a number
+ *     there is known by its range only.
+ *   HRESULTs added with Schannel: the Windows SDK "Schannel Error Codes for
+ *     TLS and SSL Alerts" table (alert -> SEC_E_* / CRYPT_E_*), the winerror.h
+ *     MessageText of each CERT_E_* / TRUST_E_*; 0x00090317 SEC_I_CONTEXT_EXPIRED
+ *     is also the "HRESULT=590615" of Direct Routing code 569002.
+ *   Schannel events 36874-36888: the event titles of the Microsoft-Windows-
+ *     Schannel provider (36887 / 36888 carry "The TLS protocol defined fatal
+ *     alert code is N": that number is a TLS alert below).
+ *   TLS alerts: RFC 8446 §6 (all AlertDescription values), §6.1 / §6.2 texts;
+ *     21, 30, 41, 60, 100 from RFC 5246 §7.2 (reserved or removed in TLS 1.3,
+ *     still logged by Schannel per the alert table above).
+ *   OpenSSL verify errors: x509_vfy.h values (OpenSSL 3.0) and the texts of
+ *     crypto/x509/x509_txt.c; 24 is not listed (INVALID_CA before 3.0,
+ *     NO_ISSUER_PUBLIC_KEY since: the number alone does not say which).
  *
  * @unittest: test_kb (sorted, unique, every rule a real row, 1000-1099 all present)
  */
@@ -236,6 +266,182 @@ MSX(1080), MSX(1081), MSX(1082), MSX(1083), MSX(1084), MSX(1085), MSX(1086), MSX
 MSX(1088), MSX(1089), MSX(1090), MSX(1091), MSX(1092), MSX(1093), MSX(1094), MSX(1095),
 MSX(1096), MSX(1097), MSX(1098), MSX(1099),
 
+/* ---- Direct Routing (Teams) Microsoft response codes 5XYZZZ ----------------------- */
+/*
+ * Teams troubleshooting articles "Microsoft and SIP response codes" and "SIP response
+ * code NNN" (the SIP status each goes with is in the comment).  560ZZZ: the SBC itself
+ * generated the final response ZZZ; every other code: a Microsoft module.  569ZZZ /
+ * 549ZZZ: the Direct Routing SIP proxy could not deliver a request to the SBC.
+ */
+#define DR_SRC "Direct Routing"
+/* 408 "Gateway (SBC) failover timer expired" */
+{ SF_KB_MSDIAG, 500001, "Gateway (SBC) failover timer expired",
+	DR_SRC " sent the INVITE of an outbound call to the SBC, which did not answer within "
+	"the failover time (FailoverTimeSeconds, 10 s by default)", { 0 }, 0,
+	"find out why the SBC did not answer in time; with long PSTN set-up times raise the "
+	"trunk's failover timer (e.g. to 20 s)" },
+/* 412 "Get Flighting - wrong callee MRI" */
+{ SF_KB_MSDIAG, 510412, "Get Flighting - wrong callee MRI",
+	"the callee number of the inbound call is malformed", { 0 }, 0,
+	"correct the callee number the SBC sends" },
+/* 500 "Loop detected" */
+{ SF_KB_MSDIAG, 510482, "Loop detected",
+	DR_SRC " detected a loop (call forwarding without end)", { 0 }, 0,
+	"remove the call forwarding loop" },
+/* 403 "RuntimeApi trunk config not found for customer" / "No trunk config was found" */
+{ SF_KB_MSDIAG, 510532, "No trunk configuration found for the SBC",
+	DR_SRC " found no trunk (gateway) configuration of the tenant for the SBC the call came "
+	"from", { 0 }, 0,
+	"check the tenant's online PSTN gateway for the SBC, and that the SBC sends its calls "
+	"from that FQDN, the same FQDN in the Contact header of the INVITE" },
+/* 403 "Get Inbound Direct routing - blocked calling number for customer" */
+{ SF_KB_MSDIAG, 510534, "Blocked calling number",
+	"the calling number is blocked by the tenant's inbound call blocking", { 0 }, 0,
+	"check the inbound call blocking settings" },
+/* 500 "Get Outbound Direct routing - no trunk config found" / "...for emergency user" */
+{ SF_KB_MSDIAG, 510544, "No outbound trunk configuration found",
+	DR_SRC " found no trunk configuration (or no gateway of the emergency call routing "
+	"policy) for the outbound call", { 0 }, 0,
+	"check the tenant's trunk configuration and emergency call routing policies" },
+/* 403 "Get Outbound routing - No viable path (Forbidden)" */
+{ SF_KB_MSDIAG, 510559, "No viable path for the outbound call",
+	"no voice route of the user matches the number dialled: the SBC never received an INVITE",
+	{ 0 }, 0, "make the user's voice routes match the number pattern dialled" },
+/* 403 "User is not Enterprise Voice enabled" */
+{ SF_KB_MSDIAG, 510560, "User is not Enterprise Voice enabled",
+	"the user has no Phone System licence or is not enabled for Enterprise Voice", { 0 }, 0,
+	"assign a Phone System licence and enable Enterprise Voice for the user" },
+/* 403 "User is not allowed to make outbound PSTN Calls" */
+{ SF_KB_MSDIAG, 510562, "User is not allowed to make outbound PSTN calls",
+	"the user is not enabled for Direct Routing outbound calls", { 0 }, 0,
+	"enable the user for Direct Routing (licence, voice routing policy)" },
+/* 403 "User is only allowed to make domestic calls. This is an international call" */
+{ SF_KB_MSDIAG, 510563, "User is only allowed to make domestic calls",
+	"the user may make domestic calls only and dialled an international number", { 0 }, 0,
+	NULL },
+/* 404 "Getting user info by number from RuntimeAPI failed" */
+{ SF_KB_MSDIAG, 511404, "User not found by number",
+	"the reverse number lookup found no user or resource account for the called number", { 0 },
+	0, "send the called number in the E.164 format assigned to the user or resource account" },
+/* 488 "Invalid SDP offer: no media acceptable" / "did not offer required SRTP support";
+ * 410 "SdpParsingFailure" */
+{ SF_KB_MSDIAG, 531000, "SDP offer not acceptable",
+	"the SBC's SDP offer or answer was malformed, offered no acceptable media, or lacked SRTP",
+	{ 0 }, 0, "offer supported codecs with SRTP on the SBC, in SDP that follows the RFCs" },
+/* 410 "IceConnectivityChecksFailed" */
+{ SF_KB_MSDIAG, 531004, "ICE connectivity checks failed",
+	"the media path could not be established (network configuration)", { 0 }, 0,
+	"open the media port ranges Direct Routing needs" },
+/* 410 "MediaConnectivityFailure" */
+{ SF_KB_MSDIAG, 531005, "Media connectivity failure",
+	"the media path broke (network configuration)", { 0 }, 0, NULL },
+/* 488 "There are no ICE candidates in the SDP. Non-ice endpoints cannot use bypass" */
+{ SF_KB_MSDIAG, 531027, "No ICE candidates in the SDP",
+	"media bypass needs ICE candidates the SBC did not offer", { 0 }, 0,
+	"enable ICE Lite on the SBC" },
+/* 488 "Cannot negotiate a new modality with blackhole media" */
+{ SF_KB_MSDIAG, 531052, "Cannot negotiate a new modality with blackhole media",
+	"the SBC sent SDP with connection address 0.0.0.0, which Direct Routing does not support",
+	{ 0 }, 0, NULL },
+/* 400 "Bad Request" (inbound: the SBC's message) */
+{ SF_KB_MSDIAG, 540400, "Bad Request",
+	"the SBC sent an invalid or unsupported SIP message to " DR_SRC, { 0 }, 0,
+	"check the SBC configuration" },
+/* 415 "Unsupported Media Type" */
+{ SF_KB_MSDIAG, 540415, "Unsupported Media Type",
+	"the SBC's offer is missing or carries an unsupported content type", { 0 }, 0,
+	"check the SBC configuration" },
+/* 420 "Bad Extension" */
+{ SF_KB_MSDIAG, 540420, "Bad Extension",
+	"the SBC requires a SIP extension Direct Routing does not support (e.g. Require: 100rel)",
+	{ 0 }, 0, "stop requiring the unsupported extension on the SBC" },
+/* 422 "Session Interval Too Small" */
+{ SF_KB_MSDIAG, 540422, "Session Interval Too Small",
+	"the SBC's session timer interval is too small", { 0 }, 0,
+	"raise the SBC's session timer / minimum session timer" },
+/* 504 "Unable to deliver INVITE: TlsTransport is not connected" / "Invalid Request/Response
+ * line" */
+{ SF_KB_MSDIAG, 549002, "Unable to deliver the request to the SBC",
+	DR_SRC " could not deliver the request to the SBC: no TLS connection to it, or the SBC "
+	"sent a malformed request / response line", RULES(SF_R_NET001_CONNECT),
+	"check that the SBC works and is reachable on its IP address and port through the "
+	"firewall, and that it sends SIP/2.0 request and response lines" },
+/* 504 "Unable to deliver INVITE: Invalid Request/Response line" */
+{ SF_KB_MSDIAG, 549018, "Invalid request / response line from the SBC",
+	"the SBC sends an invalid or unsupported SIP message format", { 0 }, 0,
+	"check the SBC configuration" },
+/* 402 "Payment required" */
+{ SF_KB_MSDIAG, 560402, "SBC answered 402 Payment required",
+	"the SBC answered the outbound call with 402: a downstream PSTN carrier refused it", { 0 },
+	0, NULL },
+/* 403 "Forbidden; Call rejected" */
+{ SF_KB_MSDIAG, 560403, "SBC answered 403 Forbidden",
+	"the SBC rejected the outbound call (403)", { 0 }, 0,
+	"look in the SBC's logs why it rejected the call" },
+/* 408 "SBC indicated that the user did not respond (request timeout)" */
+{ SF_KB_MSDIAG, 560408, "SBC answered 408 Request timeout",
+	"the SBC got no answer downstream and answered the outbound call with 408", { 0 }, 0,
+	NULL },
+/* 420 "Bad Extension" (outbound: the SBC refuses e.g. Replaces) */
+{ SF_KB_MSDIAG, 560420, "SBC answered 420 Bad Extension",
+	"the SBC does not support a header the call needs, such as Replaces", { 0 }, 0,
+	"configure the SBC to support the required headers" },
+/* 484 "Invalid number format. SBC rejected the call" */
+{ SF_KB_MSDIAG, 560484, "SBC answered 484 Invalid number format",
+	"the SBC found the called number in the To header invalid (484)", { 0 }, 0,
+	"check the number normalisation rules" },
+/* 503 "Service unavailable. SBC undergoing maintenance or temporarily overloaded" */
+{ SF_KB_MSDIAG, 560503, "SBC answered 503 Service unavailable",
+	"the SBC answered 503: over its licensed or capacity session count, no channel free, or "
+	"in maintenance", { 0 }, 0,
+	"look in the SBC's logs why it answers 503 and check its session licences" },
+/* 504 "Unable to deliver INVITE/ACK: ... did not properly respond ... / ... actively refused
+ * it / outgoing TLS negotiation failed; HRESULT=0x80096004 / ...Wrong target principal name
+ * configured. HRESULT=0x80090322 / TLS decryption failed; HRESULT=590615" */
+{ SF_KB_MSDIAG, 569002, "Unable to deliver the request to the SBC (connection or TLS failure)",
+	DR_SRC " could not deliver the request to the SBC: the TCP connection timed out or was "
+	"refused, or the outgoing TLS negotiation failed (the HRESULT in the reason says why: "
+	"0x80090322 the SBC's certificate does not carry its FQDN, 0x80096004 its signature "
+	"cannot be verified, 590615 = 0x00090317 the TLS context expired)[ ({reason})]",
+	RULES(SF_R_NET001_CONNECT, SF_R_DR001_NOT_PUBLIC, SF_R_TLS001_HANDSHAKE,
+		SF_R_CERT001_NAME, SF_R_CERT005_NOT_PUBLIC),
+	"make the SBC reachable on its IP address and port (firewall), with a certificate for "
+	"its FQDN from a public root CA that Direct Routing trusts" },
+/* 504 "Unable to deliver INVITE: outgoing TLS negotiation failed; HRESULT=0x80090326" */
+{ SF_KB_MSDIAG, 569003, "Outgoing TLS negotiation with the SBC failed (SEC_E_ILLEGAL_MESSAGE)",
+	"the TLS negotiation with the SBC failed: its certificate is not from a trusted CA or is "
+	"expired, or the handshake is refused",
+	RULES(SF_R_CERT005_NOT_PUBLIC, SF_R_CERT004_EXPIRED, SF_R_TLS001_HANDSHAKE,
+		SF_R_TLS001_VERSION),
+	"use an SBC certificate from a public CA Direct Routing trusts, within its validity, "
+	"and TLS 1.2 or later" },
+/* 504 "Outgoing TLS negotiation failed. Remote certificate expired; HRESULT=0x80090328" */
+{ SF_KB_MSDIAG, 569008, "SBC certificate expired (SEC_E_CERT_EXPIRED)",
+	"the certificate the SBC presents has expired", RULES(SF_R_CERT004_EXPIRED),
+	"renew the SBC certificate, then restart the SBC (or close its old TLS connections) so "
+	"that the new certificate is used" },
+/* 504 "outgoing TLS negotiation failed; HRESULT=0x80090325 SEC_E_UNTRUSTED_ROOT" */
+{ SF_KB_MSDIAG, 569009, "SBC certificate not from a trusted root (SEC_E_UNTRUSTED_ROOT)",
+	"the certificate the SBC presents is not signed by a root CA Direct Routing trusts (or "
+	"the SBC uses another TLS profile than the one with that certificate)",
+	RULES(SF_R_CERT005_NOT_PUBLIC, SF_R_CERT005_UNTRUSTED),
+	"request a certificate from one of the public root CAs Direct Routing trusts, and use the "
+	"TLS profile with that certificate towards Direct Routing" },
+/* 504 "Unable to deliver INVITE: No such host is known" */
+{ SF_KB_MSDIAG, 569015, "SBC FQDN does not resolve (no such host)",
+	"the FQDN of the SBC cannot be resolved through DNS", RULES(SF_R_DR001_NOT_PUBLIC),
+	"publish an A (or AAAA) record for the SBC FQDN in the public DNS" },
+/* 504 "...The requested name is valid, but no data of the requested type was found" */
+{ SF_KB_MSDIAG, 569016, "SBC FQDN has no A / AAAA record",
+	"the FQDN of the SBC exists in DNS but has no A or AAAA record (e.g. only the TXT record "
+	"of the domain verification)", RULES(SF_R_DR001_NOT_PUBLIC),
+	"publish an A (or AAAA) record for the SBC FQDN in the public DNS" },
+/* 504 "Unable to deliver INVITE: Invalid Request/Response line" */
+{ SF_KB_MSDIAG, 569018, "Invalid request / response line from the SBC",
+	"the SBC sends an invalid or unsupported SIP message format", { 0 }, 0,
+	"check the SBC configuration" },
+#undef DR_SRC
+
 /* ---- Edge / Front End Result-Codes -------------------------------------------------- */
 /* support article: RtcHost worker process failed to start */
 { SF_KB_RESULT, 0xC3E8302Du, "SIPPROXY_E_WORKER_PROCESS_SLOW_INITIALIZING",
@@ -263,9 +469,31 @@ MSX(1096), MSX(1097), MSX(1098), MSX(1099),
 	CAUSE_NO_SRV_MATCH, RULES(R_DNS005, SF_R_DNS006_NONE_PASS), FIX_NO_SRV_MATCH },
 
 /* ---- Windows HRESULTs (winerror.h), as in HRESULT="0x80090322(SEC_E_WRONG_PRINCIPAL)" - */
+/* "The context has expired and can no longer be used"; Direct Routing 569002 logs it as
+ * HRESULT=590615 ("TLS decryption failed": the TLS context expired) */
+{ SF_KB_HRESULT, 0x00090317u, "SEC_I_CONTEXT_EXPIRED",
+	"the TLS context with {peer} has expired and can no longer be used (the other side "
+	"closed the TLS session)", { 0 }, 0,
+	"have the SBC or peer vendor look at why the TLS context expires" },
+/* Schannel alert table: alert 70 protocol_version */
+{ SF_KB_HRESULT, 0x80090302u, "SEC_E_UNSUPPORTED_FUNCTION",
+	"Schannel got or raised TLS alert 70 (protocol_version): no TLS version both sides "
+	"accept", RULES(SF_R_TLS001_VERSION), "enable TLS 1.2 on both sides" },
+/* Schannel alert table: alert 80 internal_error */
+{ SF_KB_HRESULT, 0x80090304u, "SEC_E_INTERNAL_ERROR",
+	"Schannel got or raised TLS alert 80 (internal_error): a failure inside one side, "
+	"unrelated to the peer", { 0 }, 0, NULL },
+/* Schannel alert table: alert 49 access_denied */
+{ SF_KB_HRESULT, 0x8009030Cu, "SEC_E_LOGON_DENIED",
+	"Schannel got or raised TLS alert 49 (access_denied): a valid certificate was received but "
+	"access control refused to go on", { 0 }, 0, NULL },
 { SF_KB_HRESULT, 0x8009030Eu, "SEC_E_NO_CREDENTIALS",
 	"{source} has no usable certificate of its own for the TLS connection", { 0 }, 0,
 	"assign a certificate with its private key to the Edge external interface" },
+/* Schannel alert table: alerts 20 bad_record_mac, 30 decompression_failure */
+{ SF_KB_HRESULT, 0x8009030Fu, "SEC_E_MESSAGE_ALTERED",
+	"Schannel got TLS alert 20 or 30: a record could not be deprotected (corrupted in the "
+	"network, or a faulty implementation)", { 0 }, 0, NULL },
 { SF_KB_HRESULT, 0x80090322u, "SEC_E_WRONG_PRINCIPAL",
 	CAUSE_WRONG_NAME, RULES(SF_R_CERT001_NAME), FIX_WRONG_NAME },
 { SF_KB_HRESULT, 0x80090325u, "SEC_E_UNTRUSTED_ROOT",
@@ -280,8 +508,17 @@ MSX(1096), MSX(1097), MSX(1098), MSX(1099),
 { SF_KB_HRESULT, 0x80090328u, "SEC_E_CERT_EXPIRED",
 	CAUSE_EXPIRED, RULES(SF_R_CERT004_EXPIRED, SF_R_CERT004_NOT_YET_VALID,
 			     SF_R_CERT004_CA_EXPIRED, SF_R_CERT004_CA_NOT_YET_VALID), FIX_EXPIRED },
+/* Schannel alert table: alerts 21 decryption_failed, 51 decrypt_error */
+{ SF_KB_HRESULT, 0x80090330u, "SEC_E_DECRYPT_FAILURE",
+	"Schannel got TLS alert 21 or 51: a cryptographic operation of the handshake failed "
+	"(e.g. a signature did not verify)", { 0 }, 0, NULL },
+/* Schannel alert table: alert 71 insufficient_security (SEC_E_ALGORITHM_MISMATCH) */
 { SF_KB_HRESULT, 0x80090331u, "SEC_E_ALGORITHM_MISMATCH",
 	CAUSE_TLS, RULES(SF_R_TLS001_VERSION, SF_R_TLS001_HANDSHAKE), FIX_TLS },
+/* Schannel alert table: alert 90 user_canceled */
+{ SF_KB_HRESULT, 0x80090333u, "SEC_E_UNFINISHED_CONTEXT_DELETED",
+	"Schannel got TLS alert 90 (user_canceled): the other side cancelled the handshake for a "
+	"reason unrelated to the protocol", { 0 }, 0, NULL },
 { SF_KB_HRESULT, 0x80090349u, "SEC_E_CERT_WRONG_USAGE",
 	CAUSE_USAGE, RULES(SF_R_CERT006_EKU, SF_R_CERT007_NO_CLIENTAUTH), FIX_USAGE },
 { SF_KB_HRESULT, 0x80092010u, "CRYPT_E_REVOKED", CAUSE_REVOKED, { 0 }, 0, FIX_REVOKED },
@@ -289,9 +526,37 @@ MSX(1096), MSX(1097), MSX(1098), MSX(1099),
 	CAUSE_REVOCATION, RULES(SF_R_CERT008_NO_CRLDP), FIX_REVOCATION },
 { SF_KB_HRESULT, 0x80092013u, "CRYPT_E_REVOCATION_OFFLINE",
 	CAUSE_REVOCATION, RULES(SF_R_CERT008_NO_CRLDP), FIX_REVOCATION },
+/* "The signature of the certificate can not be verified"; a Direct Routing 569002 HRESULT */
+{ SF_KB_HRESULT, 0x80096004u, "TRUST_E_CERT_SIGNATURE",
+	"the signature of a certificate presented for {target} cannot be verified", { 0 }, 0,
+	NULL },
 { SF_KB_HRESULT, 0x800B0101u, "CERT_E_EXPIRED",
 	CAUSE_EXPIRED, RULES(SF_R_CERT004_EXPIRED, SF_R_CERT004_NOT_YET_VALID,
 			     SF_R_CERT004_CA_EXPIRED, SF_R_CERT004_CA_NOT_YET_VALID), FIX_EXPIRED },
+/* winerror.h MessageText of 0x800B0102 - 0x800B0108 */
+{ SF_KB_HRESULT, 0x800B0102u, "CERT_E_VALIDITYPERIODNESTING",
+	"the validity periods of the chain presented for {target} do not nest correctly", { 0 },
+	0, NULL },
+{ SF_KB_HRESULT, 0x800B0103u, "CERT_E_ROLE",
+	"a certificate of the chain presented for {target} that may only be an end entity is "
+	"used as a CA, or the reverse", { 0 }, 0, NULL },
+{ SF_KB_HRESULT, 0x800B0104u, "CERT_E_PATHLENCONST",
+	"a path length constraint of the chain presented for {target} is violated", { 0 }, 0,
+	NULL },
+{ SF_KB_HRESULT, 0x800B0105u, "CERT_E_CRITICAL",
+	"a certificate presented for {target} has an unknown extension marked critical", { 0 },
+	0, NULL },
+{ SF_KB_HRESULT, 0x800B0106u, "CERT_E_PURPOSE",
+	"a certificate presented for {target} is used for a purpose it is not permitted for",
+	RULES(SF_R_CERT006_EKU, SF_R_CERT007_NO_CLIENTAUTH), FIX_USAGE },
+{ SF_KB_HRESULT, 0x800B0107u, "CERT_E_ISSUERCHAINING",
+	"in the chain presented for {target} a parent did not in fact issue its child: a wrong "
+	"intermediate is sent", RULES(SF_R_TLS002_INCOMPLETE),
+	"configure {target} to send the intermediate CA certificate(s) that issued its "
+	"certificate" },
+{ SF_KB_HRESULT, 0x800B0108u, "CERT_E_MALFORMED",
+	"a certificate presented for {target} lacks or has an empty important field (subject or "
+	"issuer name)", { 0 }, 0, NULL },
 { SF_KB_HRESULT, 0x800B0109u, "CERT_E_UNTRUSTEDROOT",
 	CAUSE_UNTRUSTED, RULES(SF_R_CERT005_UNTRUSTED, SF_R_CERT005_NOT_PUBLIC),
 	FIX_UNTRUSTED },
@@ -300,7 +565,18 @@ MSX(1096), MSX(1097), MSX(1098), MSX(1099),
 	"CA certificate is missing",
 	RULES(SF_R_TLS002_INCOMPLETE),
 	"configure {target} to send its intermediate CA certificate(s) after the leaf" },
+/* "Generic Trust Failure" */
+{ SF_KB_HRESULT, 0x800B010Bu, "TRUST_E_FAIL",
+	"a generic trust failure with the certificate presented for {target}", { 0 }, 0, NULL },
 { SF_KB_HRESULT, 0x800B010Cu, "CERT_E_REVOKED", CAUSE_REVOKED, { 0 }, 0, FIX_REVOKED },
+/* "The root certificate is a testing certificate and the policy settings disallow test
+ * certificates" */
+{ SF_KB_HRESULT, 0x800B010Du, "CERT_E_UNTRUSTEDTESTROOT",
+	"the chain presented for {target} ends at a test root certificate, which the policy does "
+	"not allow", RULES(SF_R_CERT005_UNTRUSTED), FIX_UNTRUSTED },
+/* "The revocation process could not continue - the certificate(s) could not be checked" */
+{ SF_KB_HRESULT, 0x800B010Eu, "CERT_E_REVOCATION_FAILURE",
+	CAUSE_REVOCATION, RULES(SF_R_CERT008_NO_CRLDP), FIX_REVOCATION },
 { SF_KB_HRESULT, 0x800B010Fu, "CERT_E_CN_NO_MATCH",
 	CAUSE_WRONG_NAME, RULES(SF_R_CERT001_NAME), FIX_WRONG_NAME },
 { SF_KB_HRESULT, 0x800B0110u, "CERT_E_WRONG_USAGE",
@@ -353,6 +629,52 @@ MSX(1096), MSX(1097), MSX(1098), MSX(1099),
 /* seeds/004, symptom 2: LS User Services, 0xC3E93C2F, NotifySingle.Notify */
 { SF_KB_EVENT, 32263, "LS User Services: SIPPROXY_E_UNKNOWN_USER_OR_EPID",
 	CAUSE_UM, RULES(SF_R_UM001_SUBJECT, SF_R_UM001_WILDCARD), FIX_UM },
+/*
+ * Schannel (System log, provider Microsoft-Windows-Schannel), by the event titles of the
+ * provider.  36887 / 36888 name the alert ("The TLS protocol defined fatal alert code is
+ * N"): the TLS alert entry of N says more than these.
+ */
+{ SF_KB_EVENT, 36874, "Schannel: no cipher suite in common with the client",
+	"a TLS connection request was received from {peer}, but none of the cipher suites it "
+	"offers is supported by this server: the TLS connection request failed",
+	RULES(SF_R_TLS001_CIPHER, SF_R_TLS001_VERSION),
+	"enable TLS 1.2 (and 1.3) with current cipher suites on both sides" },
+{ SF_KB_EVENT, 36875, "Schannel: TLS client authentication requested, no suitable client "
+	"certificate",
+	"the remote server requested TLS client authentication, but no suitable client "
+	"certificate was found", RULES(SF_R_TLS004_CLIENT_CERT, SF_R_CERT007_NO_CLIENTAUTH),
+	"give the server's certificate EKU clientAuth (or configure a client certificate) from a "
+	"CA the remote server accepts" },
+{ SF_KB_EVENT, 36876, "Schannel: the remote server's certificate has not validated",
+	"the certificate received from the remote server {peer} has not validated correctly",
+	RULES(SF_R_CERT005_UNTRUSTED, SF_R_TLS002_INCOMPLETE, SF_R_CERT004_EXPIRED),
+	"check the chain the remote server sends (leaf and intermediates) and that its root is "
+	"trusted here" },
+{ SF_KB_EVENT, 36877, "Schannel: the remote client's certificate has not validated",
+	"the certificate received from the remote client {peer} has not validated correctly",
+	RULES(SF_R_FED001_PEER_UNTRUSTED, SF_R_CERT005_UNTRUSTED),
+	"have the peer present a certificate from a CA trusted here, with its intermediates" },
+{ SF_KB_EVENT, 36881, "Schannel: the remote server's certificate is expired or not yet valid",
+	"the certificate received from the remote server {peer} has expired or is not yet valid",
+	RULES(SF_R_CERT004_EXPIRED, SF_R_CERT004_NOT_YET_VALID), FIX_EXPIRED },
+{ SF_KB_EVENT, 36882, "Schannel: the remote server's certificate is from an untrusted CA",
+	"the certificate received from the remote server {peer} was issued by an untrusted "
+	"certificate authority", RULES(SF_R_CERT005_UNTRUSTED, SF_R_CERT005_NOT_PUBLIC),
+	FIX_UNTRUSTED },
+{ SF_KB_EVENT, 36883, "Schannel: the remote server's certificate has been revoked",
+	"the certificate received from the remote server {peer} has been revoked", { 0 }, 0,
+	FIX_REVOKED },
+{ SF_KB_EVENT, 36884, "Schannel: the remote server's certificate lacks the expected name",
+	"the certificate received from the remote server does not contain the name expected "
+	"(the FQDN connected to[, {target}])", RULES(SF_R_CERT001_NAME), FIX_WRONG_NAME },
+{ SF_KB_EVENT, 36887, "Schannel: a fatal alert was received from the remote endpoint",
+	"{peer} sent a fatal TLS alert and the connection failed[ ({reason})]: the alert code in "
+	"the event names the cause", RULES(SF_R_TLS001_HANDSHAKE),
+	"look up the alert code of the event (TLS alert N)" },
+{ SF_KB_EVENT, 36888, "Schannel: a fatal alert was generated and sent to the remote endpoint",
+	"this server refused the TLS connection with {peer} and sent it a fatal alert[ "
+	"({reason})]: the alert code in the event names the cause",
+	RULES(SF_R_TLS001_HANDSHAKE), "look up the alert code of the event (TLS alert N)" },
 
 /* ---- Q.850 cause values -------------------------------------------------------------- */
 /*
@@ -392,14 +714,34 @@ Q850(127, "Interworking, unspecified", "a failure in another network, without de
  * RFC 8446 §6 (AlertDescription values, §6.2 error alerts); OpenSSL prints them as
  * "SSL alert number N" / "tlsv1 alert <name>", Schannel (events 36887 / 36888) as
  * "fatal alert code is N".  What each means for a federation peer: the side that sends it
- * refused the other's certificate or parameters.
+ * refused the other's certificate or parameters.  21, 30, 41, 60, 100: RFC 5246 only
+ * (reserved / removed by RFC 8446), named as RFC 5246 §7.2 and the Schannel alert table
+ * name them; nothing more is claimed for them.
  */
+#define ALERT(n, name, why)                                                                 \
+	{ SF_KB_TLS_ALERT, (n), name, "a TLS peer sent alert " #n " (" name "): " why, { 0 },  \
+	  0, NULL }
+ALERT(0, "close_notify", "the sender closes the connection in order, not an error"),
+ALERT(10, "unexpected_message", "an inappropriate message (e.g. the wrong handshake message) "
+	"was received; never seen between proper implementations"),
+ALERT(20, "bad_record_mac", "a record could not be deprotected: the messages were corrupted "
+	"in the network, or an implementation is faulty"),
+ALERT(21, "decryption_failed_RESERVED", "RFC 5246 alert, not used by TLS 1.2 and later "
+	"(Schannel: SEC_E_DECRYPT_FAILURE)"),
+ALERT(22, "record_overflow", "a record longer than TLS allows was received; never seen "
+	"between proper implementations except when corrupted in the network"),
+ALERT(30, "decompression_failure", "RFC 5246 alert (TLS compression; Schannel: "
+	"SEC_E_MESSAGE_ALTERED)"),
+#undef ALERT
 { SF_KB_TLS_ALERT, 40, "handshake_failure",
 	"a TLS peer sent alert 40 (handshake_failure): no protocol version, cipher suite or "
 	"signature algorithm both sides accept, or a client certificate was required",
 	RULES(SF_R_TLS001_HANDSHAKE, SF_R_TLS001_CIPHER, SF_R_TLS004_CLIENT_CERT),
 	"offer TLS 1.2 with the cipher suites the Microsoft side supports, and present a "
 	"certificate with Client Authentication for mutual TLS" },
+{ SF_KB_TLS_ALERT, 41, "no_certificate_RESERVED",
+	"a TLS peer sent alert 41 (no_certificate_RESERVED): reserved by RFC 5246, not sent by "
+	"TLS 1.2 peers", { 0 }, 0, NULL },
 { SF_KB_TLS_ALERT, 42, "bad_certificate",
 	"a TLS peer sent alert 42 (bad_certificate): it refused the certificate it was shown",
 	RULES(SF_R_CERT001_NAME, SF_R_CERT005_UNTRUSTED, SF_R_CERT007_NO_CLIENTAUTH),
@@ -421,38 +763,94 @@ Q850(127, "Interworking, unspecified", "a failure in another network, without de
 	RULES(SF_R_CERT001_NAME, SF_R_CERT005_UNTRUSTED),
 	"check that the certificate carries the name connected to and chains to a trusted "
 	"root" },
+{ SF_KB_TLS_ALERT, 47, "illegal_parameter",
+	"a TLS peer sent alert 47 (illegal_parameter): a field of the handshake was incorrect or "
+	"inconsistent with other fields", { 0 }, 0, NULL },
 { SF_KB_TLS_ALERT, 48, "unknown_ca",
 	"a TLS peer sent alert 48 (unknown_ca): the chain presented does not end at a CA it "
 	"trusts, or an intermediate is missing",
 	RULES(SF_R_CERT005_UNTRUSTED, SF_R_TLS002_INCOMPLETE),
 	"send the full chain (leaf and intermediates) and use a CA the peer trusts (a public CA "
 	"for Microsoft 365)" },
+#define ALERT(n, name, why)                                                                 \
+	{ SF_KB_TLS_ALERT, (n), name, "a TLS peer sent alert " #n " (" name "): " why, { 0 },  \
+	  0, NULL }
+ALERT(49, "access_denied", "a valid certificate was received, but access control refused "
+	"to go on (the peer does not accept this side, whatever its certificate)"),
+ALERT(50, "decode_error", "a message could not be decoded (a field out of range or a wrong "
+	"length); never seen between proper implementations except when corrupted"),
+ALERT(51, "decrypt_error", "a cryptographic operation of the handshake failed, e.g. a "
+	"signature or the Finished message did not verify"),
+ALERT(60, "export_restriction_RESERVED", "RFC 5246 alert, not used by TLS 1.2 and later "
+	"(Schannel: SEC_E_ILLEGAL_MESSAGE)"),
+#undef ALERT
 { SF_KB_TLS_ALERT, 70, "protocol_version",
 	"a TLS peer sent alert 70 (protocol_version): no TLS version both sides accept",
 	RULES(SF_R_TLS001_VERSION), "enable TLS 1.2 on both sides" },
+{ SF_KB_TLS_ALERT, 71, "insufficient_security",
+	"a TLS peer sent alert 71 (insufficient_security): the server requires more secure "
+	"parameters (version, cipher suite) than the client offers",
+	RULES(SF_R_TLS001_VERSION, SF_R_TLS001_CIPHER),
+	"offer TLS 1.2 or 1.3 with current cipher suites" },
 { SF_KB_TLS_ALERT, 80, "internal_error",
 	"a TLS peer sent alert 80 (internal_error): a failure inside the peer, unrelated to "
 	"the protocol", { 0 }, 0, NULL },
+{ SF_KB_TLS_ALERT, 86, "inappropriate_fallback",
+	"a TLS server sent alert 86 (inappropriate_fallback): it refused a connection retry with a "
+	"lower TLS version (RFC 7507)", RULES(SF_R_TLS001_VERSION),
+	"make both sides agree on TLS 1.2 or 1.3 at the first attempt" },
+#define ALERT(n, name, why)                                                                 \
+	{ SF_KB_TLS_ALERT, (n), name, "a TLS peer sent alert " #n " (" name "): " why, { 0 },  \
+	  0, NULL }
+ALERT(90, "user_canceled", "the sender cancelled the handshake for a reason unrelated to "
+	"the protocol"),
+ALERT(100, "no_renegotiation", "RFC 5246 alert about renegotiation (Schannel: "
+	"SEC_E_ILLEGAL_MESSAGE)"),
+ALERT(109, "missing_extension", "a handshake message lacked an extension that is mandatory "
+	"for the TLS version or parameters offered"),
+ALERT(110, "unsupported_extension", "a handshake message carried an extension that is not "
+	"allowed there, or one the client did not offer"),
+#undef ALERT
 { SF_KB_TLS_ALERT, 112, "unrecognized_name",
 	"a TLS peer sent alert 112 (unrecognized_name): it has no certificate for the server "
 	"name asked for (SNI)", RULES(SF_R_TLS003_SNI),
 	"configure the certificate for the name the peer connects to" },
+{ SF_KB_TLS_ALERT, 113, "bad_certificate_status_response",
+	"a TLS client sent alert 113 (bad_certificate_status_response): the server stapled an "
+	"invalid or unacceptable OCSP response", { 0 }, 0,
+	"fix or turn off OCSP stapling on the server" },
+{ SF_KB_TLS_ALERT, 115, "unknown_psk_identity",
+	"a TLS server sent alert 115 (unknown_psk_identity): no acceptable pre-shared key identity "
+	"was offered", { 0 }, 0, NULL },
 { SF_KB_TLS_ALERT, 116, "certificate_required",
 	"a TLS peer sent alert 116 (certificate_required): no client certificate was sent for "
 	"mutual TLS", RULES(SF_R_TLS004_CLIENT_CERT, SF_R_CERT007_NO_CLIENTAUTH),
 	"present a client certificate with Client Authentication" },
+{ SF_KB_TLS_ALERT, 120, "no_application_protocol",
+	"a TLS server sent alert 120 (no_application_protocol): it supports none of the "
+	"application protocols the client offered (ALPN)", { 0 }, 0, NULL },
 
 /* ---- OpenSSL certificate verify errors ---------------------------------------------- */
 /* X509_V_ERR_* values of OpenSSL's x509_vfy.h, texts of X509_verify_cert_error_string(3). */
 { SF_KB_X509_VERIFY, 2, "unable to get issuer certificate",
 	"the verifier could not find the issuer of a certificate in the chain: an intermediate "
 	"is missing", RULES(SF_R_TLS002_INCOMPLETE), "send the intermediate certificates" },
+{ SF_KB_X509_VERIFY, 3, "unable to get certificate CRL",
+	"the CRL of a certificate of the chain could not be found",
+	RULES(SF_R_CERT008_NO_CRLDP), FIX_REVOCATION },
+{ SF_KB_X509_VERIFY, 7, "certificate signature failure",
+	"the signature of a certificate of the chain is invalid", { 0 }, 0, NULL },
 { SF_KB_X509_VERIFY, 9, "certificate is not yet valid",
 	"a certificate of the chain is not valid yet", RULES(SF_R_CERT004_NOT_YET_VALID),
 	"check the clocks and the certificate's validity dates" },
 { SF_KB_X509_VERIFY, 10, "certificate has expired",
 	"a certificate of the chain has expired", RULES(SF_R_CERT004_EXPIRED),
 	"renew the expired certificate" },
+{ SF_KB_X509_VERIFY, 11, "CRL is not yet valid",
+	"the CRL of a certificate of the chain is not valid yet", { 0 }, 0, NULL },
+{ SF_KB_X509_VERIFY, 12, "CRL has expired",
+	"the CRL of a certificate of the chain has expired (the CA did not publish a new one)",
+	{ 0 }, 0, NULL },
 { SF_KB_X509_VERIFY, 18, "self-signed certificate",
 	"the peer presented a self-signed certificate", RULES(SF_R_CERT005_UNTRUSTED),
 	"use a certificate from a CA the other side trusts" },
@@ -466,15 +864,38 @@ Q850(127, "Interworking, unspecified", "a failure in another network, without de
 { SF_KB_X509_VERIFY, 21, "unable to verify the first certificate",
 	"only the leaf was sent and its issuer is unknown to the verifier",
 	RULES(SF_R_TLS002_INCOMPLETE), "send the intermediate certificates with the leaf" },
+{ SF_KB_X509_VERIFY, 22, "certificate chain too long",
+	"the chain is longer than the verifier allows", { 0 }, 0, NULL },
 { SF_KB_X509_VERIFY, 23, "certificate revoked",
 	"a certificate of the chain was revoked", { 0 }, 0, "replace the revoked certificate" },
+{ SF_KB_X509_VERIFY, 25, "path length constraint exceeded",
+	"a CA's path length constraint is exceeded by the chain", { 0 }, 0, NULL },
 { SF_KB_X509_VERIFY, 26, "unsupported certificate purpose",
 	"the certificate's extended key usage does not allow this use",
 	RULES(SF_R_CERT006_EKU, SF_R_CERT007_NO_CLIENTAUTH),
 	"issue the certificate with Server and Client Authentication usage" },
+{ SF_KB_X509_VERIFY, 27, "certificate not trusted",
+	"the root of the chain is not trusted for this purpose", RULES(SF_R_CERT005_UNTRUSTED),
+	"use a CA the other side trusts, or have it import the root" },
+{ SF_KB_X509_VERIFY, 28, "certificate rejected",
+	"the root of the chain is marked to be rejected for this purpose", { 0 }, 0, NULL },
+{ SF_KB_X509_VERIFY, 32, "key usage does not include certificate signing",
+	"a CA certificate of the chain lacks the keyCertSign key usage", { 0 }, 0, NULL },
 { SF_KB_X509_VERIFY, 62, "hostname mismatch",
 	"the certificate does not carry the name that was connected to", RULES(SF_R_CERT001_NAME),
 	"put the FQDN the peer connects to in the certificate's SAN" },
+{ SF_KB_X509_VERIFY, 66, "EE certificate key too weak",
+	"the key of the leaf certificate is too weak for the verifier",
+	RULES(SF_R_CERT010_RSA_SMALL), "use an RSA key of at least 2048 bits" },
+{ SF_KB_X509_VERIFY, 67, "CA certificate key too weak",
+	"the key of a CA certificate of the chain is too weak for the verifier",
+	{ 0 }, 0, NULL },
+{ SF_KB_X509_VERIFY, 68, "CA signature digest algorithm too weak",
+	"a certificate of the chain is signed with a digest the verifier refuses (e.g. SHA-1)",
+	RULES(SF_R_CERT009_SHA1), "reissue with SHA-256" },
+/* OpenSSL 3.0 and later (before 3.0 this error was 24) */
+{ SF_KB_X509_VERIFY, 79, "invalid CA certificate",
+	"a certificate used as a CA in the chain is not a valid CA certificate", { 0 }, 0, NULL },
 };
 
 /* A 504 without any code (LOG-003): the rules the Edge applies silently. */
@@ -488,6 +909,71 @@ static const sf_kb_entry bare_response = {
 	"run the check below for {domain}; the Edge or client log of the same Call-ID names "
 	"the rule",
 };
+
+/*
+ * The ranges of numbers the table does not list one by one (sf_kb_msdiag_range()).
+ * ms-diagnostics: the OCS 2007 "Ms-Diagnostics Header" range list, [MS-OCER] §8 (group
+ * chat server).  Direct Routing: "Microsoft and SIP response codes" (560ZZZ: the SBC
+ * generated the final response ZZZ; 5XYZZZ: module X of the PSTN hub), the Azure
+ * Communication Services PSTN codes note (540ZZZ: inbound, the SBC side).  Sorted, disjoint
+ * except that a Direct Routing 5X range sits inside 500000-599999: the narrowest is first.
+ */
+#define MSR(lo, hi, what)                                                                   \
+	{ (lo), (hi), { SF_KB_MSDIAG, (lo), what,                                            \
+		"{source} answered ms-diagnostics {code}, which the knowledge base does not know by " \
+		"itself: the number is in the range " #lo "-" #hi " of the " what                 \
+		" and is known by that range only[: {reason}]", { 0 }, 0, NULL } }
+static const struct kb_range {
+	uint32_t lo, hi;
+	sf_kb_entry e;
+} kb_ranges[] = {
+	MSR(0, 999, "common error codes (SIP stack, User Services and others)"),
+	MSR(1000, 1999, "SIP stack (SipStack)"),
+	MSR(2000, 2999, "User Services module (presence)"),
+	MSR(3000, 3999, "User Services module (conferencing: focus and focus factory)"),
+	MSR(4000, 4999, "User Services module (other)"),
+	MSR(5000, 5999, "API applications"),
+	MSR(6000, 6999, "IM Conferencing Server"),
+	MSR(7000, 7999, "A/V Conferencing Server"),
+	MSR(8000, 8999, "Telephony Conferencing Server"),
+	MSR(9000, 9999, "MRAS (media relay authentication)"),
+	MSR(10000, 10999, "Mediation Server"),
+	MSR(11000, 11999, "Metrics Server"),
+	MSR(12000, 12999, "VoIP outbound call routing"),
+	MSR(13000, 13999, "VoIP inbound call routing"),
+	MSR(14000, 14999, "VoIP translation service (dial plans)"),
+	MSR(15000, 15999, "Exchange Server Unified Messaging"),
+	MSR(16000, 16999, "Intelligent IM Filter"),
+	MSR(17000, 17999, "Client Version Filter"),
+	MSR(20000, 20999, "group chat server"),
+	MSR(90000, 90999, "PIC (public IM connectivity) specific error codes"),
+	{ 540000, 540999, { SF_KB_MSDIAG, 540000,
+		"Direct Routing: inbound call ended by a 540ZZZ response (SBC side)",
+		"a Direct Routing call from the SBC ended with Microsoft response code {code}: a 540 "
+		"code points at the SBC and the last three digits are the SIP status[ ({reason})]",
+		{ 0 }, 0, "look in the SBC's logs for the same call" } },
+	{ 560000, 560999, { SF_KB_MSDIAG, 560000,
+		"Direct Routing: final response generated by the SBC (560ZZZ)",
+		"the SBC itself generated the final response of the Direct Routing call: the last "
+		"three digits of {code} are the SIP status it sent[ ({reason})]",
+		{ 0 }, 0, "look in the SBC's logs why it answered so; the SBC vendor can help" } },
+	{ 500000, 599999, { SF_KB_MSDIAG, 500000,
+		"Direct Routing: response generated by a Microsoft module (5XYZZZ)",
+		"a Microsoft module of the Direct Routing PSTN hub generated response code {code} "
+		"(5, module X, source Y, code ZZZ); the knowledge base knows it by that structure "
+		"only[: {reason}]", { 0 }, 0, NULL } },
+};
+#undef MSR
+
+const sf_kb_entry *sf_kb_msdiag_range(uint32_t code)
+{
+	/* first match: the Direct Routing 540 / 560 ranges come before 500000-599999 */
+	for (size_t i = 0; i < SF_ARRAY_LEN(kb_ranges); i++) {
+		if (code >= kb_ranges[i].lo && code <= kb_ranges[i].hi)
+			return &kb_ranges[i].e;
+	}
+	return NULL;
+}
 
 size_t sf_kb_count(void)
 {

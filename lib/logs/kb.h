@@ -14,6 +14,17 @@ size_t sf_kb_count(void);
 const sf_kb_entry *sf_kb_at(size_t i);
 
 /*
+ * What the range of an ms-diagnostics ErrorId or Direct Routing response code
+ * says when sf_kb_find(SF_KB_MSDIAG, @code) does not know the number itself:
+ * the OCS / Lync component that owns 0-999 ... 90000-90999, or for 5XYZZZ
+ * whether the SBC (540ZZZ, 560ZZZ) or a Microsoft module answered.  A static
+ * entry without rules (its number is the first of the range; its cause still
+ * says the number itself is not known), or NULL outside every range.
+ * @unittest: test_kb
+ */
+const sf_kb_entry *sf_kb_msdiag_range(uint32_t code);
+
+/*
  * The explanation of a failure response that carries no code at all (a bare
  * "504 Server time-out" from Server: RTC/...): the usual suspects.  Static.
  */

@@ -178,6 +178,188 @@ static void test_table_other_spaces(void **state)
 	assert_string_equal(sf_kb_find(SF_KB_HRESULT, 0x80090322u)->name, "SEC_E_WRONG_PRINCIPAL");
 }
 
+/* Whether entry @e lists rule @r. */
+static int entry_has_rule(const sf_kb_entry *e, sf_rule r)
+{
+	for (size_t k = 0; k < e->n_rules; k++) {
+		if (e->rules[k] == r)
+			return 1;
+	}
+	return 0;
+}
+
+/* Issue 11: the codes of the other formats, each under its own number with its rules. */
+static void test_table_issue11_codes(void **state)
+{
+	static const struct {
+		sf_kb_space space;
+		uint32_t number;
+		sf_rule rule;
+	} rows[] = {
+		/* Direct Routing: the SIP proxy cannot deliver to the SBC */
+		{ SF_KB_MSDIAG, 549002, SF_R_NET001_CONNECT },
+		{ SF_KB_MSDIAG, 569002, SF_R_NET001_CONNECT },
+		{ SF_KB_MSDIAG, 569002, SF_R_CERT001_NAME },
+		{ SF_KB_MSDIAG, 569002, SF_R_DR001_NOT_PUBLIC },
+		{ SF_KB_MSDIAG, 569003, SF_R_CERT005_NOT_PUBLIC },
+		{ SF_KB_MSDIAG, 569008, SF_R_CERT004_EXPIRED },
+		{ SF_KB_MSDIAG, 569009, SF_R_CERT005_NOT_PUBLIC },
+		{ SF_KB_MSDIAG, 569009, SF_R_CERT005_UNTRUSTED },
+		{ SF_KB_MSDIAG, 569015, SF_R_DR001_NOT_PUBLIC },
+		{ SF_KB_MSDIAG, 569016, SF_R_DR001_NOT_PUBLIC },
+		/* Schannel alert table HRESULTs, winerror.h CERT_E_* */
+		{ SF_KB_HRESULT, 0x80090302u, SF_R_TLS001_VERSION },
+		{ SF_KB_HRESULT, 0x800B0106u, SF_R_CERT006_EKU },
+		{ SF_KB_HRESULT, 0x800B0107u, SF_R_TLS002_INCOMPLETE },
+		{ SF_KB_HRESULT, 0x800B010Du, SF_R_CERT005_UNTRUSTED },
+		{ SF_KB_HRESULT, 0x800B010Eu, SF_R_CERT008_NO_CRLDP },
+		/* Schannel events */
+		{ SF_KB_EVENT, 36874, SF_R_TLS001_CIPHER },
+		{ SF_KB_EVENT, 36875, SF_R_TLS004_CLIENT_CERT },
+		{ SF_KB_EVENT, 36877, SF_R_FED001_PEER_UNTRUSTED },
+		{ SF_KB_EVENT, 36881, SF_R_CERT004_EXPIRED },
+		{ SF_KB_EVENT, 36882, SF_R_CERT005_UNTRUSTED },
+		{ SF_KB_EVENT, 36884, SF_R_CERT001_NAME },
+		{ SF_KB_EVENT, 36887, SF_R_TLS001_HANDSHAKE },
+		{ SF_KB_EVENT, 36888, SF_R_TLS001_HANDSHAKE },
+		/* TLS alerts that name a rule */
+		{ SF_KB_TLS_ALERT, 71, SF_R_TLS001_CIPHER },
+		{ SF_KB_TLS_ALERT, 86, SF_R_TLS001_VERSION },
+		/* OpenSSL verify errors */
+		{ SF_KB_X509_VERIFY, 3, SF_R_CERT008_NO_CRLDP },
+		{ SF_KB_X509_VERIFY, 27, SF_R_CERT005_UNTRUSTED },
+		{ SF_KB_X509_VERIFY, 66, SF_R_CERT010_RSA_SMALL },
+		{ SF_KB_X509_VERIFY, 68, SF_R_CERT009_SHA1 },
+	};
+	/* known, named, and no check claimed: the SBC's or a Microsoft module's own decision */
+	static const struct {
+		sf_kb_space space;
+		uint32_t number;
+		const char *name_part;
+	} plain[] = {
+		{ SF_KB_MSDIAG, 500001, "failover timer" },
+		{ SF_KB_MSDIAG, 510559, "No viable path" },
+		{ SF_KB_MSDIAG, 531000, "SDP" },
+		{ SF_KB_MSDIAG, 540400, "Bad Request" },
+		{ SF_KB_MSDIAG, 560402, "402" },
+		{ SF_KB_MSDIAG, 560403, "403" },
+		{ SF_KB_MSDIAG, 560408, "408" },
+		{ SF_KB_MSDIAG, 560503, "503" },
+		{ SF_KB_MSDIAG, 569018, "Invalid request" },
+		{ SF_KB_HRESULT, 0x00090317u, "SEC_I_CONTEXT_EXPIRED" },
+		{ SF_KB_HRESULT, 0x8009030Fu, "SEC_E_MESSAGE_ALTERED" },
+		{ SF_KB_HRESULT, 0x80090330u, "SEC_E_DECRYPT_FAILURE" },
+		{ SF_KB_HRESULT, 0x80090333u, "SEC_E_UNFINISHED_CONTEXT_DELETED" },
+		{ SF_KB_HRESULT, 0x80096004u, "TRUST_E_CERT_SIGNATURE" },
+		{ SF_KB_HRESULT, 0x800B010Bu, "TRUST_E_FAIL" },
+		{ SF_KB_EVENT, 36883, "revoked" },
+		{ SF_KB_X509_VERIFY, 12, "CRL has expired" },
+		{ SF_KB_X509_VERIFY, 79, "invalid CA certificate" },
+	};
+	/* RFC 8446 §6: every AlertDescription, by the RFC's own name */
+	static const struct {
+		uint32_t n;
+		const char *name;
+	} alerts[] = {
+		{ 0, "close_notify" }, { 10, "unexpected_message" }, { 20, "bad_record_mac" },
+		{ 22, "record_overflow" }, { 40, "handshake_failure" }, { 42, "bad_certificate" },
+		{ 43, "unsupported_certificate" }, { 44, "certificate_revoked" },
+		{ 45, "certificate_expired" }, { 46, "certificate_unknown" },
+		{ 47, "illegal_parameter" }, { 48, "unknown_ca" }, { 49, "access_denied" },
+		{ 50, "decode_error" }, { 51, "decrypt_error" }, { 70, "protocol_version" },
+		{ 71, "insufficient_security" }, { 80, "internal_error" },
+		{ 86, "inappropriate_fallback" }, { 90, "user_canceled" },
+		{ 109, "missing_extension" }, { 110, "unsupported_extension" },
+		{ 112, "unrecognized_name" }, { 113, "bad_certificate_status_response" },
+		{ 115, "unknown_psk_identity" }, { 116, "certificate_required" },
+		{ 120, "no_application_protocol" },
+		/* RFC 5246 only, as Schannel still logs them */
+		{ 21, "decryption_failed_RESERVED" }, { 30, "decompression_failure" },
+		{ 41, "no_certificate_RESERVED" }, { 60, "export_restriction_RESERVED" },
+		{ 100, "no_renegotiation" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const sf_kb_entry *e = sf_kb_find(rows[i].space, rows[i].number);
+
+		assert_non_null(e);
+		assert_int_equal(e->number, rows[i].number);
+		assert_non_null(e->name);
+		assert_true(entry_has_rule(e, rows[i].rule));
+	}
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		const sf_kb_entry *e = sf_kb_find(plain[i].space, plain[i].number);
+
+		assert_non_null(e);
+		assert_int_equal(e->n_rules, 0);
+		assert_non_null(e->cause);
+		assert_non_null(strstr(e->name, plain[i].name_part));
+	}
+	for (size_t i = 0; i < sizeof(alerts) / sizeof(alerts[0]); i++) {
+		const sf_kb_entry *e = sf_kb_find(SF_KB_TLS_ALERT, alerts[i].n);
+
+		assert_non_null(e);
+		assert_string_equal(e->name, alerts[i].name);
+		assert_non_null(e->cause);
+	}
+	/* the Direct Routing TLS codes name exactly the certificate rule their HRESULT names */
+	assert_int_equal(sf_kb_find(SF_KB_MSDIAG, 569008)->n_rules, 1);
+	assert_true(entry_has_rule(sf_kb_find(SF_KB_HRESULT, 0x80090325u),
+				   sf_kb_find(SF_KB_MSDIAG, 569009)->rules[0]));
+	/* the 560ZZZ codes are the SBC's answers: its SIP status is the last three digits */
+	assert_non_null(strstr(sf_kb_find(SF_KB_MSDIAG, 560503)->name, "503"));
+	/* numbers whose meaning differs by product or version stay out of the table */
+	assert_null(sf_kb_find(SF_KB_MSDIAG, 10199)); /* Teams code inside Mediation 10000-10999 */
+	assert_null(sf_kb_find(SF_KB_MSDIAG, 1106));  /* Teams code inside SipStack 1000-1999 */
+	assert_null(sf_kb_find(SF_KB_X509_VERIFY, 24)); /* INVALID_CA before 3.0, not since */
+	assert_null(sf_kb_find(SF_KB_TLS_ALERT, 1));
+	assert_null(sf_kb_find(SF_KB_EVENT, 14501)); /* no source read describes it */
+}
+
+/* The ranges: a number the table does not list is placed in its component, never guessed. */
+static void test_msdiag_range(void **state)
+{
+	static const struct {
+		uint32_t code;
+		uint32_t first; /* first number of the range expected, UINT32_MAX: none */
+	} rows[] = {
+		{ 0, 0 }, { 999, 0 }, { 1000, 1000 }, { 1500, 1000 }, { 1999, 1000 },
+		{ 4005, 4000 }, { 10199, 10000 }, { 10999, 10000 }, { 12004, 12000 },
+		{ 17999, 17000 }, { 18000, UINT32_MAX }, { 19999, UINT32_MAX }, { 20000, 20000 },
+		{ 21000, UINT32_MAX }, { 90000, 90000 }, { 90999, 90000 }, { 91000, UINT32_MAX },
+		{ 499999, UINT32_MAX }, { 500000, 500000 }, { 539999, 500000 }, { 540000, 540000 },
+		{ 540999, 540000 }, { 541000, 500000 }, { 560000, 560000 }, { 560486, 560000 },
+		{ 560999, 560000 }, { 561000, 500000 }, { 569002, 500000 }, { 599999, 500000 },
+		{ 600000, UINT32_MAX }, { UINT32_MAX, UINT32_MAX },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const sf_kb_entry *e = sf_kb_msdiag_range(rows[i].code);
+
+		if (rows[i].first == UINT32_MAX) {
+			assert_null(e);
+			continue;
+		}
+		assert_non_null(e);
+		assert_int_equal(e->space, SF_KB_MSDIAG);
+		assert_int_equal(e->number, rows[i].first);
+		/* a range says where the number belongs, it never claims a check */
+		assert_int_equal(e->n_rules, 0);
+		assert_non_null(e->name);
+		assert_non_null(strstr(e->cause, "{code}"));
+		check_rules_valid(e);
+	}
+	assert_non_null(strstr(sf_kb_msdiag_range(10500)->name, "Mediation Server"));
+	assert_non_null(strstr(sf_kb_msdiag_range(560486)->name, "SBC"));
+	assert_non_null(strstr(sf_kb_msdiag_range(540486)->name, "SBC"));
+	assert_null(strstr(sf_kb_msdiag_range(531999)->name, "SBC"));
+	/* the ms-diagnostics ranges keep the "does not know" wording of an unknown ErrorId */
+	assert_non_null(strstr(sf_kb_msdiag_range(4005)->cause, "does not know"));
+	assert_non_null(strstr(sf_kb_msdiag_range(4005)->cause, "known by that range only"));
+}
+
 /* ---- explain: the seed cases ---------------------------------------------- */
 
 /* seeds/001: client response, cms.steven.lab -> vcse.sub.cms.steven.lab, broken lines */
@@ -380,6 +562,40 @@ static void test_explain_cdr_21(void **state)
 	(void)state;
 	assert_int_equal(sf_logs_explain(&ev), SF_OK);
 	assert_true(only_id_of(&ev, SF_R_UM001_SUBJECT));
+	explained_release(&ev);
+}
+
+/* Direct Routing: 569009 (SEC_E_UNTRUSTED_ROOT) is the SBC certificate's root, 560403 the SBC */
+static void test_explain_direct_routing(void **state)
+{
+	sf_kv attrs[] = {
+		KV("reason", "Unable to deliver INVITE: outgoing TLS negotiation failed; "
+			     "HRESULT=0x80090325 SEC_E_UNTRUSTED_ROOT"),
+	};
+	sf_log_event ev = base_event(SF_LOG_MSDIAG, 569009);
+
+	(void)state;
+	ev.sip_status = 504;
+	ev.attrs = attrs;
+	ev.n_attrs = 1;
+	assert_int_equal(sf_logs_explain(&ev), SF_OK);
+	assert_true(only_id_of(&ev, SF_R_CERT005_UNTRUSTED));
+	assert_true(has_rule(&ev, SF_R_CERT005_NOT_PUBLIC));
+	assert_non_null(strstr(ev.fix, "public root CAs Direct Routing trusts"));
+	explained_release(&ev);
+
+	/* the SBC's own 403: no check of this tool answers for it */
+	ev = base_event(SF_LOG_MSDIAG, 560403);
+	assert_int_equal(sf_logs_explain(&ev), SF_OK);
+	assert_int_equal(ev.n_rules, 0);
+	assert_non_null(strstr(ev.cause, "SBC rejected the outbound call"));
+	assert_non_null(strstr(ev.fix, "SBC's logs"));
+	explained_release(&ev);
+
+	/* the SBC FQDN without an address record */
+	ev = base_event(SF_LOG_MSDIAG, 569016);
+	assert_int_equal(sf_logs_explain(&ev), SF_OK);
+	assert_true(only_id_of(&ev, SF_R_DR001_NOT_PUBLIC));
 	explained_release(&ev);
 }
 
@@ -763,6 +979,8 @@ int main(void)
 		cmocka_unit_test(test_table_rules_valid),
 		cmocka_unit_test(test_table_sipstack_range),
 		cmocka_unit_test(test_table_other_spaces),
+		cmocka_unit_test(test_table_issue11_codes),
+		cmocka_unit_test(test_msdiag_range),
 		cmocka_unit_test(test_explain_1009_client),
 		cmocka_unit_test(test_explain_1010_wrong_principal),
 		cmocka_unit_test(test_explain_1010_untrusted),
@@ -772,6 +990,7 @@ int main(void)
 		cmocka_unit_test(test_explain_edge_cert_mismatch),
 		cmocka_unit_test(test_explain_event_32263),
 		cmocka_unit_test(test_explain_cdr_21),
+		cmocka_unit_test(test_explain_direct_routing),
 		cmocka_unit_test(test_explain_unknown),
 		cmocka_unit_test(test_explain_bare_504),
 		cmocka_unit_test(test_explain_winsock),
