@@ -375,11 +375,7 @@ void sf_edge_proto(sf_logrd *rd, size_t pos)
 		rd->cont = SF_LR_NONE;
 	tl_find(rd, pos, &tl);
 	re = record_end(rd, rb, hi, &end);
-	ctx.time = NULL;
-	ctx.time_n = 0;
-	ctx.n_attrs = 0;
-	ctx.drop = 0;
-	ctx.used = 0;
+	sf_msgctx_init(&ctx);
 	/* the fields before the message: Peer, Direction; then "Start-Line:" */
 	for (p = rb; p < re;) {
 		size_t le = sf_lr_eol(rd, p, re), cs = p;

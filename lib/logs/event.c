@@ -940,7 +940,8 @@ void sf_event_hit(sf_logrd *rd, size_t pos)
 	}
 	/* a Schannel alert code and error state, an OpenSSL reason in the text */
 	sf_generic_tls(rd, ev, rec_b, rec_e);
-	sf_lr_consume(rd, xml_e != SIZE_MAX ? xml_e : code_e);
+	/* the whole record: a code in its description is not another event */
+	sf_lr_consume(rd, xml_e != SIZE_MAX && xml_e > rec_e ? xml_e : rec_e);
 	sf_lr_emit(rd, ev);
 }
 

@@ -619,9 +619,9 @@ static void pick_entry(const sf_log_event *ev, struct fill *f, struct pick *pk)
 					     "knowledge base does not know[: {reason}]";
 	static const char unknown_result[] = "the Edge logged Result-Code {code}, which the "
 					     "knowledge base does not know[: {reason}]";
-	static const char unknown_status[] = "{status} from {server} without ms-diagnostics: no "
-					     "federation DNS or certificate rule is known to "
-					     "answer this way";
+	static const char unknown_status[] = "{status}[ from {server}] without ms-diagnostics: "
+					     "no federation DNS or certificate rule is known to "
+					     "answer this way[ (it says: {reason})]";
 	static const char unknown_any[] = "a failure without a code the knowledge base "
 					  "knows[: {reason}]";
 
@@ -651,6 +651,8 @@ static void pick_entry(const sf_log_event *ev, struct fill *f, struct pick *pk)
 			pk->entry = sf_kb_msdiag_range((uint32_t)ev->code);
 		if (pk->entry == NULL)
 			pk->unknown = unknown_msdiag;
+	} else if (ev->kind == SF_LOG_SIP_RESPONSE && evidence_entry(ev, f, pk, 0)) {
+		/* a response whose Reason header names a Q.850 cause */
 	} else if (ev->kind == SF_LOG_SIP_RESPONSE) {
 		snprintf(f->code, sizeof(f->code), "%d", ev->sip_status);
 		if (ev->sip_status == 504) {

@@ -198,15 +198,6 @@ static void block_header(sf_logrd *rd, size_t pos, sf_msgctx *ctx)
 		ctx->drop = 1;
 }
 
-static void ctx_init(sf_msgctx *ctx)
-{
-	ctx->time = NULL;
-	ctx->time_n = 0;
-	ctx->n_attrs = 0;
-	ctx->drop = 0;
-	ctx->used = 0;
-}
-
 void sf_xw_block(sf_logrd *rd, size_t pos, size_t msgpos)
 {
 	sf_msgctx ctx;
@@ -215,7 +206,7 @@ void sf_xw_block(sf_logrd *rd, size_t pos, size_t msgpos)
 		rd->cont = SF_LR_NONE;
 		rd->cont_msg = SF_LR_NONE;
 	}
-	ctx_init(&ctx);
+	sf_msgctx_init(&ctx);
 	block_header(rd, pos, &ctx);
 	if (sf_msg_collect(rd, msgpos, sf_lr_hi(rd, msgpos, rd->maxrec), SF_MC_START,
 			   &sf_reader_expressway) != 0) {
@@ -400,7 +391,7 @@ static void xw_event_line(sf_logrd *rd, size_t pos, int status, const sf_span *w
 	if (warn) {
 		ls = sf_lr_bol(rd, pos, lo);
 		le = sf_lr_eol(rd, pos, hi);
-		ctx_init(&ctx);
+		sf_msgctx_init(&ctx);
 		/* the syslog line of its SIPMSG block (still unread), else the lines before */
 		if (!(status && rd->cont != SF_LR_NONE && sf_lr_rel(rd, rd->cont, &k) && k < pos))
 			k = pos;
@@ -435,7 +426,7 @@ static void xw_event_line(sf_logrd *rd, size_t pos, int status, const sf_span *w
 	if (n >= SF_LR_TMP)
 		n = SF_LR_TMP - 1;
 	t = rd->tmp;
-	ctx_init(&ctx);
+	sf_msgctx_init(&ctx);
 	header_time(&ctx, t, n);
 	sf_lr_consume(rd, le);
 	ev = sf_lr_event(rd, SF_LOG_EVENT, ls);
@@ -608,7 +599,7 @@ void sf_xw_hit_search(sf_logrd *rd, size_t pos)
 	if (n >= SF_LR_TMP)
 		n = SF_LR_TMP - 1;
 	t = rd->tmp;
-	ctx_init(&ctx);
+	sf_msgctx_init(&ctx);
 	header_time(&ctx, t, n);
 	for (k = 0; k < sizeof(search_keys) / sizeof(search_keys[0]); k++)
 		if (sf_lr_kv(t, n, search_keys[k], &v))

@@ -145,7 +145,7 @@ static size_t nib_build(sf_mscan *m)
 			nb++;
 		}
 		m->bkt[k] = (uint8_t)b;
-		m->members[b] |= (uint16_t)(1u << k);
+		m->members[b] |= 1u << k;
 		nib_set(m->nib[0], m->nib[1], b, c0, l->ci);
 		if (l->len > 1) {
 			nib_set(m->nib[2], m->nib[3], b, c1, l->ci);

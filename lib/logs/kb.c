@@ -223,7 +223,7 @@ MSX(1026),
 MSX(1028), MSX(1029), MSX(1030), MSX(1031), MSX(1032), MSX(1033),
 /* field traces: Domain=, PeerServer= attributes name the partner */
 { SF_KB_MSDIAG, 1034, "Previous hop federated peer gave no diagnostic information",
-	"the federated peer {peer} of {domain} answered with an error but without "
+	"the federated peer[ {peer}] of {domain} answered with an error but without "
 	"ms-diagnostics: the failure is on the partner's side (a non-Microsoft peer such as an "
 	"Expressway, or a partner Edge refusing this side's DNS or certificate)",
 	{ 0 }, 0,
@@ -244,13 +244,13 @@ MSX(1037), MSX(1038), MSX(1039), MSX(1040), MSX(1041), MSX(1042), MSX(1043), MSX
 MSX(1045),
 /* connect failure; WinsockFailureCode refines (explain.c); SPEC §4 NET-001 */
 { SF_KB_MSDIAG, 1046, "Failed to connect to a federated peer server",
-	"{source} could not open a TCP connection to the federated peer {peer}",
+	"{source} could not open a TCP connection to the federated peer[ {peer}]",
 	RULES(SF_R_NET001_CONNECT, SF_R_DNS009_PRIVATE, SF_R_DNS007_PORT),
 	"make {peer} reachable from the Internet on TCP 5061 (firewall, NAT) and publish its "
 	"public address" },
 /* TLS failure; WinsockFailureCode / HRESULT refine; SPEC §4 TLS-001, CERT-005, CERT-007 */
 { SF_KB_MSDIAG, 1047, "Failed to complete TLS negotiation with a federated peer server",
-	"{source} connected to the federated peer {peer} but the TLS negotiation failed: the "
+	"{source} connected to the federated peer[ {peer}] but the TLS negotiation failed: the "
 	"peer refused the TLS version or the certificate presented to it (mutual TLS), or its "
 	"own certificate was refused",
 	RULES(SF_R_TLS001_HANDSHAKE, SF_R_TLS001_VERSION, SF_R_CERT005_UNTRUSTED,

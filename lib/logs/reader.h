@@ -99,7 +99,7 @@ sf_log_type sf_logs_detect(const char *buf, size_t len);
 
 /* ---- multi-literal scanner and newline counter (input.c) ---- */
 
-#define SF_MSCAN_MAX 16    /* literals per scanner */
+#define SF_MSCAN_MAX 32    /* literals per scanner */
 #define SF_MSCAN_MAXLEN 31 /* bytes per literal */
 #define SF_MSCAN_CI 1u     /* flag: ASCII case-insensitive literal */
 
@@ -131,7 +131,7 @@ typedef struct sf_mscan {
 	 */
 	uint8_t anc[SF_MSCAN_MAX];
 	uint8_t bkt[SF_MSCAN_MAX];
-	uint16_t members[SF_MSCAN_BUCKETS];
+	uint32_t members[SF_MSCAN_BUCKETS];
 	uint8_t nib[4][16];
 	int nib_ok;
 	size_t maxanc; /* largest anchor offset */
@@ -416,9 +416,13 @@ struct sf_msgctx {
 	sf_kvs attrs[SF_MSGCTX_ATTRS]; /* appended to every event's attrs */
 	size_t n_attrs;
 	int drop;                    /* emit nothing (a message the log's owner sent on) */
+	int pasted; /* free text (a ticket, a syslog line): any failure response is evidence */
 	char store[SF_MSGCTX_STORE]; /* room for unfolded text the pointers above may use */
 	size_t used;
 };
+
+/* An empty context (siptext.c). */
+void sf_msgctx_init(sf_msgctx *ctx);
 
 /*
  * Appends key @k and value @v (unfolded into ctx->store when @unfold) to

@@ -472,7 +472,7 @@ int sf_msg_collect(sf_logrd *rd, size_t pos, size_t end, unsigned flags, const s
 	const char *b = rd->buf;
 	col c = { rd, m, 0, 0, 0 };
 	size_t p = pos, nblank = 0, i;
-	int first = 1, pipe_all = -1, ds = 0, pipe;
+	int first = 1, pipe_all = -1, ds = 0, pipe, escaped = 0;
 
 	m->len = 0;
 	m->n_ln = 0;
@@ -484,11 +484,23 @@ int sf_msg_collect(sf_logrd *rd, size_t pos, size_t end, unsigned flags, const s
 	if (end > rd->len)
 		end = rd->len;
 	while (p < end && !c.full) {
-		const char *nl = memchr(b + p, '\n', end - p);
+		const char *nl = memchr(b + p, '\n', end - p), *esc;
 		size_t le = nl ? (size_t)(nl - b) : end;
 		size_t nx = nl ? le + 1 : end;
 		size_t cs = p, ce = le;
 		int sk;
+
+		if (escaped && p > pos && b[p - 1] == '\n')
+			break; /* a message written on one line with escapes ends with it */
+		esc = memmem(b + p, le - p, "#012", 4);
+		if (esc) {
+			/* rsyslog's escaped line break ("#015#012"): the message goes on in the line */
+			ce = le = (size_t)(esc - b);
+			nx = le + 4;
+			escaped = 1;
+			if (ce >= p + 4 && memcmp(b + ce - 4, "#015", 4) == 0)
+				ce -= 4;
+		}
 
 		while (cs < ce && is_wsp((unsigned char)b[cs]))
 			cs++;
@@ -654,6 +666,71 @@ static void add_ctx_attrs(sf_logrd *rd, sf_log_event *ev, const sf_msgctx *ctx)
 			   ctx->attrs[i].vn);
 }
 
+/*
+ * Is a failure response without ms-diagnostics evidence?  A bare 408 / 480 /
+ * 503 / 504 from Server: RTC/... (the Microsoft side) always; in pasted text
+ * (ctx->pasted) a bare one from anyone, and any failure that names its cause
+ * in a Reason or Warning header (not 401 / 407, the challenges of a normal
+ * exchange, nor 487, a cancelled request).
+ */
+static int failure_evidence(const sf_msg *m, const msgfacts *f, const sf_msgctx *ctx)
+{
+	int rtc = f->server.p && sf_lr_prefix_ci(f->server.p, f->server.n, "RTC/");
+
+	if (sf_sip_bare_status(f->status) && (rtc || (ctx && ctx->pasted)))
+		return 1;
+	if (!ctx || !ctx->pasted || f->status == 401 || f->status == 407 || f->status == 487)
+		return 0;
+	return msg_get(m, "Reason", NULL).p != NULL || msg_get(m, "Warning", NULL).p != NULL;
+}
+
+/*
+ * The cause a response names besides ms-diagnostics, as attributes:
+ * "Reason: Q.850;cause=34;text=..." (RFC 3326) gives Q.850-cause (and the
+ * text as Q.850-text); "Warning: 399 agent \"text\"" (RFC 3261 §20.43) gives
+ * Warning, Warning-code, Warning-agent, Warning-text.
+ */
+static void add_reason_warning(sf_logrd *rd, sf_log_event *ev, const sf_msg *m)
+{
+	sf_span r = msg_get(m, "Reason", NULL), w = msg_get(m, "Warning", NULL), t;
+	const char *c;
+
+	if (r.p && sf_lr_prefix_ci(r.p, r.n, "Q.850") &&
+	    (c = sf_lr_find_ci(r.p, r.n, "cause=")) != NULL) {
+		size_t i = (size_t)(c - r.p) + 6, s = i;
+
+		while (i < r.n && is_digit((unsigned char)r.p[i]) && i - s < 3)
+			i++;
+		if (i > s)
+			sf_lr_attr(rd, ev, "Q.850-cause", 11, r.p + s, i - s);
+		if (sf_lr_kv(r.p, r.n, "text", &t) && t.n)
+			sf_lr_attr(rd, ev, "Q.850-text", 10, t.p, t.n);
+	}
+	if (w.p && w.n >= 3 && is_digit((unsigned char)w.p[0]) && is_digit((unsigned char)w.p[1]) &&
+	    is_digit((unsigned char)w.p[2])) {
+		size_t a = 3, e;
+
+		sf_lr_attr(rd, ev, "Warning", 7, w.p, w.n);
+		sf_lr_attr(rd, ev, "Warning-code", 12, w.p, 3);
+		while (a < w.n && is_wsp((unsigned char)w.p[a]))
+			a++;
+		for (e = a; e < w.n && !is_wsp((unsigned char)w.p[e]) && w.p[e] != '"'; e++)
+			;
+		if (e > a)
+			sf_lr_attr(rd, ev, "Warning-agent", 13, w.p + a, e - a);
+		while (e < w.n && w.p[e] != '"')
+			e++;
+		if (e < w.n) {
+			size_t z = ++e;
+
+			while (z < w.n && w.p[z] != '"')
+				z++;
+			if (z > e)
+				sf_lr_attr(rd, ev, "Warning-text", 12, w.p + e, z - e);
+		}
+	}
+}
+
 void sf_msg_emit(sf_logrd *rd, const sf_msgctx *ctx)
 {
 	sf_msg *m = &rd->msg;
@@ -718,14 +795,19 @@ void sf_msg_emit(sf_logrd *rd, const sf_msgctx *ctx)
 		add_ctx_attrs(rd, ev, ctx);
 		sf_lr_emit(rd, ev);
 	}
-	if (n_diag == 0 && !f.is_request && sf_sip_bare_status(f.status) && f.server.p &&
-	    sf_lr_prefix_ci(f.server.p, f.server.n, "RTC/") && !rd->stop) {
+	if (n_diag == 0 && !f.is_request && f.status >= 400 && !rd->stop && failure_evidence(m, &f, ctx)) {
 		sf_log_event *ev = sf_lr_event(rd, SF_LOG_SIP_RESPONSE, m->ln[0].raw);
+		const char *wt;
 
 		if (!ev)
 			return;
 		fill_common(rd, ev, &f, ctx);
-		if (f.reason.p)
+		add_reason_warning(rd, ev, m);
+		/* the reason: what the Warning says, else the reason phrase */
+		wt = sf_log_event_attr(ev, "Warning-text");
+		if (wt)
+			sf_lr_set(rd, &ev->reason, wt, strlen(wt));
+		else if (f.reason.p)
 			sf_lr_set(rd, &ev->reason, f.reason.p, f.reason.n);
 		add_ctx_attrs(rd, ev, ctx);
 		sf_lr_emit(rd, ev);
@@ -737,12 +819,13 @@ void sf_msg_emit(sf_logrd *rd, const sf_msgctx *ctx)
 /* ------------------------------------------------------------------ */
 
 
-static void ctx_init(sf_msgctx *ctx)
+void sf_msgctx_init(sf_msgctx *ctx)
 {
 	ctx->time = NULL;
 	ctx->time_n = 0;
 	ctx->n_attrs = 0;
 	ctx->drop = 0;
+	ctx->pasted = 0;
 	ctx->used = 0;
 }
 
@@ -757,7 +840,8 @@ static void read_message(sf_logrd *rd, size_t start)
 	    0)
 		return;
 	sf_lr_consume(rd, rd->msg.raw_end);
-	ctx_init(&ctx);
+	sf_msgctx_init(&ctx);
+	ctx.pasted = rd->reader->mixed;
 	if (rd->reader->frame)
 		rd->reader->frame(rd, start, &ctx); /* a pasted client trace has its frame lines too */
 	sf_msg_emit(rd, &ctx);
@@ -769,13 +853,15 @@ void sf_siptext_hit_sip20(sf_logrd *rd, size_t pos)
 	size_t n = rd->len - pos, i, lo, ue, ub, me, mb;
 	int st;
 
-	if (pos > 0 && is_alnum((unsigned char)b[pos - 1]))
+	if (pos > 0 && is_alnum((unsigned char)b[pos - 1]) &&
+	    !(pos >= 4 && memcmp(b + pos - 4, "#012", 4) == 0)) /* rsyslog's escaped LF */
 		return;
 	st = sf_sip_status_at(b + pos, n);
 	if (st) {
 		if (sf_lr_abs(rd, pos) == rd->cont_msg)
 			return; /* the start line of a SIPMSG block seen already */
-		if (sf_sip_bare_status(st))
+		/* pasted text: any failure response may be the evidence (sf_msg_emit) */
+		if (sf_sip_bare_status(st) || (st >= 400 && rd->reader->mixed))
 			read_message(rd, pos);
 		else
 			rd->last_start = sf_lr_abs(rd, pos);
@@ -863,7 +949,7 @@ void sf_siptext_hit_msdiag(sf_logrd *rd, size_t dpos)
 	if (sf_msg_collect(rd, pos, sf_lr_hi(rd, pos, rd->maxrec), 0, rd->reader) != 0)
 		return;
 	sf_lr_consume(rd, rd->msg.raw_end);
-	ctx_init(&ctx);
+	sf_msgctx_init(&ctx);
 	sf_msg_emit(rd, &ctx);
 }
 
@@ -893,7 +979,13 @@ static int sip_detect(const char *b, size_t n)
 	return sf_detect_any_line(b, n, is_sip_line, 0) ? SF_DETECT_WEAK : SF_DETECT_NO;
 }
 
-/* Every kind of record: a pasted document mixes them. */
+/*
+ * Every kind of record: a pasted document mixes them; and the generic
+ * scanner's evidence in the prose around them (generic.c: result codes,
+ * Test-Cs* diagnoses, Q.850 causes, TLS failures, "480 Temporarily
+ * Unavailable" in a sentence).  Messages read are consumed, so a phrase
+ * inside one is not found twice.
+ */
 static const sf_lit sip_lits[] = {
 	{ "diagnostics", SF_MSCAN_CI, sf_siptext_hit_msdiag },
 	{ "SIP/2.0", 0, sf_siptext_hit_sip20 },
@@ -901,6 +993,20 @@ static const sf_lit sip_lits[] = {
 	{ "$$begin_record", 0, sf_edge_hit_begin },
 	{ "ID", 0, sf_event_hit },
 	{ "Completed\"", 0, sf_xw_hit_search },
+	{ "0x", SF_MSCAN_CI, sf_generic_hit_code },
+	{ "ErrorCode=", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "Q.850", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "alert", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "certificate", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "verify", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "version number", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "cipher", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "time-out", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "Unavailable", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "Forbidden", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "Not Found", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "protocol", SF_MSCAN_CI, sf_generic_hit_line },
+	{ "Timeout", SF_MSCAN_CI, sf_generic_hit_line },
 };
 
 const sf_reader sf_reader_sip = {

@@ -82,6 +82,8 @@ static void seen_label(const sf_log_event *ev, sf_sb *sb)
 		return;
 	case SF_LOG_SIP_RESPONSE:
 		sf_sb_addf(sb, "%d without ms-diagnostics", ev->sip_status);
+		label_attr(sb, ev, "Warning-code", "Warning ");
+		label_attr(sb, ev, "Q.850-cause", "Q.850 cause ");
 		return;
 	case SF_LOG_EVENT:
 		break;

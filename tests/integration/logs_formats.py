@@ -238,11 +238,6 @@ def case_syslog_sip(tmp):
 
 
 def case_syslog_sip_gaps(tmp):
-    not_read_yet("syslog-sip.log: the SIP reader (picked because the file holds a SIP start "
-                 "line) does not split #015#012 escapes: the bare 480 from RTC/6.0 (line 5) and "
-                 "the bare 503 (line 4) are lost, the 1034 of line 6 is given line 5's status "
-                 "480 and a Call-ID ending in '#015#012', the 1046 of line 3 has no status, "
-                 "Call-ID or From/To; the 1046 cause says 'the federated peer the peer'")
     r = Result("syslog-sip.log")
     r.count(4)
     has(r.at(3, "ms-diagnostics"), code=1046, status=504,
