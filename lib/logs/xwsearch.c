@@ -3,7 +3,10 @@
  * pasted from the web UI, in its two forms:
  *
  * the list, one search a row, columns separated by tabs or runs of spaces
- * (the order of the page; a header row is optional and ignored):
+ * (a header row is optional and ignored; the columns are told by what they
+ * hold: a start time first, the search type (SIP (INVITE), or the method),
+ * "Not found", the source then the destination alias, and a Reason column
+ * after them if the page shows one):
  *
  *   Start time            Search type    Source                   Destination              Status
  *   2026-11-23 10:00:00   SIP (INVITE)   sip:ann@kestrel.example  sip:bo@partner.example   Not found
@@ -54,6 +57,22 @@ static int is_stamp(const char *p, size_t n)
 	return n >= 10 && is_digit((unsigned char)p[0]) && is_digit((unsigned char)p[3]) &&
 	       (p[4] == '-' || p[4] == '/') && is_digit((unsigned char)p[5]) &&
 	       (p[7] == '-' || p[7] == '/') && is_digit((unsigned char)p[9]);
+}
+
+static int is_alpha(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* A SIP method as the search type ("INVITE", "OPTIONS"). */
+static int all_upper(sf_span v)
+{
+	size_t i;
+
+	for (i = 0; i < v.n; i++)
+		if (v.p[i] < 'A' || v.p[i] > 'Z')
+			return 0;
+	return v.n >= 3;
 }
 
 /* Is @v an alias: a URI or user@host? */
@@ -139,7 +158,7 @@ static void xs_hit_row(sf_logrd *rd, size_t pos)
 	size_t lo = sf_lr_lo(rd, pos, 4096), hi = sf_lr_hi(rd, pos, 4096);
 	size_t bol = sf_lr_bol(rd, pos, lo), eol = sf_lr_eol(rd, pos, hi), n, k;
 	sf_span f[XS_FIELDS], none = { NULL, 0 }, time = none, type = none, src = none,
-			      dst = none, status = none;
+			      dst = none, status = none, reason = none;
 
 	n = split_row(b, bol, eol, f, XS_FIELDS);
 	for (k = 0; k < n; k++) {
@@ -151,16 +170,20 @@ static void xs_hit_row(sf_logrd *rd, size_t pos)
 			src = f[k];
 		else if (is_alias(f[k]) && !dst.n)
 			dst = f[k];
-		else if (!type.n && (sf_lr_prefix_ci(f[k].p, f[k].n, "SIP") ||
-				     sf_lr_prefix_ci(f[k].p, f[k].n, "H323") ||
-				     sf_lr_prefix_ci(f[k].p, f[k].n, "H.323")))
+		else if (!type.n && !src.n && (sf_lr_prefix_ci(f[k].p, f[k].n, "SIP") ||
+					      sf_lr_prefix_ci(f[k].p, f[k].n, "H323") ||
+					      sf_lr_prefix_ci(f[k].p, f[k].n, "H.323") ||
+					      all_upper(f[k])))
 			type = f[k];
+		else if (dst.n && !reason.n && is_alpha((unsigned char)f[k].p[0]) &&
+			 !(f[k].n == 4 && sf_lr_prefix_ci(f[k].p, 4, "View")))
+			reason = f[k]; /* the Reason column after the aliases */
 	}
 	/* a whole column, in a row that names at least the destination */
 	if (!status.n || !dst.n)
 		return;
 	sf_lr_consume(rd, eol);
-	emit_search(rd, bol, time, type, src, dst, status, none);
+	emit_search(rd, bol, time, type, src, dst, status, reason);
 }
 
 /* ---- the details --------------------------------------------------------------- */

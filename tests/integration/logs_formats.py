@@ -179,10 +179,6 @@ def case_expressway_search_history(tmp):
 
 
 def case_expressway_search_history_gaps(tmp):
-    not_read_yet("expressway-search-history.txt: the Reason column of a row ('Request Timeout', "
-                 "'Not Found', 'Forbidden', 'Server Time-out') is not read: every row is an "
-                 "event with reason 'Not found' (the Status), so the timed-out searches "
-                 "(lines 5, 10) are not the bare 504 of LOG-003")
     r = Result("expressway-search-history.txt")
     has(r.at(10, "sip-response"), status=504, checks=["DNS-001", "DNS-005", "CERT-001"],
         attrs={"Reason": "Server Time-out"})
