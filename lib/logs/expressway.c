@@ -227,7 +227,7 @@ static void xw_cont(sf_logrd *rd, size_t pos)
 	sf_xw_block(rd, pos, mp);
 }
 
-static void xw_hit_warning(sf_logrd *rd, size_t pos);
+static void xw_hit_warning(sf_logrd *rd, size_t pos, int have_msg);
 
 /*
  * A failure response's SIPMSG block (start line at @p) without
@@ -255,7 +255,8 @@ static void block_warning(sf_logrd *rd, size_t p)
 		cur = e;
 	}
 	if (warn != SIZE_MAX)
-		xw_hit_warning(rd, warn);
+		xw_hit_warning(rd, warn,
+			       sf_msg_collect(rd, p, hi, SF_MC_START, &sf_reader_expressway) == 0);
 }
 
 void sf_xw_hit_sipmsg(sf_logrd *rd, size_t pos)
@@ -377,9 +378,12 @@ static int status_at(const char *p, size_t n)
  * Response-code or the sent code (or @status), the alias domains and the
  * generic scanner's TLS evidence of the line.  With @warn (a "Warning: 399
  * <agent> \"text\"" header of a SIPMSG block), the warning instead of the
- * line's fields, the line's own SIP message giving the status.
+ * line's fields, the line's own SIP message giving the status (and with
+ * @have_msg, that message collected in rd->msg, its Call-ID, From / To).
+ * A Detail's "Call-ID=..." is the event's Call-ID.
  */
-static void xw_event_line(sf_logrd *rd, size_t pos, int status, const sf_span *warn)
+static void xw_event_line(sf_logrd *rd, size_t pos, int status, const sf_span *warn,
+			  int have_msg)
 {
 	const char *b = rd->buf, *t;
 	size_t lo = sf_lr_lo(rd, pos, XW_HEADER_BACK), ls, le, hi, n, k;
@@ -414,6 +418,8 @@ static void xw_event_line(sf_logrd *rd, size_t pos, int status, const sf_span *w
 			sf_lr_attr(rd, ev, "Warning-text", 12, warn[3].p, warn[3].n);
 			sf_lr_set(rd, &ev->reason, warn[3].p, warn[3].n);
 		}
+		if (have_msg)
+			sf_msg_ids(rd, ev);
 		sf_generic_tls(rd, ev, ls, le);
 		sf_lr_emit(rd, ev);
 		return;
@@ -449,6 +455,19 @@ static void xw_event_line(sf_logrd *rd, size_t pos, int status, const sf_span *w
 		else if (k == 11 && !status)
 			status = status_at(v.p, v.n);
 	}
+	if (detail.n) {
+		/* "Sending Response Code=488, Method=INVITE, To=..., Call-ID=..." */
+		const char *c = sf_lr_find_ci(detail.p, detail.n, "Call-ID=");
+
+		if (c) {
+			size_t i = (size_t)(c - detail.p) + 8, s = i;
+
+			while (i < detail.n && detail.p[i] != ',' && detail.p[i] != ' ')
+				i++;
+			if (i > s)
+				sf_lr_set(rd, &ev->call_id, detail.p + s, i - s);
+		}
+	}
 	if (!status && detail.n) {
 		const char *c = sf_lr_find_ci(detail.p, detail.n, "Response Code=");
 
@@ -470,7 +489,7 @@ static void xw_event_line(sf_logrd *rd, size_t pos, int status, const sf_span *w
  */
 static void xw_hit_failure(sf_logrd *rd, size_t pos)
 {
-	xw_event_line(rd, pos, 0, NULL);
+	xw_event_line(rd, pos, 0, NULL, 0);
 }
 
 /* Response-code="504" of Event="Call Rejected" and other call events: failures only. */
@@ -484,7 +503,7 @@ static void xw_hit_rcode(sf_logrd *rd, size_t pos)
 		p++;
 	st = status_at(b + p, hi > p ? hi - p : 0);
 	if (st)
-		xw_event_line(rd, pos, st, NULL);
+		xw_event_line(rd, pos, st, NULL, 0);
 }
 
 /*
@@ -500,11 +519,15 @@ static void xw_hit_sent(sf_logrd *rd, size_t pos)
 
 	if (pos < 8 || memcmp(b + pos - 8, "Sending ", 8) != 0)
 		return;
-	xw_event_line(rd, pos, status_at(b + pos + 14, hi - (pos + 14)), NULL);
+	xw_event_line(rd, pos, status_at(b + pos + 14, hi - (pos + 14)), NULL, 0);
 }
 
-/* "Warning: 399 vcse.example.com \"Policy Response\"" (a header of a SIP message). */
-static void xw_hit_warning(sf_logrd *rd, size_t pos)
+/*
+ * "Warning: 399 vcse.example.com \"Policy Response\"" (a header of a SIP
+ * message; with @have_msg that message is in rd->msg and gives the Call-ID,
+ * From / To of the event).
+ */
+static void xw_hit_warning(sf_logrd *rd, size_t pos, int have_msg)
 {
 	const char *b = rd->buf;
 	size_t hi = sf_lr_hi(rd, pos, 1024), e = sf_lr_eol(rd, pos, hi), p = pos + 9, a, q;
@@ -541,7 +564,7 @@ static void xw_hit_warning(sf_logrd *rd, size_t pos)
 	if (rd->cont != SF_LR_NONE && rd->cont >= rd->skip && sf_lr_rel(rd, rd->cont_msg, &mp) &&
 	    mp < pos && pos - mp < 16384)
 		st = sf_sip_status_at(b + mp, pos - mp);
-	xw_event_line(rd, pos, st, w);
+	xw_event_line(rd, pos, st, w, have_msg);
 }
 
 void sf_xw_hit_search(sf_logrd *rd, size_t pos)
@@ -563,7 +586,7 @@ void sf_xw_hit_search(sf_logrd *rd, size_t pos)
 	if (sf_lr_kv(b + pos, rd->len - pos < 48 ? rd->len - pos : 48, "Reason", &reason) &&
 	    reason.p + reason.n < b + pos + 48 && !sf_xw_says_timeout(reason)) {
 		if (!(reason.n == 2 && sf_lr_prefix_ci(reason.p, 2, "OK")))
-			xw_event_line(rd, pos, 0, NULL); /* "Not Found", "Forbidden"... */
+			xw_event_line(rd, pos, 0, NULL, 0); /* "Not Found", "Forbidden"... */
 		return;
 	}
 
@@ -576,7 +599,7 @@ void sf_xw_hit_search(sf_logrd *rd, size_t pos)
 	if (sf_lr_kv(b + pos, le - pos, "Reason", &reason)) {
 		if (!sf_xw_says_timeout(reason)) {
 			if (!(reason.n == 2 && sf_lr_prefix_ci(reason.p, 2, "OK")))
-				xw_event_line(rd, pos, 0, NULL);
+				xw_event_line(rd, pos, 0, NULL, 0);
 			return;
 		}
 	} else if (!sf_lr_kv(b + ls, le - ls, "Detail", &v) || !sf_xw_says_timeout(v)) {

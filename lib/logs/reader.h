@@ -398,6 +398,12 @@ enum {
  */
 int sf_msg_collect(sf_logrd *rd, size_t pos, size_t end, unsigned flags, const sf_reader *fmt);
 
+/*
+ * The Call-ID, CSeq, From / To domains and Server of the message last
+ * collected (rd->msg), into those fields of @ev that are still empty.
+ */
+void sf_msg_ids(sf_logrd *rd, sf_log_event *ev);
+
 /* A key/value pair borrowed from the window or scratch (context attributes). */
 typedef struct sf_kvs {
 	const char *k;

@@ -657,6 +657,22 @@ static void fill_common(sf_logrd *rd, sf_log_event *ev, const msgfacts *f, const
 		sf_lr_set(rd, &ev->start_line, f->start.p, f->start.n);
 }
 
+void sf_msg_ids(sf_logrd *rd, sf_log_event *ev)
+{
+	const sf_msg *m = &rd->msg;
+
+	if (!ev->call_id)
+		sf_lr_set_unfold(rd, &ev->call_id, msg_get(m, "Call-ID", "i"));
+	if (!ev->cseq)
+		sf_lr_set_cseq(rd, &ev->cseq, msg_get(m, "CSeq", NULL));
+	if (!ev->from_domain)
+		set_domain(rd, &ev->from_domain, msg_get(m, "From", "f"));
+	if (!ev->to_domain)
+		set_domain(rd, &ev->to_domain, msg_get(m, "To", "t"));
+	if (!ev->server)
+		sf_lr_set_unfold(rd, &ev->server, msg_get(m, "Server", NULL));
+}
+
 static void add_ctx_attrs(sf_logrd *rd, sf_log_event *ev, const sf_msgctx *ctx)
 {
 	size_t i;

@@ -152,8 +152,6 @@ def case_expressway_events(tmp):
 
 
 def case_expressway_events_gaps(tmp):
-    not_read_yet("expressway-events.log: the Warning: 399 event (line 15) and 'Sending Response "
-                 "Code=488' (line 6) do not carry the block's Call-ID / From / To domains")
     r = Result("expressway-events.log")
     has(r.at(15), call_id="c0ffee12-3456-4789-abcd-ef0123456789",
         from_domain="video.tailspin.example", to_domain="northwind.example")
