@@ -468,7 +468,10 @@ static int edge_stop(const char *p, size_t n)
 	return 0;
 }
 
-/* "TL_ERROR(TF_COMPONENT) ... Result 0xC3E93C5E(SIPPROXY_E_ROUTING)" outside a record. */
+/*
+ * "TL_ERROR(TF_COMPONENT) ... Result 0xC3E93C5E(SIPPROXY_E_ROUTING)" or
+ * "TL_WARN(...) ... HRESULT=0x80090322(SEC_E_WRONG_PRINCIPAL)" outside a record.
+ */
 static void edge_hit_result(sf_logrd *rd, size_t pos)
 {
 	size_t b = sf_lr_bol(rd, pos, pos > 4096 ? pos - 4096 : 0);
@@ -487,6 +490,8 @@ static const sf_lit edge_lits[] = {
 	{ "$$begin_record", 0, sf_edge_hit_begin },
 	{ "diagnostics", SF_MSCAN_CI, sf_siptext_hit_msdiag },
 	{ "0xC3E9", SF_MSCAN_CI, edge_hit_result },
+	{ "0x8009", SF_MSCAN_CI, edge_hit_result }, /* SEC_E_* HRESULTs */
+	{ "0x800B", SF_MSCAN_CI, edge_hit_result }, /* CERT_E_* HRESULTs */
 };
 
 const sf_reader sf_reader_edge = {

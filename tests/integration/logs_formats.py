@@ -205,9 +205,6 @@ def case_lync_tl_error(tmp):
 
 
 def case_lync_tl_error_gaps(tmp):
-    not_read_yet("lync-tl-error.log line 2 (TL_WARN ... HRESULT=0x80090322(SEC_E_WRONG_PRINCIPAL) "
-                 "outside a record) gives no event; TL_ERROR lines 1 and 3 get no time from "
-                 "their trace prefix")
     r = Result("lync-tl-error.log")
     has(r.at(2), hresult="0x80090322", checks=["CERT-001"])
     has(r.at(1), time="11/23/2026-09:30:12.441")
