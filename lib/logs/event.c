@@ -621,6 +621,117 @@ static size_t id_word(const sf_logrd *rd, size_t pos, int *diag)
 	return SIZE_MAX;
 }
 
+/* The level words of Event Viewer, in the order they are looked for. */
+static const char *const ev_levels[] = { "Critical", "Error", "Warning", "Information", "Verbose" };
+
+/* Is @v an Event Viewer level that is no failure ("Information", "Verbose")? */
+static int level_is_info(sf_span v)
+{
+	while (v.n && is_blank((unsigned char)v.p[0]))
+		v.p++, v.n--;
+	return sf_lr_prefix_ci(v.p, v.n, "Information") || sf_lr_prefix_ci(v.p, v.n, "Verbose");
+}
+
+/* A date and time at @p: "23/11/2026 11:05:12", "11/23/2026 ...", "2026-11-23 ..."; its length. */
+static size_t date_len(const char *p, size_t n)
+{
+	static const char *const pats[] = { "dd/dd/dddd dd:dd:dd", "dddd-dd-dd dd:dd:dd",
+					    "dd.dd.dddd dd:dd:dd", "d/dd/dddd dd:dd:dd",
+					    "dd/d/dddd dd:dd:dd", "d/d/dddd dd:dd:dd" };
+	size_t k, i;
+
+	for (k = 0; k < sizeof(pats) / sizeof(pats[0]); k++) {
+		size_t pl = strlen(pats[k]);
+
+		if (n < pl)
+			continue;
+		for (i = 0; i < pl; i++)
+			if (pats[k][i] == 'd' ? !is_digit((unsigned char)p[i]) : p[i] != pats[k][i])
+				break;
+		if (i < pl)
+			continue;
+		/* " AM" / " PM" of a 12-hour clock */
+		if (pl + 3 <= n && p[pl] == ' ' &&
+		    (sf_lr_prefix_ci(p + pl + 1, 2, "AM") || sf_lr_prefix_ci(p + pl + 1, 2, "PM")))
+			pl += 3;
+		return pl;
+	}
+	return 0;
+}
+
+/*
+ * A row copied from Event Viewer's list ("Event ID 14501 LS Protocol Stack
+ * Warning 23/11/2026 11:05:12 description"), @t[@i..@n) after the number:
+ * *src and *level, *time and the start of the description (*rest).  0 if
+ * no level word (as the list writes it) and a date follow within the first words.
+ */
+static int list_row(const char *t, size_t i, size_t n, sf_span *src, sf_span *level,
+		    sf_span *time, size_t *rest)
+{
+	size_t s, k, best = SIZE_MAX, bk = 0, d;
+
+	while (i < n && is_blank((unsigned char)t[i]))
+		i++;
+	s = i;
+	for (k = 0; k < sizeof(ev_levels) / sizeof(ev_levels[0]); k++) {
+		const char *h = memmem(t + s, n - s < 64 ? n - s : 64, ev_levels[k],
+				       strlen(ev_levels[k]));
+		size_t at = h ? (size_t)(h - t) : SIZE_MAX, e;
+
+		if (!h || (at > s && !is_blank((unsigned char)t[at - 1])))
+			continue;
+		e = at + strlen(ev_levels[k]);
+		if (e < n && !is_blank((unsigned char)t[e]))
+			continue;
+		if (at < best) {
+			best = at;
+			bk = k;
+		}
+	}
+	if (best == SIZE_MAX)
+		return 0;
+	*src = (sf_span){ t + s, best - s };
+	while (src->n && is_blank((unsigned char)src->p[src->n - 1]))
+		src->n--;
+	*level = (sf_span){ t + best, strlen(ev_levels[bk]) };
+	i = best + level->n;
+	while (i < n && is_blank((unsigned char)t[i]))
+		i++;
+	d = date_len(t + i, n - i);
+	if (d == 0)
+		return 0; /* the list always shows the date: prose that says "Error" is no row */
+	*time = (sf_span){ t + i, d };
+	*rest = i + d;
+	return 1;
+}
+
+/*
+ * The host an event names: "... while trying to connect to the host
+ * \"sip.example.com\"" (event 14428) or "Peer: sip.example.com"; empty if none.
+ */
+static sf_span named_host(const char *t, size_t n)
+{
+	const char *h = sf_lr_find_ci(t, n, "to the host \"");
+	size_t i, s;
+
+	if (h) {
+		s = i = (size_t)(h - t) + 13;
+		while (i < n && t[i] != '"' && !is_blank((unsigned char)t[i]))
+			i++;
+		if (i > s && i < n && t[i] == '"')
+			return (sf_span){ t + s, i - s };
+	}
+	h = sf_lr_find_ci(t, n, "Peer: ");
+	if (h && (h == t || !is_alnum((unsigned char)h[-1]))) {
+		s = i = (size_t)(h - t) + 6;
+		while (i < n && (is_alnum((unsigned char)t[i]) || t[i] == '.' || t[i] == '-'))
+			i++;
+		if (i > s && memchr(t + s, '.', i - s))
+			return (sf_span){ t + s, i - s };
+	}
+	return SF_SPAN_NULL;
+}
+
 /* The text of element @tag ("<Computer>x</Computer>") in [@b, @e), or an empty span. */
 static sf_span xml_text(const char *b, size_t e, size_t from, const char *tag)
 {
@@ -720,7 +831,9 @@ void sf_event_hit(sf_logrd *rd, size_t pos)
 	sf_span v;
 	sf_log_event *ev;
 	long code = 0;
-	int viewer = 0, diag, nd = 0, nblank, resolution = 0;
+	int viewer = 0, diag, nd = 0, nblank, resolution = 0, info = 0;
+	sf_span lsrc, llevel, ltime;
+	size_t lrest;
 	size_t xml_e = SIZE_MAX;
 	char last = 0;
 	line l;
@@ -872,12 +985,27 @@ void sf_event_hit(sf_logrd *rd, size_t pos)
 		while (textb < tn && is_digit((unsigned char)t[textb]))
 			textb++;
 	}
+	if (lpos[EL_SOURCE] == SIZE_MAX && lpos[EL_LEVEL] == SIZE_MAX &&
+	    list_row(t, textb, tn, &lsrc, &llevel, &ltime, &lrest)) {
+		/* a row of the list view: source, level and date before the description */
+		if (lsrc.n)
+			sf_lr_attr(rd, ev, "source", 6, lsrc.p, lsrc.n);
+		sf_lr_attr(rd, ev, "level", 5, llevel.p, llevel.n);
+		if (ltime.n)
+			sf_lr_set(rd, &ev->time, ltime.p, ltime.n);
+		textb = lrest;
+		info = level_is_info(llevel);
+	}
 	v = label_value(t, lpos, vpos, tn, EL_SOURCE);
 	if (v.p)
 		sf_lr_attr(rd, ev, "source", 6, v.p, v.n);
 	v = label_value(t, lpos, vpos, tn, EL_LEVEL);
-	if (v.p)
+	if (v.p) {
 		sf_lr_attr(rd, ev, "level", 5, v.p, v.n);
+		info = level_is_info(v);
+	}
+	if ((v = named_host(t, tn)).n)
+		sf_lr_attr(rd, ev, "Peer", 4, v.p, v.n);
 	v = label_value(t, lpos, vpos, tn, EL_COMPUTER);
 	if (v.p)
 		sf_lr_attr(rd, ev, "computer", 8, v.p, v.n);
@@ -901,6 +1029,12 @@ void sf_event_hit(sf_logrd *rd, size_t pos)
 		const char *hx = ec ? sf_lr_find_ci(ec, (size_t)(t + tn - ec), "0x") : NULL;
 
 		if (hx && hx - ec < 48)
+			sf_lr_result(rd, ev, hx,
+				     (size_t)(t + tn - hx) < 96 ? (size_t)(t + tn - hx) : 96);
+		/* else a SIP stack code anywhere in the text ("Last failure: 0xC3E93D67(...)") */
+		if (!ev->result_code && !ev->hresult &&
+		    ((hx = sf_lr_find_ci(t, tn, "0xC3E9")) != NULL ||
+		     (hx = sf_lr_find_ci(t, tn, "0xC3E8")) != NULL))
 			sf_lr_result(rd, ev, hx,
 				     (size_t)(t + tn - hx) < 96 ? (size_t)(t + tn - hx) : 96);
 	}
@@ -942,6 +1076,11 @@ void sf_event_hit(sf_logrd *rd, size_t pos)
 	sf_generic_tls(rd, ev, rec_b, rec_e);
 	/* the whole record: a code in its description is not another event */
 	sf_lr_consume(rd, xml_e != SIZE_MAX && xml_e > rec_e ? xml_e : rec_e);
+	if (info && !ev->result_code && !ev->hresult) {
+		/* an Information / Verbose event without an error code is no failure */
+		sf_log_event_free(ev);
+		return;
+	}
 	sf_lr_emit(rd, ev);
 }
 

@@ -78,9 +78,10 @@ static const char *attr(const sf_log_event *ev, const char *key)
 
 /*
  * Cleans a host name taken from a log into @out (NAME_MAX_LEN bytes): drops
- * quotes and every white space (records broken across lines, as pasted from
- * PDFs: fqdn1="\n vcse.sub.cms.steven.lab:5061"), the ":port" suffix and the
- * trailing dot, then normalises it (lowercase, DNS characters only).
+ * quotes and every line break with the blanks around it (records broken
+ * across lines, as pasted from PDFs: fqdn1="\n vcse.sub.cms.steven.lab:5061"),
+ * the ":port" suffix and the trailing dot, then normalises it (lowercase, DNS
+ * characters only).  Words separated by blanks on one line are no name.
  * Returns 0, or -1 (out[0] = '\0') if no valid name is left.
  */
 static int clean_name(const char *raw, char *out)
@@ -88,14 +89,26 @@ static int clean_name(const char *raw, char *out)
 	char buf[NAME_MAX_LEN];
 	size_t n = 0;
 	char *colon;
+	int gap = 0;
 
 	out[0] = '\0';
 	if (raw == NULL)
 		return -1;
 	for (const char *p = raw; *p != '\0'; p++) {
-		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == '"' ||
-		    *p == '\'' || *p == '<' || *p == '>')
+		if (*p == ' ' || *p == '\t') {
+			gap |= n > 0;
 			continue;
+		}
+		if (*p == '\r' || *p == '\n') {
+			gap = n > 0 ? 2 : 0; /* a line break: a wrap, wherever it falls */
+			continue;
+		}
+		if (*p == '"' || *p == '\'' || *p == '<' || *p == '>')
+			continue;
+		/* words on one line ("LS Protocol Stack") are no name */
+		if (gap == 1 && isalnum((unsigned char)buf[n - 1]) && isalnum((unsigned char)*p))
+			return -1;
+		gap = 0;
 		if (n + 1 >= sizeof(buf))
 			return -1;
 		buf[n++] = *p;
