@@ -95,6 +95,10 @@ static void seen_label(const sf_log_event *ev, sf_sb *sb)
 	if (ev->code >= 0)
 		sf_sb_addf(sb, "event %d", ev->code);
 	label_attr(sb, ev, "Event", "Expressway ");
+	if (!sf_log_event_attr(ev, "Event") && ev->source == SF_LOGT_EXPRESSWAY &&
+	    sf_log_event_attr(ev, "Detail") && strlen(sf_log_event_attr(ev, "Detail")) <= 40 &&
+	    ev->sip_status == 0)
+		label_attr(sb, ev, "Detail", "Expressway "); /* "TCP Connection Failed" */
 	if (ev->sip_status > 0)
 		sf_sb_addf(sb, "%s%d", sb->n ? ", " : "", ev->sip_status);
 	label_attr(sb, ev, "Warning-code", "Warning ");
