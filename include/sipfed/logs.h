@@ -147,6 +147,7 @@ typedef enum sf_kb_space {
 	SF_KB_Q850,       /* ITU-T Q.850 cause value (SIP Reason: Q.850;cause=N) */
 	SF_KB_TLS_ALERT,  /* TLS AlertDescription (RFC 8446 §6) */
 	SF_KB_X509_VERIFY, /* OpenSSL X509_V_ERR_* certificate verify error */
+	SF_KB_SSL_REASON,  /* OpenSSL SSL library reason (SSL_R_*, "wrong version number") */
 } sf_kb_space;
 
 #define SF_KB_MAX_RULES 6

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "logs/kb.h"
 #include "sipfed/logs.h"
@@ -577,6 +578,31 @@ static const sf_kb_entry *hresult_entry(const sf_log_event *ev)
 }
 
 /*
+ * The OpenSSL SSL-library reason of @ev: the reason number of its packed
+ * error code (attr OpenSSL-error, "0A00010B" of OpenSSL 3 or "1408F10B" of
+ * 1.1: library 20 = SSL, reason in the low 12 bits), else its reason text
+ * (attr OpenSSL-reason) as an entry's name.  NULL if the base knows neither.
+ */
+static const sf_kb_entry *ssl_reason_entry(const sf_log_event *ev)
+{
+	const char *a = attr(ev, "OpenSSL-error");
+	uint32_t v;
+	size_t i;
+
+	if (a != NULL && parse_hex(a, &v) == 0 && ((v >> 23) == 20 || (v >> 24) == 20))
+		return sf_kb_find(SF_KB_SSL_REASON, v & 0xFFFu);
+	if ((a = attr(ev, "OpenSSL-reason")) == NULL)
+		return NULL;
+	for (i = 0; i < sf_kb_count(); i++) {
+		const sf_kb_entry *e = sf_kb_at(i);
+
+		if (e->space == SF_KB_SSL_REASON && e->name != NULL && strcasecmp(e->name, a) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/*
  * The evidence attributes of the generic scanner (lib/logs/generic.c), in
  * the order they are trusted: an OpenSSL verify error, a TLS alert, a Q.850
  * cause, and with @phrases an OpenSSL reason without a number.  Returns 1
@@ -609,6 +635,10 @@ static int evidence_entry(const sf_log_event *ev, struct fill *f, struct pick *p
 		if (pk->entry == NULL)
 			pk->unknown = "{code}: known by number only, not in the knowledge base[: "
 				      "{reason}]";
+		return 1;
+	}
+	if (phrases && (pk->entry = ssl_reason_entry(ev)) != NULL) {
+		snprintf(f->code, sizeof(f->code), "OpenSSL %.48s", pk->entry->name);
 		return 1;
 	}
 	if (phrases && (a = attr(ev, "OpenSSL-reason")) != NULL) {
@@ -714,7 +744,8 @@ static void pick_entry(const sf_log_event *ev, struct fill *f, struct pick *pk)
 	/* HRESULT="0x80090322(SEC_E_WRONG_PRINCIPAL)" of a 1010, or a WinsockFailureCode */
 	pk->refine = hresult_entry(ev);
 	if (pk->refine == NULL && pk->entry->space == SF_KB_MSDIAG &&
-	    (ws = attr(ev, "WinsockFailureCode")) != NULL && parse_dec(ws, &v) == 0)
+	    ((ws = attr(ev, "WinsockFailureCode")) != NULL || (ws = attr(ev, "winsock-code")) != NULL) &&
+	    parse_dec(ws, &v) == 0)
 		pk->refine = sf_kb_find(SF_KB_WINSOCK, v);
 	if (pk->refine == pk->entry)
 		pk->refine = NULL;

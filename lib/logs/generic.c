@@ -488,6 +488,15 @@ int sf_generic_tls(sf_logrd *rd, sf_log_event *into, size_t bol, size_t eol)
 		if (alert >= 0)
 			break;
 	}
+	/* Schannel 36888: "The TLS protocol defined fatal error code is 46." */
+	if (alert < 0 && (h = find(b, bol, eol, "fatal error code is")) < eol) {
+		i = h + 19;
+		while (i < eol && b[i] == ' ')
+			i++;
+		alert = dec_at(b, eol, &i);
+		if (alert > 255)
+			alert = -1;
+	}
 	/*
 	 * "The Windows SChannel error state is 1205." (for a line alone maybe on
 	 * the next lines of a wrap; within a record given by @into, in it)
@@ -729,7 +738,8 @@ static int after_http(const char *b, size_t bol, size_t i)
 static void line_phrase(sf_logrd *rd, size_t bol, size_t eol)
 {
 	const char *b = rd->buf;
-	size_t i;
+	size_t i, q, n_seen = 0;
+	long seen[8];
 
 	for (i = bol; i + 3 < eol; i++) {
 		size_t j = i, k;
@@ -753,6 +763,12 @@ static void line_phrase(sf_logrd *rd, size_t bol, size_t eol)
 			if (!sf_lr_prefix_ci(b + j, eol - j, phrases[k]) ||
 			    (j + pl < eol && is_alnum((unsigned char)b[j + pl])))
 				continue;
+			for (q = 0; q < n_seen && seen[q] != st; q++)
+				;
+			if (q < n_seen)
+				break; /* that status again in the same line */
+			if (n_seen < sizeof(seen) / sizeof(seen[0]))
+				seen[n_seen++] = st;
 			ev = sf_lr_event(rd, SF_LOG_SIP_RESPONSE, bol);
 			if (!ev)
 				return;
@@ -760,7 +776,8 @@ static void line_phrase(sf_logrd *rd, size_t bol, size_t eol)
 			sf_lr_set(rd, &ev->reason, b + j, pl);
 			sf_lr_set(rd, &ev->start_line, b + i, j + pl - i);
 			sf_lr_emit(rd, ev);
-			return;
+			i = j + pl - 1; /* and on: a sentence may quote two responses */
+			break;
 		}
 	}
 }

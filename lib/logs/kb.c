@@ -896,6 +896,44 @@ ALERT(110, "unsupported_extension", "a handshake message carried an extension th
 /* OpenSSL 3.0 and later (before 3.0 this error was 24) */
 { SF_KB_X509_VERIFY, 79, "invalid CA certificate",
 	"a certificate used as a CA in the chain is not a valid CA certificate", { 0 }, 0, NULL },
+
+/* ---- OpenSSL SSL library reasons (SSL_R_* of openssl/sslerr.h, OpenSSL 3.0) ---------- */
+/*
+ * The reason number of "error:0A00010B:SSL routines::wrong version number" (the
+ * low bits of the packed code, the same in OpenSSL 1.1 and 3.x); the name is the
+ * reason text OpenSSL prints, by which a line without the code is looked up.
+ */
+{ SF_KB_SSL_REASON, 134, "certificate verify failed",
+	"the TLS handshake stopped because the peer's certificate chain did not verify: the "
+	"verify error logged with it (\"verify error:num=N\") says why[: {reason}]", { 0 }, 0,
+	"send the full chain and use a CA the other side trusts" },
+{ SF_KB_SSL_REASON, 155, "https proxy request",
+	"an HTTP proxy request (CONNECT) arrived on the TLS port: no SIP peer speaks like this[ ({reason})]",
+	{ 0 }, 0, NULL },
+{ SF_KB_SSL_REASON, 156, "http request",
+	"plain HTTP arrived on the TLS port: a web client or probe, not a SIP peer[ ({reason})]", { 0 }, 0,
+	NULL },
+{ SF_KB_SSL_REASON, 191, "no protocols available",
+	"no TLS version is enabled that both sides allow (TLS 1.2 is the one Microsoft requires)[ ({reason})]",
+	RULES(SF_R_TLS001_VERSION), "enable TLS 1.2 on both sides" },
+{ SF_KB_SSL_REASON, 193, "no shared cipher",
+	"the two sides have no cipher suite in common[ ({reason})]", RULES(SF_R_TLS001_CIPHER),
+	"enable a TLS 1.2 cipher suite Microsoft accepts (ECDHE with AES-GCM) on the SIP TLS port" },
+{ SF_KB_SSL_REASON, 258, "unsupported protocol",
+	"the peer offered only a TLS version this side does not accept[ ({reason})]", RULES(SF_R_TLS001_VERSION),
+	"enable TLS 1.2 on both sides" },
+{ SF_KB_SSL_REASON, 267, "wrong version number",
+	"what came back was no TLS record of an accepted version: the port speaks plain SIP over "
+	"TCP (or HTTP), or only a TLS version this side refuses[ ({reason})]",
+	RULES(SF_R_TLS001_HANDSHAKE, SF_R_TLS001_VERSION, SF_R_DNS007_PORT),
+	"point the SRV record (or trunk) at the peer's TLS port, 5061, where TLS 1.2 answers" },
+{ SF_KB_SSL_REASON, 294, "unexpected eof while reading",
+	"the peer closed the connection in the middle of the TLS handshake without an alert (some "
+	"servers do so when they refuse the certificate or the cipher offered)[: {reason}]", { 0 },
+	0, NULL },
+{ SF_KB_SSL_REASON, 398, "ca md too weak",
+	"a CA certificate of the chain is signed with a digest this side refuses (MD5 or SHA-1)[ ({reason})]",
+	RULES(SF_R_CERT009_SHA1), "use a chain signed with SHA-256 or better" },
 };
 
 /* A 504 without any code (LOG-003): the rules the Edge applies silently. */

@@ -262,9 +262,6 @@ def case_sbc_tls_syslog(tmp):
 
 
 def case_sbc_tls_syslog_gaps(tmp):
-    not_read_yet("sbc-tls-syslog.log line 7 'wrong version number' has no check (TLS-001: "
-                 "plain SIP or HTTP on the TLS port): the knowledge base has no entry for an "
-                 "OpenSSL reason without a number (kb.c / explain.c)")
     r = Result("sbc-tls-syslog.log")
     has(r.at(7), checks=["TLS-001"])
     for line in (2, 7):
@@ -321,9 +318,6 @@ def case_windows_events(tmp):
 
 
 def case_windows_events_schannel(tmp):
-    not_read_yet("windows-events.txt line 32: Schannel 36888 pasted inline ('... fatal error "
-                 "code is 46. The Windows SChannel error state is 552.') gives TLS-001 without "
-                 "the alert code (46, certificate_unknown) and the error state")
     r = Result("windows-events.txt")
     has(r.at(32), attrs={"TLS-alert": "46", "SChannel-error-state": "552"},
         cause_lacks="Schannel Error 23/11/2026")
@@ -352,10 +346,6 @@ def case_windows_event_xml(tmp):
 # --- 8. SIP responses whose cause is not ms-diagnostics ------------------------------
 
 def case_sip_reasons(tmp):
-    not_read_yet("sip-reasons.txt (read as 'sip' because it holds SIP start lines) gives no "
-                 "event: Reason: Q.850;cause=34 (line 10), the 403 with Warning: 399 (lines "
-                 "14, 17), the SIPE / one-sentence 480s (lines 22, 23, 25) and the 408 (line 25) "
-                 "are only found with --type any")
     r = Result("sip-reasons.txt")
     q850 = [e for e in r.events if e["attrs"].get("Q.850-cause") == "34"]
     check(len(q850) == 1 and q850[0]["line"] in (4, 10), "want one Q.850 cause 34:\n" + r.dump())
