@@ -570,7 +570,7 @@ static void xw_hit_warning(sf_logrd *rd, size_t pos, int have_msg)
 void sf_xw_hit_search(sf_logrd *rd, size_t pos)
 {
 	const char *b = rd->buf, *t;
-	size_t lo = sf_lr_lo(rd, pos, XW_HEADER_BACK), ls, le, hi, n, k, cs, w = pos;
+	size_t lo = sf_lr_lo(rd, pos, XW_HEADER_BACK), ls, le, hi, n, k, w = pos;
 	sf_span reason, v;
 	sf_log_event *ev;
 	sf_msgctx ctx;
@@ -606,18 +606,7 @@ void sf_xw_hit_search(sf_logrd *rd, size_t pos)
 		return;
 	}
 	/* a line broken by a paste goes on until the next syslog line (blank lines skipped) */
-	for (k = 0, cs = le; k < 16 && cs < hi; k++) {
-		size_t nb = cs + 1, ne = sf_lr_eol(rd, nb, hi);
-
-		cs = nb;
-		while (cs < ne && (b[cs] == ' ' || b[cs] == '\t' || b[cs] == '\r'))
-			cs++;
-		if (cs < ne && sf_xw_is_header(b + cs, ne - cs))
-			break;
-		if (cs < ne)
-			le = ne;
-		cs = ne;
-	}
+	le = event_end(rd, pos, hi);
 	n = sf_span_unfold((sf_span){ b + ls, le - ls }, rd->tmp, SF_LR_TMP);
 	if (n >= SF_LR_TMP)
 		n = SF_LR_TMP - 1;

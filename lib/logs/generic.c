@@ -1215,20 +1215,7 @@ void sf_generic_hit_line(sf_logrd *rd, size_t pos)
 static const sf_lit gen_lits[] = {
 	{ "diagnostics", SF_MSCAN_CI, sf_siptext_hit_msdiag },
 	{ "SIP/2.0", 0, gen_hit_status },
-	{ "0x", SF_MSCAN_CI, sf_generic_hit_code },
-	{ "ErrorCode=", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "Q.850", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "alert", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "certificate", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "verify", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "version number", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "cipher", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "time-out", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "Unavailable", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "Forbidden", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "Not Found", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "protocol", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "Timeout", SF_MSCAN_CI, sf_generic_hit_line },
+	SF_GENERIC_EVIDENCE_LITS,
 };
 
 const sf_reader sf_reader_generic = {

@@ -463,6 +463,27 @@ void sf_edge_proto(sf_logrd *rd, size_t pos);
 void sf_event_hit(sf_logrd *rd, size_t pos); /* event.c */
 /* A result code or HRESULT "0xC3E9....[(NAME)]" at @pos, anywhere in a line (generic.c). */
 void sf_generic_hit_code(sf_logrd *rd, size_t pos);
+/*
+ * The literals of the generic scanner's evidence besides ms-diagnostics and
+ * status lines (generic.c), for the sf_lit table of a reader that scans
+ * free text: the generic reader's own, and the pasted-document reader's.
+ */
+#define SF_GENERIC_EVIDENCE_LITS                                                  \
+	{ "0x", SF_MSCAN_CI, sf_generic_hit_code },                               \
+	{ "ErrorCode=", SF_MSCAN_CI, sf_generic_hit_line },                       \
+	{ "Q.850", SF_MSCAN_CI, sf_generic_hit_line },                            \
+	{ "alert", SF_MSCAN_CI, sf_generic_hit_line },                            \
+	{ "certificate", SF_MSCAN_CI, sf_generic_hit_line },                      \
+	{ "verify", SF_MSCAN_CI, sf_generic_hit_line },                           \
+	{ "version number", SF_MSCAN_CI, sf_generic_hit_line },                   \
+	{ "cipher", SF_MSCAN_CI, sf_generic_hit_line },                           \
+	{ "time-out", SF_MSCAN_CI, sf_generic_hit_line },                         \
+	{ "Unavailable", SF_MSCAN_CI, sf_generic_hit_line },                      \
+	{ "Forbidden", SF_MSCAN_CI, sf_generic_hit_line },                        \
+	{ "Not Found", SF_MSCAN_CI, sf_generic_hit_line },                        \
+	{ "protocol", SF_MSCAN_CI, sf_generic_hit_line },                         \
+	{ "Timeout", SF_MSCAN_CI, sf_generic_hit_line }
+
 /* The same with the time of the line (a trace prefix's), if @time is not empty. */
 void sf_generic_code(sf_logrd *rd, size_t pos, sf_span time);
 /*

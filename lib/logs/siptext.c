@@ -1009,20 +1009,7 @@ static const sf_lit sip_lits[] = {
 	{ "$$begin_record", 0, sf_edge_hit_begin },
 	{ "ID", 0, sf_event_hit },
 	{ "Completed\"", 0, sf_xw_hit_search },
-	{ "0x", SF_MSCAN_CI, sf_generic_hit_code },
-	{ "ErrorCode=", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "Q.850", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "alert", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "certificate", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "verify", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "version number", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "cipher", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "time-out", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "Unavailable", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "Forbidden", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "Not Found", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "protocol", SF_MSCAN_CI, sf_generic_hit_line },
-	{ "Timeout", SF_MSCAN_CI, sf_generic_hit_line },
+	SF_GENERIC_EVIDENCE_LITS,
 };
 
 const sf_reader sf_reader_sip = {
