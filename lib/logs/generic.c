@@ -298,6 +298,10 @@ static const struct {
 	{ "no protocols available", 0 },
 	{ "none of the cipher suites", 0 }, /* Schannel 36874 */
 	{ "peer did not return a certificate", 0 },
+	/* a TLS connection that failed without saying why (last: any reason above wins) */
+	{ "tls_connect failed", 0 },       /* FreeSWITCH sofia: OPTIONS to a TLS gateway */
+	{ "TLS handshake failed", 0 },
+	{ "TLS setup failed", 0 },
 };
 
 /* SIP reason phrases (RFC 3261 §21 and what servers write) for "NNN Phrase" text. */

@@ -482,7 +482,9 @@ void sf_generic_hit_code(sf_logrd *rd, size_t pos);
 	{ "Forbidden", SF_MSCAN_CI, sf_generic_hit_line },                        \
 	{ "Not Found", SF_MSCAN_CI, sf_generic_hit_line },                        \
 	{ "protocol", SF_MSCAN_CI, sf_generic_hit_line },                         \
-	{ "Timeout", SF_MSCAN_CI, sf_generic_hit_line }
+	{ "Timeout", SF_MSCAN_CI, sf_generic_hit_line },                          \
+	{ "handshake", SF_MSCAN_CI, sf_generic_hit_line },                        \
+	{ "tls_connect", SF_MSCAN_CI, sf_generic_hit_line }
 
 /* The same with the time of the line (a trace prefix's), if @time is not empty. */
 void sf_generic_code(sf_logrd *rd, size_t pos, sf_span time);
