@@ -125,6 +125,7 @@ static size_t nib_build(sf_mscan *m)
 		unsigned char c0 = (unsigned char)l->s[m->anc[k]];
 		unsigned char c1 = l->len > 1 ? (unsigned char)l->s[m->anc[k] + 1] : 0;
 		unsigned b = (unsigned)nb, i;
+		uint8_t(*t)[16];
 
 		for (j = 0; j < k; j++) {
 			const sf_mscan_lit *o = &m->lit[j];
@@ -146,18 +147,20 @@ static size_t nib_build(sf_mscan *m)
 		}
 		m->bkt[k] = (uint8_t)b;
 		m->members[b] |= 1u << k;
-		nib_set(m->nib[0], m->nib[1], b, c0, l->ci);
+		t = m->nib[b / 8];
+		nib_set(t[0], t[1], b % 8, c0, l->ci);
 		if (l->len > 1) {
-			nib_set(m->nib[2], m->nib[3], b, c1, l->ci);
+			nib_set(t[2], t[3], b % 8, c1, l->ci);
 		} else {
 			for (i = 0; i < 16; i++) { /* one byte: any byte follows */
-				m->nib[2][i] |= (uint8_t)(1u << b);
-				m->nib[3][i] |= (uint8_t)(1u << b);
+				t[2][i] |= (uint8_t)(1u << (b % 8));
+				t[3][i] |= (uint8_t)(1u << (b % 8));
 			}
 		}
 		if (m->anc[k] > m->maxanc)
 			m->maxanc = m->anc[k];
 	}
+	m->nsets = (nb + 7) / 8;
 	return nb;
 }
 
@@ -485,64 +488,78 @@ SF_KERNEL(find_avx2, 32, __m256i, _mm256_loadu_si256, _mm256_set1_epi8, _mm256_c
 /*
  * The nibble kernel (AVX2, literals in up to SF_MSCAN_BUCKETS buckets): for
  * 32 positions at once, the bucket bits of the byte there and of the next
- * byte are looked up by nibble (vpshufb, four tables) and ANDed, so the cost
- * does not grow with the number of literals.  Bit b left at position p means
- * the anchor pair of a literal k of bucket b may be at p: k may start at
- * p - anc[k] and is verified there.  Anchors differ, so a start is only known to be the
- * first once every position up to it plus the largest anchor was looked at.
+ * byte are looked up by nibble (vpshufb, four tables a set of 8 buckets) and
+ * ANDed, so the cost grows with the table sets (one for up to 8 buckets),
+ * not with the literals.  Bit b left at position p means the anchor pair of
+ * a literal k of bucket b may be at p: k may start at p - anc[k] and is
+ * verified there.  Anchors differ, so a start is only known to be the first
+ * once every position up to it plus the largest anchor was looked at.
  * Stops where the load of the next byte would pass @end, and reports in
- * *stop the first start not yet judged.
+ * *stop the first start not yet judged.  @nsets is a constant in each
+ * instance (find_nib): the tables stay in registers.
  */
-__attribute__((target("avx2"))) static size_t find_nib(const sf_mscan *m, const char *buf,
-							size_t from, size_t end, unsigned *id,
-							size_t *stop)
+__attribute__((target("avx2"))) static inline __attribute__((always_inline)) size_t
+find_nib_n(const sf_mscan *m, const char *buf, size_t from, size_t end, unsigned *id,
+	   size_t *stop, const size_t nsets)
 {
 	const __m256i lo15 = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
-	const __m256i t0l = _mm256_broadcastsi128_si256(_mm_loadu_si128((const void *)m->nib[0]));
-	const __m256i t0h = _mm256_broadcastsi128_si256(_mm_loadu_si128((const void *)m->nib[1]));
-	const __m256i t1l = _mm256_broadcastsi128_si256(_mm_loadu_si128((const void *)m->nib[2]));
-	const __m256i t1h = _mm256_broadcastsi128_si256(_mm_loadu_si128((const void *)m->nib[3]));
-	size_t j = from, best = SIZE_MAX;
+	__m256i tab[SF_MSCAN_SETS][4];
+	size_t j = from, best = SIZE_MAX, s, t;
 	unsigned bestk = 0;
-	uint8_t bits[32];
+	uint8_t bits[SF_MSCAN_SETS][32];
 
+	for (s = 0; s < nsets; s++)
+		for (t = 0; t < 4; t++)
+			tab[s][t] = _mm256_broadcastsi128_si256(
+				_mm_loadu_si128((const void *)m->nib[s][t]));
 	while (end - j >= 33) {
 		const char *q = buf + j;
 		__m256i x0 = _mm256_loadu_si256((const void *)q);
 		__m256i x1 = _mm256_loadu_si256((const void *)(q + 1));
-		__m256i r0 = _mm256_and_si256(
-			_mm256_shuffle_epi8(t0l, _mm256_and_si256(x0, lo15)),
-			_mm256_shuffle_epi8(t0h, _mm256_and_si256(_mm256_srli_epi16(x0, 4), lo15)));
-		__m256i r1 = _mm256_and_si256(
-			_mm256_shuffle_epi8(t1l, _mm256_and_si256(x1, lo15)),
-			_mm256_shuffle_epi8(t1h, _mm256_and_si256(_mm256_srli_epi16(x1, 4), lo15)));
-		__m256i r = _mm256_and_si256(r0, r1);
-		unsigned mask = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r, zero));
+		__m256i l0 = _mm256_and_si256(x0, lo15);
+		__m256i h0 = _mm256_and_si256(_mm256_srli_epi16(x0, 4), lo15);
+		__m256i l1 = _mm256_and_si256(x1, lo15);
+		__m256i h1 = _mm256_and_si256(_mm256_srli_epi16(x1, 4), lo15);
+		__m256i r[SF_MSCAN_SETS];
+		unsigned mask = 0;
 
+		for (s = 0; s < nsets; s++) {
+			r[s] = _mm256_and_si256(
+				_mm256_and_si256(_mm256_shuffle_epi8(tab[s][0], l0),
+						 _mm256_shuffle_epi8(tab[s][1], h0)),
+				_mm256_and_si256(_mm256_shuffle_epi8(tab[s][2], l1),
+						 _mm256_shuffle_epi8(tab[s][3], h1)));
+			mask |= ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r[s], zero));
+		}
 		if (__builtin_expect(mask != 0, 0)) {
-			_mm256_storeu_si256((void *)bits, r);
+			for (s = 0; s < nsets; s++)
+				_mm256_storeu_si256((void *)bits[s], r[s]);
 			do {
-				unsigned bit = (unsigned)__builtin_ctz(mask), bk = 0, bb = bits[bit];
+				unsigned bit = (unsigned)__builtin_ctz(mask), bk = 0;
 				size_t p = j + bit;
 
 				mask &= mask - 1;
-				while (bb) { /* the literals of the buckets seen there */
-					bk |= m->members[__builtin_ctz(bb)];
-					bb &= bb - 1;
+				for (s = 0; s < nsets; s++) {
+					unsigned bb = bits[s][bit];
+
+					while (bb) { /* the literals of the buckets seen there */
+						bk |= m->members[8 * s + (unsigned)__builtin_ctz(bb)];
+						bb &= bb - 1;
+					}
 				}
 				while (bk) {
 					unsigned k = (unsigned)__builtin_ctz(bk);
 					const sf_mscan_lit *l = &m->lit[k];
-					size_t s;
+					size_t st;
 
 					bk &= bk - 1;
 					if (p < from + m->anc[k])
 						continue; /* would start before @from */
-					s = p - m->anc[k];
-					if (s > best || (s == best && k >= bestk))
+					st = p - m->anc[k];
+					if (st > best || (st == best && k >= bestk))
 						continue;
-					if (s + l->len <= end && lit_at(l, buf + s)) {
-						best = s;
+					if (st + l->len <= end && lit_at(l, buf + st)) {
+						best = st;
 						bestk = k;
 					}
 				}
@@ -556,6 +573,20 @@ __attribute__((target("avx2"))) static size_t find_nib(const sf_mscan *m, const 
 	}
 	*stop = j - from > m->maxanc ? j - m->maxanc : from;
 	return SIZE_MAX;
+}
+
+__attribute__((target("avx2"))) static size_t find_nib(const sf_mscan *m, const char *buf,
+							size_t from, size_t end, unsigned *id,
+							size_t *stop)
+{
+	switch (m->nsets) {
+	case 1:
+		return find_nib_n(m, buf, from, end, id, stop, 1);
+	case 2:
+		return find_nib_n(m, buf, from, end, id, stop, 2);
+	default:
+		return find_nib_n(m, buf, from, end, id, stop, SF_MSCAN_SETS);
+	}
 }
 
 static int have_avx2(void)

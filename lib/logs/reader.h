@@ -111,7 +111,8 @@ typedef struct sf_mscan_lit {
 	uint8_t f1, f2; /* 0x20 when that filter byte is a folded letter */
 } sf_mscan_lit;
 
-#define SF_MSCAN_BUCKETS 8 /* buckets (bits) of the nibble kernel */
+#define SF_MSCAN_SETS 3                      /* table sets of the nibble kernel */
+#define SF_MSCAN_BUCKETS (8 * SF_MSCAN_SETS) /* its buckets: 8 bits a set */
 
 typedef struct sf_mscan {
 	sf_mscan_lit lit[SF_MSCAN_MAX];
@@ -121,9 +122,10 @@ typedef struct sf_mscan {
 	/*
 	 * The nibble kernel: literal k's anchor is the pair of adjacent bytes at
 	 * anc[k], anc[k]+1, and it is in bucket bkt[k] (members[b]: a bit per
-	 * literal).  nib[0..1] are the tables of the first anchor byte's low and
-	 * high nibble, nib[2..3] of the second: bit b set where a literal of
-	 * bucket b has that nibble (either case if folded).  A position where
+	 * literal).  Buckets 8s..8s+7 are the bits of table set nib[s]: [0..1]
+	 * the tables of the first anchor byte's low and high nibble, [2..3] of
+	 * the second: bit b set where a literal of bucket 8s+b has that nibble
+	 * (either case if folded); nsets sets are in use.  A position where
 	 * all four agree on bit b may start a literal k of the bucket at
 	 * position - anc[k].  Literals whose anchors differ only in the low
 	 * nibble of their second byte ("=4", "=5") share a bucket at no cost;
@@ -132,17 +134,21 @@ typedef struct sf_mscan {
 	uint8_t anc[SF_MSCAN_MAX];
 	uint8_t bkt[SF_MSCAN_MAX];
 	uint32_t members[SF_MSCAN_BUCKETS];
-	uint8_t nib[4][16];
+	uint8_t nib[SF_MSCAN_SETS][4][16];
+	size_t nsets;
 	int nib_ok;
 	size_t maxanc; /* largest anchor offset */
 } sf_mscan;
 
 /*
  * Prepares a scanner for @n (<= SF_MSCAN_MAX) literals of 1..SF_MSCAN_MAXLEN
- * bytes, flags[i] SF_MSCAN_CI or 0.  For each literal two bytes that are rare
- * in logs are chosen; the search compares them at once for 16 or 32
- * positions (SSE2 / AVX2, picked at run time) and checks the whole literal
- * only where both match.  Returns 0, -1 on a bad argument.
+ * bytes, flags[i] SF_MSCAN_CI or 0.  With AVX2 and literals that fit in
+ * SF_MSCAN_BUCKETS buckets, the nibble kernel looks up each literal's rarest
+ * adjacent pair of bytes for 32 positions at once (its cost grows with the
+ * table sets, not the literals); else two rare bytes of each literal are
+ * compared at once for 16 or 32 positions (SSE2 / AVX2).  Either way the
+ * whole literal is checked only where the filter matches.  Returns 0, -1 on
+ * a bad argument.
  */
 int sf_mscan_init(sf_mscan *m, const char *const *lits, const unsigned *flags, size_t n);
 

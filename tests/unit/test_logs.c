@@ -946,7 +946,10 @@ static void mscan_random(const char *const *lits, const unsigned *fl, size_t nl,
 	free(b);
 }
 
-/* More literals than buckets: those with anchors alike share one; too many leave the kernel. */
+/*
+ * More literals than a table set's 8 buckets: those with anchors alike share
+ * one, more take a second or third set; too many leave the kernel.
+ */
 static void test_mscan_buckets(void **state)
 {
 	static const char *const lits[] = {
@@ -966,8 +969,25 @@ static void test_mscan_buckets(void **state)
 	assert_int_equal(sf_mscan_init(&m, lits, fl, 9), 0);
 	assert_int_equal(m.bkt[6], m.bkt[7]);
 	assert_int_equal(m.bkt[6], m.bkt[8]);
-	/* 16 unlike literals do not fit: the pair kernel takes them, same answers */
-	mscan_random(lits, fl, 16, alpha, 4242, 0);
+	/* 16 unlike literals: two table sets, same answers */
+	mscan_random(lits, fl, 16, alpha, 4242, 1);
+	assert_int_equal(sf_mscan_init(&m, lits, fl, 16), 0);
+	assert_int_equal(m.nsets, 2);
+	/* 28 literals with unlike anchors do not fit: the pair kernel takes them */
+	{
+		static char buf28[28][4];
+		const char *l28[28];
+		unsigned f28[28] = { 0 };
+
+		for (int i = 0; i < 28; i++) {
+			buf28[i][0] = (char)('A' + i % 26);
+			buf28[i][1] = (char)('0' + i / 26);
+			buf28[i][2] = (char)('a' + i % 7);
+			buf28[i][3] = '\0';
+			l28[i] = buf28[i];
+		}
+		mscan_random(l28, f28, 28, "AEIMQUYBa0b1cdefg \n", 99, 0);
+	}
 }
 
 static void test_mscan(void **state)
