@@ -11,11 +11,10 @@ responses whose cause is not ms-diagnostics, and HTTP x-ms-diagnostics
 lookalikes.
 
 A case per format pins what the reader gets right (number of events of each
-kind, codes, check IDs, subjects, exit status).  What it does not read yet, or
-misreads, is in a "<format>-gaps" case (or the format's own case when nothing
-is read at all) that holds the assertions of the correct reading and is
-skipped ("not read yet: ...") until the reader does it: remove the Skip when
-fixing the reader.
+kind, codes, check IDs, subjects, exit status).  The "<format>-gaps" cases
+pin what the first version of a reader missed or misread (all read now).  A
+new excerpt that is not read yet gets a case that calls not_read_yet("...")
+first, which skips it with that reason until the reader does it.
 """
 
 import json
