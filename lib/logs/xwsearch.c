@@ -209,6 +209,7 @@ static void xs_hit_details(sf_logrd *rd, size_t pos)
 	const char *b = rd->buf;
 	size_t lo = sf_lr_lo(rd, pos, XS_BACK), hi = sf_lr_hi(rd, pos, XS_BLOCK);
 	size_t head = sf_lr_bol(rd, pos, lo), cur, k, ind, head_ind;
+	int have_head = 0;
 	sf_span none = { NULL, 0 }, time = none, type = none, src = none, dst = none,
 		reason = none;
 	enum { SEC_TOP, SEC_SRC, SEC_DST, SEC_OTHER } sec = SEC_TOP;
@@ -222,6 +223,7 @@ static void xs_hit_details(sf_logrd *rd, size_t pos)
 			s++;
 		if (is_search_head(b, s, cur - 1)) {
 			head = pb;
+			have_head = 1;
 			break;
 		}
 		cur = pb;
@@ -233,8 +235,10 @@ static void xs_hit_details(sf_logrd *rd, size_t pos)
 		const char *colon;
 
 		ind = s - cur;
-		if (k > 0 && (line.n == 0 || ind <= head_ind))
-			break; /* a blank line, the next search, or text after the block */
+		/* a blank line, the next search, or text after the block (without the
+		 * "Search (N)" line, the block is the Found line and its siblings) */
+		if (k > 0 && (line.n == 0 || (have_head ? ind <= head_ind : ind < head_ind)))
+			break;
 		colon = memchr(line.p, ':', line.n);
 		if (!colon) {
 			/* a section: "Source (1)", "Destination (1)", "SubSearch (1)" */

@@ -633,6 +633,13 @@ def case_search_history(tmp):
           and e["from_domain"] == "kestrel.example" and e["to_domain"] == "partner.example"
           and e["attrs"].get("Reason") == "Request Timeout" and "DNS-005" in e["checks"],
           "details: %r" % e)
+    # pasted without its "Search (12)" line: the Found line and its siblings
+    with open(det, "w") as f:
+        f.write(SEARCH_DETAILS.split("\n", 1)[1])
+    evs = parse_doc(logs(["--type", "search", "--json", det]))["events"]
+    check(len(evs) == 1 and evs[0]["line"] == 2 and evs[0]["to_domain"] == "partner.example"
+          and evs[0]["attrs"].get("Reason") == "Request Timeout",
+          "details without the Search line: %r" % evs)
     # the type is detected, and can be forced by its name
     run = logs(["--type", "search", "--json", lst])
     check(len(parse_doc(run)["events"]) == 2, "--type search\n" + run.describe())
