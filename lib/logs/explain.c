@@ -356,7 +356,9 @@ static void sb_addn(struct sbuf *b, const char *s, size_t n)
 /*
  * Expands @len bytes of template @tpl into @b.  In an optional group
  * (@optional) a placeholder without value makes the function return 1
- * (nothing usable); outside, its fallback phrase is written.  Returns 0.
+ * (nothing usable); outside, its fallback phrase is written, or "<name>"
+ * where it ends a name being written ("_sipfederationtls._tcp.{domain}").
+ * Returns 0.
  */
 static int expand_span(struct sbuf *b, const char *tpl, size_t len, const struct fill *f,
 		       int optional)
@@ -389,6 +391,11 @@ static int expand_span(struct sbuf *b, const char *tpl, size_t len, const struct
 			free(e);
 		} else if (optional) {
 			return 1;
+		} else if (i > 0 && tpl[i - 1] == '.') {
+			/* a name being written ("_sipfederationtls._tcp.{domain}"): "<domain>" */
+			sb_addn(b, "<", 1);
+			sb_addn(b, tpl + i + 1, n);
+			sb_addn(b, ">", 1);
 		} else {
 			sb_addn(b, fb, strlen(fb));
 		}

@@ -331,7 +331,8 @@ def case_windows_events_gaps(tmp):
     r.none_at(38)
     has(r.at(13), subject="sip.tailspin.example")
     has(r.at(36), attrs={"source": "LS Protocol Stack", "Peer": "video.tailspin.example"},
-        time="23/11/2026 11:05:12")
+        time="23/11/2026 11:05:12", cause_has="_sipfederationtls._tcp.<domain>",
+        cause_lacks="_tcp.the SIP domain")
 
 
 def case_windows_event_xml(tmp):
