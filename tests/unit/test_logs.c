@@ -1624,6 +1624,60 @@ static int first_rule_of(const char *text, size_t line, sf_rule *out)
 	return 0;
 }
 
+/*
+ * Each row of @rows read as a whole and through tiny windows: an event of its
+ * kind on its line with its field, and its rule if it names one.
+ */
+static void check_fmt_rows(const fmt_case *rows, size_t n)
+{
+	static const sf_logs_opts tiny = { 7, 300, 97, 0, 0 };
+	size_t i, w;
+
+	for (i = 0; i < n; i++) {
+		for (w = 0; w < 2; w++) {
+			sink s;
+			sf_log_type t = SF_LOGT_AUTO;
+			char err[256], nb[32];
+			size_t k;
+			int found = 0;
+
+			sink_init(&s, "fmt");
+			assert_int_equal(sf_logs_read_mem(rows[i].text, strlen(rows[i].text),
+							  SF_LOGT_AUTO, collect, &s, "fmt",
+							  w ? &tiny : NULL, &t, err, sizeof(err)),
+					 SF_OK);
+			assert_int_equal(t, rows[i].type);
+			for (k = 0; k < json_array_size(s.events); k++) {
+				json_t *e = json_array_get(s.events, k);
+				const char *v = ev_field(e, rows[i].field, nb, sizeof(nb));
+
+				if ((uint64_t)json_integer_value(json_object_get(e, "line")) ==
+					    rows[i].line &&
+				    strcmp(json_string_value(json_object_get(e, "kind")),
+					   rows[i].kind) == 0 &&
+				    v && strcmp(v, rows[i].want) == 0)
+					found = 1;
+			}
+			if (!found)
+				print_error("%s: no %s event on line %llu with %s=%s in\n%s\n",
+					    rows[i].what, rows[i].kind,
+					    (unsigned long long)rows[i].line, rows[i].field,
+					    rows[i].want, json_dumps(s.events, JSON_INDENT(1)));
+			assert_true(found);
+			json_decref(s.events);
+		}
+		if (rows[i].rule != SF_R_COUNT) {
+			sf_rule r = SF_R_COUNT;
+
+			assert_int_equal(first_rule_of(rows[i].text, rows[i].line, &r), 0);
+			if (r != rows[i].rule)
+				print_error("%s: explained by rule %d, want %d\n", rows[i].what,
+					    (int)r, (int)rows[i].rule);
+			assert_int_equal(r, rows[i].rule);
+		}
+	}
+}
+
 static void test_generic_formats(void **state)
 {
 	static const char kamailio[] =
@@ -1693,53 +1747,8 @@ static void test_generic_formats(void **state)
 		{ "TL_ERROR", tl, SF_LOGT_EDGE, 1, "event", "result_code", "0xC3E93C5E",
 		  SF_R_COUNT },
 	};
-	static const sf_logs_opts tiny = { 7, 300, 97, 0, 0 };
-	size_t i, w;
-
 	(void)state;
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		for (w = 0; w < 2; w++) {
-			sink s;
-			sf_log_type t = SF_LOGT_AUTO;
-			char err[256], nb[32];
-			size_t k;
-			int found = 0;
-
-			sink_init(&s, "fmt");
-			assert_int_equal(sf_logs_read_mem(rows[i].text, strlen(rows[i].text),
-							  SF_LOGT_AUTO, collect, &s, "fmt",
-							  w ? &tiny : NULL, &t, err, sizeof(err)),
-					 SF_OK);
-			assert_int_equal(t, rows[i].type);
-			for (k = 0; k < json_array_size(s.events); k++) {
-				json_t *e = json_array_get(s.events, k);
-				const char *v = ev_field(e, rows[i].field, nb, sizeof(nb));
-
-				if ((uint64_t)json_integer_value(json_object_get(e, "line")) ==
-					    rows[i].line &&
-				    strcmp(json_string_value(json_object_get(e, "kind")),
-					   rows[i].kind) == 0 &&
-				    v && strcmp(v, rows[i].want) == 0)
-					found = 1;
-			}
-			if (!found)
-				print_error("%s: no %s event on line %llu with %s=%s in\n%s\n",
-					    rows[i].what, rows[i].kind,
-					    (unsigned long long)rows[i].line, rows[i].field,
-					    rows[i].want, json_dumps(s.events, JSON_INDENT(1)));
-			assert_true(found);
-			json_decref(s.events);
-		}
-		if (rows[i].rule != SF_R_COUNT) {
-			sf_rule r = SF_R_COUNT;
-
-			assert_int_equal(first_rule_of(rows[i].text, rows[i].line, &r), 0);
-			if (r != rows[i].rule)
-				print_error("%s: explained by rule %d, want %d\n", rows[i].what,
-					    (int)r, (int)rows[i].rule);
-			assert_int_equal(r, rows[i].rule);
-		}
-	}
+	check_fmt_rows(rows, sizeof(rows) / sizeof(rows[0]));
 }
 
 /*
@@ -1821,7 +1830,7 @@ static void test_expressway_events(void **state)
 		  SF_R_COUNT },
 	};
 	static const sf_logs_opts tiny = { 7, 300, 97, 0, 0 };
-	size_t i, w;
+	size_t w;
 
 	(void)state;
 	for (w = 0; w < 2; w++) {
@@ -1841,49 +1850,7 @@ static void test_expressway_events(void **state)
 		assert_int_equal(json_array_size(s.events), 7);
 		json_decref(s.events);
 	}
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		for (w = 0; w < 2; w++) {
-			sink s;
-			sf_log_type t = SF_LOGT_AUTO;
-			char err[256], nb[32];
-			size_t k;
-			int found = 0;
-
-			sink_init(&s, "xw");
-			assert_int_equal(sf_logs_read_mem(rows[i].text, strlen(rows[i].text),
-							  SF_LOGT_AUTO, collect, &s, "xw",
-							  w ? &tiny : NULL, &t, err, sizeof(err)),
-					 SF_OK);
-			assert_int_equal(t, rows[i].type);
-			for (k = 0; k < json_array_size(s.events); k++) {
-				json_t *e = json_array_get(s.events, k);
-				const char *v = ev_field(e, rows[i].field, nb, sizeof(nb));
-
-				if ((uint64_t)json_integer_value(json_object_get(e, "line")) ==
-					    rows[i].line &&
-				    strcmp(json_string_value(json_object_get(e, "kind")),
-					   rows[i].kind) == 0 &&
-				    v && strcmp(v, rows[i].want) == 0)
-					found = 1;
-			}
-			if (!found)
-				print_error("%s: no %s event on line %llu with %s=%s in\n%s\n",
-					    rows[i].what, rows[i].kind,
-					    (unsigned long long)rows[i].line, rows[i].field,
-					    rows[i].want, json_dumps(s.events, JSON_INDENT(1)));
-			assert_true(found);
-			json_decref(s.events);
-		}
-		if (rows[i].rule != SF_R_COUNT) {
-			sf_rule r = SF_R_COUNT;
-
-			assert_int_equal(first_rule_of(rows[i].text, rows[i].line, &r), 0);
-			if (r != rows[i].rule)
-				print_error("%s: explained by rule %d, want %d\n", rows[i].what,
-					    (int)r, (int)rows[i].rule);
-			assert_int_equal(r, rows[i].rule);
-		}
-	}
+	check_fmt_rows(rows, sizeof(rows) / sizeof(rows[0]));
 }
 
 /* The same ms-diagnostics phrase in HTTP (Exchange / OAuth x-ms-diagnostics) is no evidence. */
